@@ -1,0 +1,68 @@
+/**
+ * The shapes that flow between a thread's StatsSet and the run's Aggregate.
+ * A delta is structured-cloneable (postMessage between worker threads) and JSON-safe (Redis in distributed mode).
+ */
+import type { ErrorKind } from './recorder.ts';
+
+export interface EndpointDelta {
+  method: string;
+  name: string;
+  requests: number;
+  failures: number;
+  bytes: number;
+  /** HDR histogram of latency in µs, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64). */
+  histogram: string;
+  /** Same for latency from the intended start (open model); absent when nothing was recorded. */
+  correctedHistogram?: string;
+}
+
+export interface ErrorDelta {
+  method: string;
+  name: string;
+  kind: ErrorKind;
+  error: string;
+  count: number;
+}
+
+export interface ExceptionDelta {
+  message: string;
+  stack: string;
+  count: number;
+}
+
+export interface CheckDelta {
+  name: string;
+  passes: number;
+  fails: number;
+}
+
+/** Everything recorded by one thread since its previous snapshot. */
+export interface StatsDelta {
+  endpoints: EndpointDelta[];
+  errors: ErrorDelta[];
+  exceptions: ExceptionDelta[];
+  checks: CheckDelta[];
+}
+
+/** Latency summary in milliseconds (report contract keys). */
+export interface LatencySummary {
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** One second of the run (report contract `timeseries` row). */
+export interface TimeseriesPoint {
+  t: number;
+  users: number;
+  rps: number;
+  failures_per_s: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+}

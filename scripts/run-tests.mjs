@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under the workspaces with node:test through tsx.
+// Node 20 expands no globs and passes with zero files, so we list them ourselves and fail on an empty list.
+// Usage: node scripts/run-tests.mjs [--tier unit|integration|e2e|browser|soak] [filter-substring]
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawn } from 'node:child_process';
+
+const root = new URL('..', import.meta.url).pathname;
+const roots = ['packages/stampede/test', 'apps/vertex-ar/test', 'suites/vertex-ar/test'];
+// Slow tiers run by their own npm scripts, not by `npm test`.
+const slowTiers = new Set(['browser', 'soak']);
+
+const args = process.argv.slice(2);
+let tier = null;
+const filters = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--tier') tier = args[++i];
+  else filters.push(args[i]);
+}
+
+function walk(dir, out) {
+  let entries;
+  try { entries = readdirSync(dir); } catch { return out; }
+  for (const name of entries) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (name.endsWith('.test.ts')) out.push(relative(root, p));
+  }
+  return out;
+}
+
+let files = roots.flatMap((r) => walk(join(root, r), []));
+files = files.filter((f) => {
+  const parts = f.split('/');
+  const fileTier = parts.find((p) => ['unit', 'integration', 'e2e', 'browser', 'soak'].includes(p)) ?? 'unit';
+  if (tier) return fileTier === tier;
+  return !slowTiers.has(fileTier);
+});
+if (filters.length) files = files.filter((f) => filters.some((s) => f.includes(s)));
+files.sort();
+if (files.length === 0) {
+  console.error('run-tests: no test files matched; refusing to report success on zero tests');
+  process.exit(1);
+}
+console.log(`run-tests: ${files.length} files`);
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-timeout=180000', '--test-force-exit', '--test-concurrency=2', ...files],
+  { stdio: 'inherit', cwd: root },
+);
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
