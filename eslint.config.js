@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'performance_reports/**', 'data/**', '**/*.d.ts', '.tmp/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'performance_reports/**', 'data/**', '**/*.d.ts', '.tmp/**', '**/.stampede-*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -77,13 +77,31 @@ export interface HttpSessionOptions {
   baseUrl: string;
   recorder: Recorder;
   logger?: Logger;
-  /** Timeouts in ms. Defaults: connect 10 000, headers 30 000, body 30 000, total 60 000. */
+  /**
+   * Timeouts in ms. Defaults: connect 10 000, headers 30 000, body 30 000, total 60 000.
+   * connect: TCP/TLS connect (a dispatcher property: ignored when a shared `dispatcher` is passed — set it in
+   * createDispatcher). headers: request sent → response head. body: longest gap between body chunks.
+   * total: the whole request including redirect hops. undici checks headers/body timeouts on a coarse timer, so they
+   * may fire up to ~1 s after their limit; the total timeout is a plain timer.
+   */
   connectTimeoutMs?: number;
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
   totalTimeoutMs?: number;
-  /** Largest response body accepted in bytes (default 64 MiB); larger → `body_too_large`, socket discarded. */
+  /**
+   * Largest response body accepted in bytes (default 64 MiB); larger → `body_too_large`, socket discarded.
+   * Checked against Content-Length before reading, and on every chunk for chunked bodies.
+   */
   maxBodyBytes?: number;
-  /** Keep-alive connections per origin for the thread-shared pool (default 1024). */
+  /** Keep-alive connections per origin (default 1024); like connectTimeoutMs, only for a session's own dispatcher. */
   connectionsPerOrigin?: number;
+}
+
+/**
+ * What `createHttpSession` returns: the session plus its teardown. The runner owns the thread's dispatcher and
+ * closes it itself; `close()` matters for sessions that created their own dispatcher (tests, scripts).
+ */
+export interface HttpSessionHandle extends HttpSession {
+  /** Records any pending catchResponse result, aborts in-flight requests and closes an own dispatcher. */
+  close(): Promise<void>;
 }

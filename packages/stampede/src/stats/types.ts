@@ -14,6 +14,18 @@ export interface EndpointDelta {
   histogram: string;
   /** Same for latency from the intended start (open model); absent when nothing was recorded. */
   correctedHistogram?: string;
+  /** Exact sum of the latencies in `histogram`, in µs (for an exact mean). Optional for older producers. */
+  sumUs?: number;
+  /** Exact smallest latency in `histogram`, in µs. */
+  minUs?: number;
+  /** Exact largest latency in `histogram`, in µs. */
+  maxUs?: number;
+  /** Exact sum of the latencies in `correctedHistogram`, in µs. */
+  correctedSumUs?: number;
+  /** Exact smallest latency in `correctedHistogram`, in µs. */
+  correctedMinUs?: number;
+  /** Exact largest latency in `correctedHistogram`, in µs. */
+  correctedMaxUs?: number;
 }
 
 export interface ErrorDelta {

@@ -1,0 +1,66 @@
+/**
+ * Bearer-token authentication. The token says who; the database says whether that account still
+ * exists and what role it has now, so a deleted or demoted account loses access at once.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.ts';
+import type { Role, UserRow } from '../db/schema.ts';
+import { VertexError } from '../errors.ts';
+
+/** Claims we put in a token. */
+export interface TokenClaims {
+  sub: string;
+  role: Role;
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: TokenClaims;
+    user: TokenClaims;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated account; set by {@link authenticate}. */
+    account: UserRow | null;
+  }
+}
+
+type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+function unauthorized(): VertexError {
+  return new VertexError('VERTEX_ERR_UNAUTHORIZED', 'missing, invalid or expired bearer token');
+}
+
+/** preHandler: requires a valid bearer token for an existing account. */
+export function authenticate(ctx: AppContext): PreHandler {
+  return async (request) => {
+    let claims: TokenClaims;
+    try {
+      claims = await request.jwtVerify<TokenClaims>();
+    } catch {
+      throw unauthorized();
+    }
+    const id = Number(claims.sub);
+    if (!Number.isSafeInteger(id) || id < 1) throw unauthorized();
+    const user = await ctx.repos.users.findById(id);
+    if (!user) throw unauthorized();
+    request.account = user;
+  };
+}
+
+/** preHandler: requires an admin account (401 without a token, 403 for other roles). */
+export function requireAdmin(ctx: AppContext): PreHandler {
+  const auth = authenticate(ctx);
+  return async (request, reply) => {
+    await auth(request, reply);
+    if (request.account?.role !== 'admin') throw new VertexError('VERTEX_ERR_FORBIDDEN', 'admin role required');
+  };
+}
+
+/** The authenticated account of a request that passed {@link authenticate}. */
+export function accountOf(request: FastifyRequest): UserRow {
+  if (!request.account) throw unauthorized();
+  return request.account;
+}

@@ -1,0 +1,53 @@
+/** Landing page and health probes. */
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.ts';
+
+const LANDING_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Vertex AR API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; line-height: 1.5">
+<h1>Vertex AR API</h1>
+<p>Portraits that come alive: upload a portrait and a video, point a phone at the print.</p>
+<ul><li><a href="/docs">API documentation</a></li><li><a href="/openapi.json">OpenAPI document</a></li>
+<li><a href="/health">Health</a></li></ul>
+</body></html>
+`;
+
+const checksSchema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ok', 'failed'] },
+    checks: {
+      type: 'object',
+      properties: { database: { type: 'string' }, storage: { type: 'string' } },
+    },
+  },
+} as const;
+
+async function probe(fn: () => Promise<void>): Promise<'ok' | 'failed'> {
+  try {
+    await fn();
+    return 'ok';
+  } catch {
+    return 'failed';
+  }
+}
+
+/** Registers `/`, `/health`, `/health/live`, `/health/ready`. */
+export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(LANDING_HTML));
+
+  // Liveness: the process answers. No checks on purpose — probes hit it often and must stay cheap.
+  app.get('/health/live', {
+    schema: { tags: ['health'], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
+  }, async () => ({ status: 'ok' }));
+
+  const ready = async (_request: unknown, reply: import('fastify').FastifyReply) => {
+    const [database, storage] = await Promise.all([probe(() => ctx.repos.check()), probe(() => ctx.storage.check())]);
+    const ok = database === 'ok' && storage === 'ok';
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'failed', checks: { database, storage } });
+  };
+  const schema = { tags: ['health'], response: { 200: checksSchema, 503: checksSchema } };
+  app.get('/health/ready', { schema }, ready);
+  app.get('/health', { schema }, ready);
+}

@@ -1,0 +1,129 @@
+/**
+ * Local-disk storage: one flat directory of objects named by their key, plus a `.staging` directory
+ * (outside the object directory) for uploads in flight. Committing is a rename, which is atomic on one
+ * filesystem, so a reader never sees a half-written object.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, writeFile, access } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { notFound } from '../errors.ts';
+import { generateKey, isValidKey, type StorageExtension, type StorageKind } from './keys.ts';
+import type { ByteRange, StagedObject, Storage, StorageUsage } from './storage.ts';
+
+const TEMP_ID_RE = /^[0-9a-f]{32}$/;
+
+/** Storage in a local directory. */
+export class LocalStorage implements Storage {
+  readonly backend = 'local';
+  readonly #dir: string;
+  readonly #stagingDir: string;
+
+  /** `dir` holds the objects; staging goes to the sibling `<dir>.staging`. */
+  constructor(dir: string) {
+    this.#dir = dir;
+    this.#stagingDir = `${dir}.staging`;
+  }
+
+  /** Creates the directories. Call once before use. */
+  async init(): Promise<void> {
+    await mkdir(this.#dir, { recursive: true });
+    await mkdir(this.#stagingDir, { recursive: true });
+  }
+
+  async stage(data: Buffer | Readable): Promise<StagedObject> {
+    const tempId = randomBytes(16).toString('hex');
+    const path = join(this.#stagingDir, tempId);
+    const source = Buffer.isBuffer(data) ? Readable.from([data]) : data;
+    let sizeBytes = 0;
+    try {
+      await pipeline(source, async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          sizeBytes += chunk.length;
+          yield chunk;
+        }
+      }, createWriteStream(path, { flags: 'wx' }));
+    } catch (err) {
+      await rm(path, { force: true });
+      throw err;
+    }
+    return { tempId, sizeBytes };
+  }
+
+  async commit(staged: StagedObject, kind: StorageKind, extension: StorageExtension): Promise<string> {
+    const key = generateKey(kind, extension);
+    await rename(this.#stagingPath(staged), join(this.#dir, key));
+    return key;
+  }
+
+  async discard(staged: StagedObject): Promise<void> {
+    await rm(this.#stagingPath(staged), { force: true });
+  }
+
+  async put(data: Buffer | Readable, kind: StorageKind, extension: StorageExtension): Promise<string> {
+    const staged = await this.stage(data);
+    try {
+      return await this.commit(staged, kind, extension);
+    } catch (err) {
+      await this.discard(staged);
+      throw err;
+    }
+  }
+
+  async stat(key: string): Promise<{ sizeBytes: number } | undefined> {
+    if (!isValidKey(key)) return undefined;
+    try {
+      const s = await stat(join(this.#dir, key));
+      return s.isFile() ? { sizeBytes: s.size } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    if (!isValidKey(key)) throw notFound('file');
+    const stream = createReadStream(join(this.#dir, key), range ? { start: range.start, end: range.end } : {});
+    // Surface ENOENT as a 404 before any byte is sent, rather than as a broken response.
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? notFound('file') : err));
+    });
+    return stream;
+  }
+
+  async delete(key: string): Promise<void> {
+    if (!isValidKey(key)) return;
+    await rm(join(this.#dir, key), { force: true });
+  }
+
+  async usage(): Promise<StorageUsage> {
+    const names = await readdir(this.#dir);
+    let bytes = 0;
+    let files = 0;
+    for (const name of names) {
+      const s = await stat(join(this.#dir, name)).catch(() => undefined);
+      if (s?.isFile()) {
+        bytes += s.size;
+        files += 1;
+      }
+    }
+    return { bytes, files };
+  }
+
+  async check(): Promise<void> {
+    // Writability of both directories is what uploads need; a probe file in staging proves it cheaply.
+    await access(this.#dir, constants.R_OK | constants.W_OK);
+    const probe = join(this.#stagingDir, `probe-${randomBytes(8).toString('hex')}`);
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  }
+
+  #stagingPath(staged: StagedObject): string {
+    // The temp id is ours, but it travels through callers: never let it become a path component of theirs.
+    if (!TEMP_ID_RE.test(staged.tempId)) throw new Error('invalid staged object');
+    return join(this.#stagingDir, staged.tempId);
+  }
+}

@@ -1,0 +1,68 @@
+// Issue #2: public AR content, schedules, cache invalidation before the write answers, view counting.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { call, newClient, newUser, startTestServer, type TestServer } from '../support/test-server.ts';
+import { fakeMp4, form, smallJpeg } from '../support/media.ts';
+
+describe('AR content', () => {
+  let t: TestServer;
+  let token: string;
+  let portraitId: number;
+  before(async () => {
+    t = await startTestServer({ viewFlushIntervalMs: 50 });
+    token = (await newUser(t)).token;
+    const clientId = await newClient(t, token);
+    const p = await call(t, 'POST', '/portraits', { token, body: form({ client_id: String(clientId) }, { field: 'image', bytes: await smallJpeg() }) });
+    portraitId = p.body.id;
+  });
+  after(() => t.close());
+
+  const upload = (fields: Record<string, string>) =>
+    call(t, 'POST', `/portraits/${portraitId}/videos`, { token, body: form(fields, { field: 'video', bytes: fakeMp4(2000) }) });
+
+  test('is public, 200 right after the upload, with no video yet', async () => {
+    const ar = await call(t, 'GET', `/ar/${portraitId}`);
+    assert.equal(ar.status, 200);
+    assert.equal(ar.body.portrait_id, portraitId);
+    assert.match(ar.body.image_url, /^\/files\/img-/);
+    assert.match(ar.body.thumbnail_url, /^\/files\/thumb-/);
+    assert.match(ar.body.marker.url, /^\/files\/marker-/);
+    assert.equal(ar.body.video, null);
+  });
+
+  test('picks the active schedule, else the unscheduled fallback; writes invalidate the cache', async () => {
+    const fallback = await upload({});
+    assert.equal((await call(t, 'GET', `/ar/${portraitId}`)).body.video.id, fallback.body.id);
+    const past = await upload({ starts_at: '2000-01-01T00:00:00Z', ends_at: '2001-01-01T00:00:00Z' });
+    assert.equal((await call(t, 'GET', `/ar/${portraitId}`)).body.video.id, fallback.body.id);
+    const older = await upload({ starts_at: '2010-01-01T00:00:00Z', ends_at: '2999-01-01T00:00:00Z' });
+    assert.equal((await call(t, 'GET', `/ar/${portraitId}`)).body.video.id, older.body.id);
+    const newer = await upload({ starts_at: '2020-01-01T00:00:00Z', ends_at: '2999-01-01T00:00:00Z' });
+    assert.equal((await call(t, 'GET', `/ar/${portraitId}`)).body.video.id, newer.body.id);
+    // Rescheduling into the past must be visible on the very next read.
+    const moved = await call(t, 'PATCH', `/videos/${newer.body.id}/schedule`, { token, json: { starts_at: '2000-01-01T00:00:00Z', ends_at: '2000-06-01T00:00:00Z' } });
+    assert.equal(moved.status, 200);
+    assert.equal((await call(t, 'GET', `/ar/${portraitId}`)).body.video.id, older.body.id);
+    assert.ok(past.body.id);
+  });
+
+  test('bad and unknown ids', async () => {
+    assert.equal((await call(t, 'GET', '/ar/abc')).status, 400);
+    assert.equal((await call(t, 'GET', '/ar/0')).status, 400);
+    assert.equal((await call(t, 'GET', '/ar/987654')).status, 404);
+  });
+
+  test('views are counted in batches without waiting on the database', async () => {
+    // Let views from earlier tests flush first (interval 50 ms) so the baseline is stable.
+    await sleep(300);
+    const before = (await call(t, 'GET', `/portraits/${portraitId}`, { token })).body.view_count;
+    for (let i = 0; i < 25; i++) assert.equal((await call(t, 'GET', `/ar/${portraitId}`)).status, 200);
+    let count = before;
+    for (let i = 0; i < 50 && count < before + 25; i++) {
+      await sleep(50);
+      count = (await call(t, 'GET', `/portraits/${portraitId}`, { token })).body.view_count;
+    }
+    assert.equal(count, before + 25);
+  });
+});

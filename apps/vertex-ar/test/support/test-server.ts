@@ -1,0 +1,115 @@
+/**
+ * Test harness: a real server on 127.0.0.1:0 with its own temporary data directory, plus helpers to
+ * call it and to snapshot what it has persisted (row counts and file listing).
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/index.ts';
+
+/** A running test server. */
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  server: RunningServer;
+  close(): Promise<void>;
+}
+
+/** What the server has persisted. */
+export interface Snapshot {
+  rows: Record<'users' | 'clients' | 'portraits' | 'videos', number>;
+  files: string[];
+}
+
+/** A parsed response. */
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+  bytes: Buffer;
+}
+
+/** Options for {@link call}. */
+export interface CallOptions {
+  token?: string;
+  json?: unknown;
+  /** Raw body (string, FormData, Buffer). */
+  body?: BodyInit;
+  headers?: Record<string, string>;
+}
+
+/** Starts a server with a fresh data directory. */
+export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'vertex-ar-test-'));
+  const server = await startServer({ host: '127.0.0.1', port: 0, logger: false, ...options, dataDir });
+  return {
+    url: server.url,
+    dataDir,
+    server,
+    async close() {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Sends one request and reads the whole response. */
+export async function call(t: TestServer, method: string, path: string, options: CallOptions = {}): Promise<TestResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body = options.body;
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  }
+  const res = await fetch(t.url + path, { method, headers, body });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const type = res.headers.get('content-type') ?? '';
+  const parsed = type.includes('application/json') && bytes.length ? JSON.parse(bytes.toString('utf8')) : bytes.toString('utf8');
+  return { status: res.status, headers: res.headers, body: parsed, bytes };
+}
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const rel = prefix + entry.name;
+    if (entry.isDirectory()) out.push(rel + '/', ...(await listFiles(join(dir, entry.name), rel + '/')));
+    // The SQLite WAL and shared-memory files change size with every read; the jwt secret is fixed.
+    else if (!/\.sqlite(-wal|-shm)?$/.test(entry.name)) out.push(rel);
+  }
+  return out.sort();
+}
+
+/** Row counts of every table and every file under the data directory. */
+export async function snapshot(t: TestServer): Promise<Snapshot> {
+  const db = new Database(join(t.dataDir, 'vertex-ar.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const count = (table: string) => (db.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+    return {
+      rows: { users: count('users'), clients: count('clients'), portraits: count('portraits'), videos: count('videos') },
+      files: await listFiles(t.dataDir),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+let userCounter = 0;
+
+/** Registers and logs in a fresh user; returns its token and id. */
+export async function newUser(t: TestServer, name?: string): Promise<{ token: string; id: number; username: string }> {
+  const username = name ?? `user${process.pid}x${++userCounter}`;
+  const reg = await call(t, 'POST', '/auth/register', { json: { username, email: `${username}@example.com`, password: 'correct-horse' } });
+  if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`);
+  const login = await call(t, 'POST', '/auth/login', { json: { username, password: 'correct-horse' } });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status}`);
+  return { token: login.body.access_token, id: reg.body.id, username };
+}
+
+/** Creates a client for the token's user and returns its id. */
+export async function newClient(t: TestServer, token: string, name = 'Ada'): Promise<number> {
+  const res = await call(t, 'POST', '/clients', { token, json: { name } });
+  if (res.status !== 201) throw new Error(`create client failed: ${res.status}`);
+  return res.body.id;
+}

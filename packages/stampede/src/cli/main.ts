@@ -1,0 +1,78 @@
+/**
+ * The `stampede` command. The only place that reads process.argv/env, handles signals and exits.
+ * Every user-facing error is one line on stderr (a stack only with --verbose / STAMPEDE_VERBOSE=1).
+ */
+import { Command, CommanderError } from 'commander';
+import { levelEnabled, type Logger, type LogLevel } from '../logger.ts';
+import { addRunOptions, toRunOptions } from './options.ts';
+import { EXIT, runHeadless, type RunIo } from './run-command.ts';
+import { addQuickCommand } from './quick-command.ts';
+import { VERSION } from './version.ts';
+
+const verbose = process.argv.includes('--verbose') || process.env.STAMPEDE_VERBOSE === '1';
+
+function consoleLogger(threshold: LogLevel): Logger {
+  return {
+    log(level, message, source = 'stampede') {
+      if (!levelEnabled(level, threshold)) return;
+      const prefix = source === 'stampede' ? level.toUpperCase() : `${level.toUpperCase()} ${source}`;
+      process.stderr.write(`${prefix}: ${message}\n`);
+    },
+  };
+}
+
+function signalHook(): RunIo['onSignal'] {
+  return (handler) => {
+    let seen = 0;
+    const on = (signal: NodeJS.Signals) => {
+      seen++;
+      if (seen === 1) handler();
+      else {
+        process.stderr.write(`stampede: second ${signal}, exiting at once\n`);
+        process.exit(EXIT.interrupted);
+      }
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  };
+}
+
+/** One line: what is wrong, and how to fix it. */
+function reportError(error: unknown): number {
+  const e = error as { code?: string; hint?: string; message?: string; stack?: string };
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+    // Commander already printed its one-line message.
+    return EXIT.usage;
+  }
+  const known = typeof e?.code === 'string' && e.code.startsWith('STAMPEDE_ERR');
+  const message = String(e?.message ?? error).split('\n')[0];
+  process.stderr.write(`stampede: ${message}${e?.hint ? ` — ${e.hint}` : ''}\n`);
+  if (verbose && e?.stack) process.stderr.write(`${e.stack}\n`);
+  return known ? EXIT.usage : EXIT.failed;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('stampede')
+    .description('Load and performance testing for web APIs: TypeScript users, exact statistics')
+    .version(VERSION)
+    .option('--verbose', 'print stack traces of errors')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'stampede: ')) })
+    .showHelpAfterError('(run stampede --help for usage)');
+  addRunOptions(program).action(async (userClasses: string[], raw: Record<string, unknown>) => {
+    const opts = toRunOptions(raw, userClasses);
+    const io: RunIo = { logger: consoleLogger(opts.logLevel), out: (line) => process.stdout.write(`${line}\n`), onSignal: signalHook() };
+    process.exitCode = await runHeadless(opts, io);
+  });
+  addQuickCommand(program, { signalHook, consoleLogger });
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error);
+}
+// Worker threads and sockets are closed by the runner; exit now so a stray handle cannot hold the process.
+process.exit(process.exitCode ?? 0);

@@ -1,0 +1,63 @@
+/**
+ * Errors raised inside the HTTP client. Transport failures never reach user code as throws: the session turns
+ * them into `RecordedError` values (see classify-error.ts); these classes exist so that classification branches
+ * on a stable `code` rather than on message text.
+ */
+
+/** Base class: a stable `code` to branch on and a `hint` that says what to do. */
+export class HttpClientError extends Error {
+  readonly code: string;
+  readonly hint: string;
+  constructor(code: string, message: string, hint: string) {
+    super(message);
+    this.name = 'HttpClientError';
+    this.code = code;
+    this.hint = hint;
+  }
+}
+
+/** The whole request (all redirect hops) took longer than its total timeout. */
+export class TotalTimeoutError extends HttpClientError {
+  /** The total timeout that fired, in ms. */
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
+    super(
+      'STAMPEDE_ERR_HTTP_TOTAL_TIMEOUT',
+      `total timeout (${timeoutMs} ms)`,
+      'raise totalTimeoutMs (or the request timeoutMs) if the target is expected to be this slow',
+    );
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The response body grew past `maxBodyBytes`; reading stopped and the socket was discarded. */
+export class BodyTooLargeError extends HttpClientError {
+  /** The limit that was exceeded, in bytes. */
+  readonly maxBodyBytes: number;
+  constructor(maxBodyBytes: number) {
+    super(
+      'STAMPEDE_ERR_HTTP_BODY_TOO_LARGE',
+      `body exceeds ${maxBodyBytes} bytes`,
+      'raise maxBodyBytes if such bodies are expected',
+    );
+    this.maxBodyBytes = maxBodyBytes;
+  }
+}
+
+/** The request was still in flight when `abortAll()` ran (run stop). */
+export class InterruptedError extends HttpClientError {
+  constructor() {
+    super('STAMPEDE_ERR_HTTP_INTERRUPTED', 'interrupted', 'requests in flight at stop are counted, not dropped');
+  }
+}
+
+/** The base URL given to a session cannot be parsed (a configuration error, thrown at creation). */
+export class InvalidBaseUrlError extends HttpClientError {
+  constructor(baseUrl: string) {
+    super(
+      'STAMPEDE_ERR_HTTP_BASE_URL',
+      `invalid base URL: ${JSON.stringify(baseUrl)}`,
+      'pass --host as an absolute http:// or https:// URL, e.g. http://127.0.0.1:8000',
+    );
+  }
+}

@@ -1,0 +1,32 @@
+/** A user thread that runs in the calling thread: for tests on a fake clock, and for `--threads 0`. */
+import type { Clock } from '../clock.ts';
+import type { UserClass } from '../user/user.ts';
+import type { FromThread, ThreadInit, ToThread } from './messages.ts';
+import { UserHost } from './user-host.ts';
+import type { UserThread } from './user-thread.ts';
+
+export class InProcessUserThread implements UserThread {
+  readonly threadId: number;
+  readonly #host: UserHost;
+  readonly #listeners: ((m: FromThread) => void)[] = [];
+
+  constructor(init: ThreadInit, classes: readonly UserClass[], clock?: Clock) {
+    this.threadId = init.threadId;
+    // Deliver asynchronously, as postMessage would, so the runner never re-enters itself.
+    const send = (m: FromThread) => queueMicrotask(() => this.#listeners.forEach((l) => l(m)));
+    this.#host = new UserHost(init, new Map(classes.map((c) => [c.name, c])), send, clock);
+    send({ type: 'ready', threadId: this.threadId });
+  }
+
+  post(message: ToThread): void {
+    queueMicrotask(() => this.#host.handle(message));
+  }
+
+  onMessage(listener: (message: FromThread) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  async terminate(): Promise<void> {
+    this.#host.handle({ type: 'close' });
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The main thread's handle on one user thread: a worker_threads Worker, or an in-process host
+ * (tests, `--threads 0`). Both speak the messages in messages.ts.
+ */
+import { Worker } from 'node:worker_threads';
+import type { FromThread, ThreadInit, ToThread } from './messages.ts';
+
+export interface UserThread {
+  readonly threadId: number;
+  post(message: ToThread): void;
+  onMessage(listener: (message: FromThread) => void): void;
+  /** Resolves when the thread has exited. */
+  terminate(): Promise<void>;
+}
+
+// Worker threads do not inherit the tsx loader: worker-boot.mjs registers it, then imports worker-main.ts.
+const bootUrl = new URL('./worker-boot.mjs', import.meta.url);
+const entryUrl = new URL('./worker-main.ts', import.meta.url).href;
+
+/** A user thread on worker_threads, running worker-main.ts. */
+export class WorkerUserThread implements UserThread {
+  readonly threadId: number;
+  readonly #worker: Worker;
+  #exited: Promise<void>;
+
+  constructor(init: ThreadInit) {
+    this.threadId = init.threadId;
+    this.#worker = new Worker(bootUrl, { workerData: { ...init, entryUrl } });
+    // A crash is reported like a failed load: before 'ready' it fails waitReady, after it the runner logs it.
+    this.#worker.on('error', (error) => {
+      const message: FromThread = { type: 'init-error', threadId: this.threadId, message: `user thread ${this.threadId} failed: ${error.message}` };
+      this.#worker.emit('message', message);
+    });
+    this.#exited = new Promise((resolve) => this.#worker.once('exit', () => resolve()));
+  }
+
+  post(message: ToThread): void {
+    this.#worker.postMessage(message);
+  }
+
+  onMessage(listener: (message: FromThread) => void): void {
+    this.#worker.on('message', listener);
+  }
+
+  async terminate(): Promise<void> {
+    this.#worker.postMessage({ type: 'close' } satisfies ToThread);
+    const timer = setTimeout(() => void this.#worker.terminate(), 2000);
+    await this.#exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,26 @@
+/** Entry of a user thread (worker_threads): load the script bundle, then run users as the main thread says. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { importBundle } from '../user/load-script.ts';
+import { createTagFilter } from '../user/task-plan.ts';
+import type { FromThread, ThreadInit, ToThread } from './messages.ts';
+import { UserHost } from './user-host.ts';
+
+const init = workerData as ThreadInit;
+const port = parentPort!;
+const send = (m: FromThread) => port.postMessage(m);
+
+try {
+  const { classes } = await importBundle(init.bundlePath!, { tagFilter: createTagFilter(init.tags, init.excludeTags) });
+  const host = new UserHost(init, new Map(classes.map((c) => [c.name, c])), send);
+  port.on('message', (m: ToThread) => {
+    if (m.type === 'close') {
+      host.handle(m);
+      port.close();
+      return;
+    }
+    host.handle(m);
+  });
+  send({ type: 'ready', threadId: init.threadId });
+} catch (error) {
+  send({ type: 'init-error', threadId: init.threadId, message: error instanceof Error ? error.message : String(error) });
+}
