@@ -27,3 +27,18 @@ export { distributeUsers, largestRemainder, interleave } from './user/distribute
 export type { UserDistribution, Distributable } from './user/distribute.ts';
 export { loadScript, importBundle } from './user/load-script.ts';
 export type { LoadScriptOptions, LoadScriptResult } from './user/load-script.ts';
+// Statistics and reports (src/stats, src/report)
+export { StatsSet } from './stats/stats-set.ts';
+export { Aggregate } from './stats/aggregate.ts';
+export type { StatsDelta, LatencySummary, TimeseriesPoint } from './stats/types.ts';
+export { buildJsonReport, writeJsonReport, readJsonReport, parseJsonReport } from './report/json-report.ts';
+export { validateReport, reportSchema } from './report/schema.ts';
+export { writeCsvReports } from './report/csv.ts';
+export type { JsonReport } from './report/report-types.ts';
+// HTTP client (src/http)
+export { createHttpSession } from './http/session.ts';
+export { createDispatcher } from './http/dispatcher.ts';
+export { measure } from './http/measure.ts';
+// Runner (src/runner)
+export { LocalRunner } from './runner/local-runner.ts';
+export type { RunnerState } from './runner/local-runner.ts';

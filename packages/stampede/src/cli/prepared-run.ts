@@ -1,0 +1,138 @@
+/**
+ * The pieces of a scripted run shared by the headless command and the web UI: load the script once, check the
+ * targets, then create a runner (threads + one Aggregate) per test, and build and write the reports at the end.
+ */
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { systemClock } from '../clock.ts';
+import { writeCsvReports } from '../report/csv.ts';
+import { buildJsonReport, writeJsonReport } from '../report/json-report.ts';
+import type { JsonReport } from '../report/report-types.ts';
+import { LocalRunner } from '../runner/local-runner.ts';
+import { WorkerUserThread, type UserThread } from '../runner/user-thread.ts';
+import { Aggregate } from '../stats/aggregate.ts';
+import { distributeUsers } from '../user/distribute.ts';
+import { loadScript } from '../user/load-script.ts';
+import { createTagFilter } from '../user/task-plan.ts';
+import { isHttpUserClass, resolveHost, type UserClass } from '../user/user.ts';
+import { UsageError } from './errors.ts';
+import { checkUrl, type RunOptions } from './options.ts';
+import { checkReachable } from './preflight.ts';
+import { ProcessCpuSampler } from './process-cpu.ts';
+import type { RunIo } from './run-command.ts';
+import { VERSION } from './version.ts';
+
+/** A loaded script whose bundle worker threads import; dispose() deletes the bundle. */
+export interface PreparedScript {
+  classes: UserClass[];
+  bundlePath: string;
+  /** Every distinct target host of the selected classes. */
+  hosts: string[];
+  dispose(): void;
+}
+
+/** Loads the script (exit-2 errors on a bad script, bad class pick or missing host). */
+export async function prepareScript(opts: RunOptions, io: RunIo): Promise<PreparedScript> {
+  const tagFilter = createTagFilter(opts.tags, opts.excludeTags);
+  const script = await loadScript(opts.file, { keepBundle: true, picks: opts.userClasses, tagFilter, logger: io.logger });
+  try {
+    const hosts = new Set<string>();
+    for (const cls of script.classes) {
+      const host = resolveHost(cls, opts.host);
+      if (isHttpUserClass(cls) && !host) {
+        throw new UsageError('STAMPEDE_ERR_CONFIG_HOST', `no host for ${cls.name}`, 'pass --host http://... or set static host in the class');
+      }
+      if (host) hosts.add(checkUrl(host, 'host').href);
+    }
+    return { classes: script.classes, bundlePath: script.bundlePath, hosts: [...hosts], dispose: script.dispose };
+  } catch (error) {
+    script.dispose();
+    throw error;
+  }
+}
+
+/** The first unreachable target as a one-line reason, or undefined when all answer. */
+export async function unreachableTarget(hosts: readonly string[]): Promise<string | undefined> {
+  for (const host of hosts) {
+    const reason = await checkReachable(new URL(host));
+    if (reason) return `target unreachable: ${reason} (is ${host} up?)`;
+  }
+  return undefined;
+}
+
+/** One test: its runner (threads started, script loaded in each) and the Aggregate all readers share. */
+export interface PreparedRun {
+  runner: LocalRunner;
+  aggregate: Aggregate;
+  cpu: ProcessCpuSampler;
+  threadCount: number;
+  classes: UserClass[];
+}
+
+/** Starts the user threads for a test of up to `users` users over `classes` and waits until they have loaded the script. */
+export async function createRun(opts: RunOptions, io: RunIo, script: PreparedScript, users: number, classes = script.classes): Promise<PreparedRun> {
+  const aggregate = new Aggregate({ maxNames: opts.maxNames, onWarning: (m) => io.logger.log('warning', m) });
+  const threadCount = Math.max(1, Math.min(opts.threads, users || 1));
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const threads: UserThread[] = [];
+  for (let i = 0; i < threadCount; i++) {
+    const init = { threadId: i, bundlePath: script.bundlePath, host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed };
+    threads.push(new WorkerUserThread(init));
+  }
+  const order = distributeUsers(classes, Math.max(1, users)).order;
+  const runner = new LocalRunner({ threads, aggregate, clock: systemClock, logger: io.logger, classForUser: (i) => order[i % order.length]!.name });
+  runner.on('log', (m) => io.logger.log(m.level, m.message, m.source));
+  try {
+    await runner.waitReady();
+  } catch (error) {
+    await runner.close();
+    throw error;
+  }
+  return { runner, aggregate, cpu: new ProcessCpuSampler(), threadCount, classes };
+}
+
+/** The contract JSON report of a finished (or interrupted) test. */
+export function buildRunReport(opts: RunOptions, run: PreparedRun, end: { endedAt: number; durationS: number; partial: boolean; users: number; spawnRate: number }): JsonReport {
+  const { runner } = run;
+  return buildJsonReport({
+    aggregate: run.aggregate,
+    version: VERSION,
+    startedAt: runner.startedAtWallMs,
+    endedAt: end.endedAt,
+    durationS: end.durationS,
+    partial: end.partial,
+    config: {
+      host: opts.host ?? null,
+      users: end.users,
+      spawn_rate: end.spawnRate,
+      run_time_s: opts.runTimeS ?? null,
+      user_classes: run.classes.map((c) => c.name),
+      model: 'closed',
+    },
+    iterations: { started: runner.counters.iterations, late: runner.counters.late, dropped: runner.counters.missed },
+    generator: generatorFigures(run.cpu.maxPct, runner.counters.loopLagP99Ms, run.threadCount),
+  });
+}
+
+/** Writes the report files the options ask for (--json, --csv), creating their directories. */
+export async function writeRunReports(opts: RunOptions, run: PreparedRun, report: JsonReport, durationS: number): Promise<void> {
+  if (opts.json) {
+    if (opts.json !== '-') mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
+    await writeJsonReport(report, opts.json);
+  }
+  if (opts.csv) {
+    mkdirSync(path.dirname(path.resolve(opts.csv)), { recursive: true });
+    await writeCsvReports(opts.csv, { aggregate: run.aggregate, durationS, startedAtMs: run.runner.startedAtWallMs });
+  }
+}
+
+/** Saturation: a thread's event loop late by 50 ms at p99, or the process near all the cores it may use. */
+export function generatorFigures(cpuMaxPct: number, loopLagP99Ms: number, threads: number) {
+  const usableCores = Math.min(threads + 1, os.availableParallelism());
+  return {
+    saturated: loopLagP99Ms > 50 || cpuMaxPct > 90 * usableCores,
+    cpu_max_pct: Math.round(cpuMaxPct * 10) / 10,
+    loop_lag_p99_ms: Math.round(loopLagP99Ms * 100) / 100,
+  };
+}
