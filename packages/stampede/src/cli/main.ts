@@ -58,8 +58,8 @@ export function buildProgram(): Command {
     .version(VERSION)
     .option('--verbose', 'print stack traces of errors')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'stampede: ')) })
-    .showHelpAfterError('(run stampede --help for usage)');
+    // One line: commander's message, and where to look.
+    .configureOutput({ outputError: (text, write) => write(`${text.trim().replace(/^error: /, 'stampede: ')} (see stampede --help)\n`) });
   addRunOptions(program).action(async (userClasses: string[], raw: Record<string, unknown>) => {
     const opts = toRunOptions(raw, userClasses);
     const io: RunIo = { logger: consoleLogger(opts.logLevel), out: (line) => process.stdout.write(`${line}\n`), onSignal: signalHook() };

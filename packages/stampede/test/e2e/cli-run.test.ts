@@ -1,0 +1,183 @@
+/**
+ * The `stampede` command end to end: spawn the CLI, read its output, check exit codes and report files
+ * against a server that counts what it receives (issue #3).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { validateReport } from '../../src/report/schema.ts';
+import { startCountingServer } from '../fixtures/counting-server.ts';
+
+const root = new URL('../../../../', import.meta.url).pathname;
+const bin = path.join(root, 'packages/stampede/bin/stampede.js');
+const scripts = path.join(root, 'packages/stampede/test/fixtures/scripts');
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], opts: { onSpawn?: (pid: number) => void; env?: Record<string, string> } = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    opts.onSpawn?.(child.pid!);
+    // Bounded: no CLI run in these tests may outlive 90 s.
+    const kill = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('exit', (code) => {
+      clearTimeout(kill);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A path with a server stand-in that counts by endpoint name (/items/:id folded). */
+function serverCounts(counts: Record<string, number>): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const [key, n] of Object.entries(counts)) {
+    const name = key.replace(/^GET \/items\/\d+$/, 'GET /items/:id');
+    byName.set(name, (byName.get(name) ?? 0) + n);
+  }
+  return byName;
+}
+
+for (const threads of [1, 2]) {
+  test(`JSON totals equal what the server counted, exactly, with ${threads} thread(s)`, async () => {
+    const server = await startCountingServer({ '/fast': { body: 'fast' } });
+    const dir = mkdtempSync(path.join(tmpdir(), 'stampede-e2e-'));
+    try {
+      const json = path.join(dir, 'r.json');
+      const res = await runCli([
+        '-f', path.join(scripts, 'counting-users.ts'), '--headless', '-u', '8', '-r', '8', '-t', '3s',
+        '--threads', String(threads), '--host', server.url, '--json', json, '--csv', path.join(dir, 'run'), '--only-summary',
+      ]);
+      assert.equal(res.code, 0, res.stderr);
+      const report = JSON.parse(readFileSync(json, 'utf8'));
+      assert.deepEqual(validateReport(report), []);
+      assert.ok(report.totals.requests > 100, `expected load, got ${report.totals.requests}`);
+      assert.equal(report.totals.requests, server.total());
+      assert.equal(report.totals.failures, 0);
+      const seen = serverCounts(server.counts());
+      for (const e of report.endpoints) assert.equal(e.requests, seen.get(`${e.method} ${e.name}`), `${e.method} ${e.name}`);
+      assert.equal(report.endpoints.length, seen.size);
+      assert.equal(report.partial, false);
+      assert.equal(report.config.users, 8);
+      // Locust-compatible CSV files, with Locust's headers.
+      const files = readdirSync(dir).sort();
+      assert.deepEqual(files, ['r.json', 'run_exceptions.csv', 'run_failures.csv', 'run_stats.csv', 'run_stats_history.csv']);
+      const stats = readFileSync(path.join(dir, 'run_stats.csv'), 'utf8');
+      assert.match(stats, /^Type,Name,Request Count,Failure Count,Median Response Time/);
+      assert.match(stats, /,Aggregated,/);
+      assert.match(res.stdout, /Aggregated/);
+      assert.match(res.stdout, /Response time percentiles/);
+      // The bundle built next to the script is removed after the run.
+      assert.deepEqual(readdirSync(scripts).filter((f) => f.startsWith('.stampede-')), []);
+    } finally {
+      await server.close();
+    }
+  });
+}
+
+test('the live line is printed every 2 s unless --only-summary', async () => {
+  const server = await startCountingServer();
+  try {
+    const res = await runCli(['-f', path.join(scripts, 'counting-users.ts'), '--headless', '-u', '2', '-r', '2', '-t', '4.5s', '--host', server.url]);
+    assert.equal(res.code, 0, res.stderr);
+    const live = res.stdout.split('\n').filter((l) => /^\[\d\d:\d\d\] users \d+ \|/.test(l));
+    assert.ok(live.length >= 1 && live.length <= 3, res.stdout);
+    assert.match(live[0]!, /req\/s/);
+    assert.match(live[0]!, /p50 .* p95 .* p99/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a script with a syntax error stops before any load: exit 2, file:line:col on one line', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'stampede-e2e-'));
+  const file = path.join(dir, 'broken.ts');
+  writeFileSync(file, "import { HttpUser, task } from 'stampede';\nexport class B extends HttpUser {\n  @task async go() { await this.client.get('/'); ; }\n  oops(: number) {}\n}\n");
+  const server = await startCountingServer();
+  try {
+    const res = await runCli(['-f', file, '--headless', '-u', '1', '-t', '2s', '--host', server.url]);
+    assert.equal(res.code, 2);
+    const lines = res.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, res.stderr);
+    assert.match(lines[0]!, /broken\.ts:4:\d+: /);
+    assert.equal(server.total(), 0);
+  } finally {
+    await server.close();
+  }
+});
+
+test('usage errors exit 2 with one line: bad flag, bad duration, missing script, unknown class', async () => {
+  const server = await startCountingServer();
+  try {
+    const cases: [string[], RegExp][] = [
+      [['--bogus'], /unknown option '--bogus'/],
+      [['-f', path.join(scripts, 'counting-users.ts'), '--headless', '-t', '10x', '--host', server.url], /invalid --run-time '10x'/],
+      [['-f', 'nope/missing.ts', '--headless', '--host', server.url], /missing\.ts/],
+      [['-f', path.join(scripts, 'counting-users.ts'), '--headless', '--host', server.url, 'NoSuchUser'], /NoSuchUser/],
+      [['-f', path.join(scripts, 'counting-users.ts'), '--headless', '--host', 'ftp://x'], /must be http/],
+      [['-f', path.join(scripts, 'counting-users.ts'), '--headless', '-u', '-3', '--host', server.url], /--users/],
+    ];
+    for (const [args, pattern] of cases) {
+      const res = await runCli(args);
+      assert.equal(res.code, 2, `${args.join(' ')}: ${res.stderr}`);
+      assert.match(res.stderr, pattern);
+      assert.ok(res.stderr.trim().split('\n').length <= 2, res.stderr);
+      assert.doesNotMatch(res.stderr, /\n\s+at /, 'no stack trace');
+    }
+    assert.equal(server.total(), 0);
+  } finally {
+    await server.close();
+  }
+});
+
+test('an unreachable target aborts before any load with exit 3', async () => {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const res = await runCli(['-f', path.join(scripts, 'counting-users.ts'), '--headless', '-t', '2s', '--host', `http://127.0.0.1:${port}`]);
+  assert.equal(res.code, 3, res.stderr);
+  assert.match(res.stderr, /unreachable/);
+});
+
+test('SIGINT stops gracefully: reports written and marked partial, exit 4', async () => {
+  const server = await startCountingServer();
+  const dir = mkdtempSync(path.join(tmpdir(), 'stampede-e2e-'));
+  const json = path.join(dir, 'r.json');
+  try {
+    const res = await runCli(
+      ['-f', path.join(scripts, 'counting-users.ts'), '--headless', '-u', '4', '-r', '4', '-t', '60s', '--host', server.url, '--json', json],
+      { onSpawn: (pid) => setTimeout(() => process.kill(pid, 'SIGINT'), 6000) },
+    );
+    assert.equal(res.code, 4, res.stderr);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    assert.equal(report.partial, true);
+    assert.deepEqual(validateReport(report), []);
+    assert.equal(report.totals.requests, server.total());
+    assert.ok(report.duration_s < 30);
+  } finally {
+    await server.close();
+  }
+});
+
+test('--fail-on-error exits 1 when requests failed', async () => {
+  const server = await startCountingServer({ '/fast': { status: 503 } });
+  try {
+    const res = await runCli(['-f', path.join(scripts, 'counting-users.ts'), '--headless', '-u', '2', '-r', '2', '-t', '2s', '--host', server.url, '--fail-on-error', '--only-summary']);
+    assert.equal(res.code, 1, res.stderr);
+    assert.match(res.stdout, /HTTP 503/);
+  } finally {
+    await server.close();
+  }
+});
