@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under the workspaces with node:test through tsx.
 // Node 20 expands no globs and passes with zero files, so we list them ourselves and fail on an empty list.
-// Usage: node scripts/run-tests.mjs [--tier unit|integration|e2e|browser|soak] [filter-substring]
+// Usage: node scripts/run-tests.mjs [--tier unit|integration|e2e|browser|soak|observability] [filter-substring]
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 const root = new URL('..', import.meta.url).pathname;
 const roots = ['packages/stampede/test', 'apps/vertex-ar/test', 'suites/vertex-ar/test'];
 // Slow tiers run by their own npm scripts, not by `npm test`.
-const slowTiers = new Set(['browser', 'soak']);
+const tiers = ['unit', 'integration', 'e2e', 'browser', 'soak', 'observability'];
+const slowTiers = new Set(['browser', 'soak', 'observability']);
 
 const args = process.argv.slice(2);
 let tier = null;
@@ -33,7 +34,7 @@ function walk(dir, out) {
 let files = roots.flatMap((r) => walk(join(root, r), []));
 files = files.filter((f) => {
   const parts = f.split('/');
-  const fileTier = parts.find((p) => ['unit', 'integration', 'e2e', 'browser', 'soak'].includes(p)) ?? 'unit';
+  const fileTier = parts.find((p) => tiers.includes(p)) ?? 'unit';
   if (tier) return fileTier === tier;
   return !slowTiers.has(fileTier);
 });

@@ -1,24 +1,33 @@
 /** buildApp: wires database, storage, cache, auth and routes into one Fastify instance. */
-import { join, resolve } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyJwt from '@fastify/jwt';
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { Registry } from 'prom-client';
 import type { AppContext, UploadLimits } from './context.ts';
-import { LruCache } from './cache/cache.ts';
-import { LoginLimiter, type LoginLimiterOptions } from './auth/login-limiter.ts';
-import { ViewCounter } from './ar/view-counter.ts';
-import type { ArEntry } from './ar/ar-content.ts';
-import { openDatabase } from './db/open-database.ts';
+import type { LoginLimiterOptions } from './auth/login-limiter.ts';
+import { createContext } from './build-context.ts';
 import { errorBodySchema, toVertexError } from './errors.ts';
-import { LocalStorage } from './storage/local-storage.ts';
-import { defaultPortraitGenerator, type PortraitGenerator } from './uploads/portrait-generator.ts';
+import { installHttpMetrics, localScrape } from './metrics/http-metrics.ts';
+import type { LogLine } from './db/query-observer.ts';
+import type { S3StorageOptions } from './storage/s3-storage.ts';
+import { createAdmissionServer, type AdmissionState } from './server/admission.ts';
+import type { ClusterLink } from './server/cluster-link.ts';
+import { DEFAULT_TUNING, type Tuning } from './server/tuning.ts';
+import type { PortraitGenerator } from './uploads/portrait-generator.ts';
 import { resolveJwtSecret } from './server/jwt-secret.ts';
 import { ensureAdmin } from './server/admin-bootstrap.ts';
 import { registerRoutes } from './routes/index.ts';
 import { createValidatorCompiler } from './server/validators.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This app's Prometheus registry (what a cluster worker hands to the aggregator). */
+    metricsRegistry: Registry;
+  }
+}
 
 /** Options of {@link buildApp}. Paths default under `dataDir`. */
 export interface AppOptions {
@@ -47,30 +56,37 @@ export interface AppOptions {
   generatePortraitAssets?: PortraitGenerator;
   /** Wall clock in ms; default Date.now. */
   now?: () => number;
+  /** PostgreSQL URL; when set the database is PostgreSQL and `sqliteFile` is ignored. */
+  postgresUrl?: string;
+  /** PostgreSQL pool size per process; default 10. */
+  poolSize?: number;
+  /** PostgreSQL: ms to wait for a free pooled connection before a 503; default 5000. */
+  acquireTimeoutMs?: number;
+  /** Slow-query threshold in ms (logged with EXPLAIN and counted); negative disables; default 250. */
+  slowQueryMs?: number;
+  /** Run migrations at start; default true (cluster workers: false, the primary migrated). */
+  migrate?: boolean;
+  /** Structured log sink (slow queries); default JSON lines on stderr. */
+  log?: (line: LogLine) => void;
+  /** S3 storage; when set, `storageDir` is ignored. */
+  s3?: S3StorageOptions;
+  /** `redis://…` cache, or `none` (no caching, for measurements); default the in-process LRU. */
+  cacheUrl?: string;
+  /** Redis key prefix; default `vertex-ar:`. */
+  cachePrefix?: string;
+  /** LRU size bound in keys; default 10 000. */
+  cacheMaxEntries?: number;
+  /** Cache entry lifetime in ms; default 60 000. */
+  cacheTtlMs?: number;
+  /** Worker tuning (concurrency limit and keep-alive apply here; the rest is shown on /health). */
+  tuning?: Tuning;
+  /** Set in a cluster worker: relayed invalidations and aggregated metrics. */
+  cluster?: ClusterLink;
+  /** Collect process and Node.js default metrics; default true. */
+  defaultMetrics?: boolean;
 }
 
-/** Default upload limits in bytes. */
-export const DEFAULT_LIMITS: UploadLimits = { imageMaxBytes: 20 * 1024 * 1024, videoMaxBytes: 200 * 1024 * 1024 };
-
-async function createContext(options: AppOptions): Promise<AppContext> {
-  const dataDir = resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
-  const storage = new LocalStorage(resolve(options.storageDir ?? join(dataDir, 'files')));
-  await storage.init();
-  const repos = await openDatabase({ sqliteFile: resolve(options.sqliteFile ?? join(dataDir, 'vertex-ar.sqlite')) });
-  const views = new ViewCounter((counts) => repos.portraits.addViews(counts), { flushIntervalMs: options.viewFlushIntervalMs });
-  return {
-    repos,
-    storage,
-    arCache: new LruCache<ArEntry>(),
-    views,
-    loginLimiter: new LoginLimiter(options.loginLimit),
-    limits: { ...DEFAULT_LIMITS, ...options.limits },
-    generatePortraitAssets: options.generatePortraitAssets ?? defaultPortraitGenerator,
-    tokenTtlSeconds: options.tokenTtlSeconds ?? 86_400,
-    now: options.now ?? Date.now,
-  };
-}
+export { DEFAULT_LIMITS } from './build-context.ts';
 
 async function registerPlugins(app: FastifyInstance, ctx: AppContext, secret: string): Promise<void> {
   await app.register(fastifySwagger, {
@@ -92,10 +108,14 @@ async function registerPlugins(app: FastifyInstance, ctx: AppContext, secret: st
   });
 }
 
-function installErrorHandling(app: FastifyInstance): void {
+function installErrorHandling(app: FastifyInstance, ctx: AppContext): void {
   app.setErrorHandler((err, request, reply) => {
     const e = toVertexError(err);
-    if (e.statusCode >= 500) request.log.error({ err }, 'request failed');
+    if (e.statusCode === 503) reply.header('retry-after', '1');
+    else if (e.statusCode >= 500) {
+      ctx.metrics.exceptions.inc({ route: request.routeOptions.url ?? 'unmatched' });
+      request.log.error({ err }, 'request failed');
+    }
     // A handler may have set a file's content type before failing; the error body is always JSON.
     reply.header('content-type', 'application/json; charset=utf-8');
     reply.status(e.statusCode).send({ error: { code: e.code, message: e.message } });
@@ -111,14 +131,27 @@ function installErrorHandling(app: FastifyInstance): void {
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const ctx = await createContext(options);
+  const tuning = options.tuning ?? DEFAULT_TUNING;
+  const admission: AdmissionState = { inFlight: 0 };
   const app = Fastify({
     logger: options.logger ?? false,
     trustProxy: false,
+    // During a graceful shutdown, requests already on open connections are served (with
+    // `Connection: close`), not refused: they were accepted before the shutdown began.
+    return503OnClosing: false,
+    serverFactory: createAdmissionServer({
+      concurrencyLimit: tuning.concurrencyLimit,
+      keepAliveTimeoutMs: tuning.keepAliveTimeoutMs,
+      onReject: () => ctx.metrics.httpRejected.inc({ reason: 'concurrency_limit' }),
+    }, admission),
   });
+  ctx.metrics.inFlightSource = () => admission.inFlight;
+  app.decorate('metricsRegistry', ctx.metrics.registry);
   app.addHook('onClose', async () => {
     await ctx.views.close();
-    await ctx.arCache.close();
+    await ctx.cache.close();
     await ctx.repos.close();
+    ctx.storage.close?.();
   });
   try {
     const secret = await resolveJwtSecret(resolve(options.dataDir), options.jwtSecret);
@@ -131,7 +164,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.decorateRequest('account', null);
     // Bodies are JSON or multipart; a text/plain body is a client mistake (415), not a string to validate.
     app.removeContentTypeParser('text/plain');
-    installErrorHandling(app);
+    installErrorHandling(app, ctx);
+    installHttpMetrics(app, ctx.metrics, options.cluster?.scrape ?? localScrape(ctx.metrics));
     await registerPlugins(app, ctx, secret);
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     registerRoutes(app, ctx);

@@ -1,10 +1,10 @@
 /** What every route needs, built once by buildApp and passed in explicitly (no globals). */
-import type { Cache } from './cache/cache.ts';
+import type { CacheManager } from './cache/cache-manager.ts';
 import type { Repositories } from './db/repositories.ts';
 import type { Storage } from './storage/storage.ts';
 import type { LoginLimiter } from './auth/login-limiter.ts';
 import type { ViewCounter } from './ar/view-counter.ts';
-import type { ArEntry } from './ar/ar-content.ts';
+import type { AppMetrics } from './metrics/metrics.ts';
 import type { PortraitGenerator } from './uploads/portrait-generator.ts';
 
 /** Upload size limits in bytes. */
@@ -13,11 +13,16 @@ export interface UploadLimits {
   videoMaxBytes: number;
 }
 
+/** Effective settings shown on `/health` (snake_case, units in names). */
+export type SettingsView = Record<string, string | number | null>;
+
 /** Shared services of one app instance. */
 export interface AppContext {
+  /** Repositories with the cache in front (see `db/cached-repositories.ts`). */
   repos: Repositories;
   storage: Storage;
-  arCache: Cache<ArEntry>;
+  cache: CacheManager;
+  metrics: AppMetrics;
   views: ViewCounter;
   loginLimiter: LoginLimiter;
   limits: UploadLimits;
@@ -26,4 +31,8 @@ export interface AppContext {
   tokenTtlSeconds: number;
   /** Wall clock in ms (injectable for schedule tests). */
   now: () => number;
+  /** Effective settings, for `/health`. */
+  settings: SettingsView;
+  /** Which process answers: cluster worker id (0 outside a cluster) and pid. */
+  worker: { id: number; pid: number };
 }

@@ -42,3 +42,49 @@ export { measure } from './http/measure.ts';
 // Runner (src/runner)
 export { LocalRunner } from './runner/local-runner.ts';
 export type { RunnerState } from './runner/local-runner.ts';
+// Monitor (src/monitor): system and process sampler, target /metrics scrape, leak detection, saturation
+export * from './monitor/index.ts';
+// Performance suites (src/suite)
+export * from './suite/index.ts';
+// Workload models, thresholds and the config file (issue 4)
+export type { Duration } from './workload/duration.ts';
+export type { Stage, StagePlan } from './workload/stages.ts';
+export { parseStages } from './workload/stages.ts';
+export { ArrivalSchedule, constantPlan } from './workload/arrival-schedule.ts';
+export type { ArrivalPlan } from './workload/arrival-schedule.ts';
+export { stagesShape, toLoadShape } from './workload/load-shape.ts';
+export type { LoadShape, LoadShapeFunction, LoadShapeLike, ShapeTick } from './workload/load-shape.ts';
+export { normalizeScenarios } from './workload/scenarios.ts';
+export type {
+  Scenarios,
+  ScenarioOptions,
+  ConstantArrivalRateScenario,
+  RampingArrivalRateScenario,
+  ConstantUsersScenario,
+  RampingUsersScenario,
+  ShapeScenario,
+  ScenarioPlan,
+  WhenBusy,
+} from './workload/scenarios.ts';
+export { WorkloadError } from './workload/errors.ts';
+export { runScenarios } from './runner/scenario-run.ts';
+export type { ScenarioRunOptions } from './runner/scenario-run.ts';
+export { ClosedPool } from './runner/closed-pool.ts';
+export { InProcessUserThread } from './runner/in-process-thread.ts';
+export { parseThresholds } from './thresholds/parse-threshold.ts';
+export { evaluateThresholds, failingAbortThreshold, failedChecks } from './thresholds/evaluate-thresholds.ts';
+export { metricValue, runnerMetricSource } from './thresholds/metric-value.ts';
+export type { MetricSource } from './thresholds/metric-value.ts';
+export type {
+  Thresholds,
+  ThresholdExpression,
+  ThresholdObject,
+  MetricName,
+  MetricSelector,
+  ParsedThreshold,
+  ThresholdResult,
+} from './thresholds/threshold-types.ts';
+export { ThresholdError } from './thresholds/errors.ts';
+export { buildJunitXml, writeJunitReport } from './report/junit.ts';
+export { defineConfig } from './cli/config-file.ts';
+export type { StampedeConfig, StampedeOptions } from './cli/config-file.ts';

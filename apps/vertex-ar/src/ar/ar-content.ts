@@ -27,12 +27,6 @@ export interface ArDocument {
   video: VideoView | null;
 }
 
-// Bumped by every invalidation. A miss only fills the cache if no invalidation happened while it read
-// the database; otherwise a read that raced a write could cache the pre-write state after the write's
-// invalidation. One counter per app (not per key) keeps memory bounded; the cost is an occasional
-// skipped fill under heavy writes.
-const generations = new WeakMap<AppContext, number>();
-
 function cacheKey(portraitId: number): string {
   return `ar:${portraitId}`;
 }
@@ -55,15 +49,12 @@ export function activeVideo(entry: ArEntry, nowIso: string): VideoView | null {
 }
 
 /** Cached entry for a portrait, loading it on a miss; undefined when the portrait does not exist. */
-export async function getArEntry(ctx: AppContext, portraitId: number): Promise<ArEntry | undefined> {
-  const cached = await ctx.arCache.get(cacheKey(portraitId));
-  if (cached) return cached;
-  const generation = generations.get(ctx) ?? 0;
-  const portrait = await ctx.repos.portraits.find(portraitId);
-  if (!portrait) return undefined;
-  const entry = buildEntry(portraitView(portrait), await ctx.repos.videos.listByPortrait(portraitId));
-  if ((generations.get(ctx) ?? 0) === generation) await ctx.arCache.set(cacheKey(portraitId), entry);
-  return entry;
+export function getArEntry(ctx: AppContext, portraitId: number): Promise<ArEntry | undefined> {
+  return ctx.cache.getOrLoad(cacheKey(portraitId), '', async () => {
+    const portrait = await ctx.repos.portraits.find(portraitId);
+    if (!portrait) return undefined;
+    return buildEntry(portraitView(portrait), await ctx.repos.videos.listByPortrait(portraitId));
+  });
 }
 
 /** The public document for `entry` at `nowMs`. */
@@ -80,6 +71,5 @@ export function arDocument(entry: ArEntry, nowMs: number): ArDocument {
 
 /** Drops a portrait's cached entry; awaited by every write before it responds (read-your-writes). */
 export function invalidateAr(ctx: AppContext, portraitId: number): Promise<void> {
-  generations.set(ctx, (generations.get(ctx) ?? 0) + 1);
-  return ctx.arCache.delete(cacheKey(portraitId));
+  return ctx.cache.invalidate([cacheKey(portraitId)]);
 }

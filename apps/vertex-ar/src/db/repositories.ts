@@ -8,7 +8,7 @@ import type {
   ClientPatch, ClientRow, DatabaseSchema, NewClient, NewPortrait, NewUser, NewVideo, PortraitRow, Role,
   UserRow, VideoRow,
 } from './schema.ts';
-import { pingDatabase } from './migrations.ts';
+import { pingDatabase, type SqlDialectName } from './migrations.ts';
 
 /** A page request: `limit` rows after skipping `offset`. */
 export interface PageOptions {
@@ -73,6 +73,8 @@ export interface Repositories {
   clients: ClientRepository;
   portraits: PortraitRepository;
   videos: VideoRepository;
+  /** The SQL engine behind them. */
+  dialect: SqlDialectName;
   /** Throws when the database does not answer. */
   check(): Promise<void>;
   close(): Promise<void>;
@@ -165,8 +167,9 @@ function videoRepository(db: Db): VideoRepository {
 }
 
 /** Builds every repository over one kysely instance (SQLite or PostgreSQL). */
-export function createRepositories(db: Db): Repositories {
+export function createRepositories(db: Db, dialect: SqlDialectName): Repositories {
   return {
+    dialect,
     users: userRepository(db),
     clients: clientRepository(db),
     portraits: portraitRepository(db),

@@ -3,7 +3,7 @@
  * the engine; everything above it speaks kysely and so runs unchanged on PostgreSQL.
  */
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type LogConfig } from 'kysely';
 import type { DatabaseSchema } from './schema.ts';
 
 /** Options for {@link openSqlite}. */
@@ -12,6 +12,8 @@ export interface SqliteOptions {
   file: string;
   /** How long a writer waits for another process's lock before failing, in ms. */
   busyTimeoutMs?: number;
+  /** kysely query log hook (metrics, slow queries). */
+  log?: LogConfig;
 }
 
 /** Opens (creating if needed) a SQLite database tuned for a web server. */
@@ -23,7 +25,7 @@ export function openSqlite(options: SqliteOptions): Kysely<DatabaseSchema> {
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
   // SQLite leaves foreign keys off unless asked, per connection.
   sqlite.pragma('foreign_keys = ON');
-  return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }), log: options.log });
 }
 
 /** True when `err` is a unique-constraint violation (SQLite or PostgreSQL). */

@@ -42,12 +42,27 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
     schema: { tags: ['health'], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
   }, async () => ({ status: 'ok' }));
 
-  const ready = async (_request: unknown, reply: import('fastify').FastifyReply) => {
+  const checks = async () => {
     const [database, storage] = await Promise.all([probe(() => ctx.repos.check()), probe(() => ctx.storage.check())]);
     const ok = database === 'ok' && storage === 'ok';
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'failed', checks: { database, storage } });
+    return { status: ok ? 'ok' : 'failed', checks: { database, storage } } as const;
   };
   const schema = { tags: ['health'], response: { 200: checksSchema, 503: checksSchema } };
-  app.get('/health/ready', { schema }, ready);
-  app.get('/health', { schema }, ready);
+  app.get('/health/ready', { schema }, async (_request, reply) => {
+    const body = await checks();
+    return reply.status(body.status === 'ok' ? 200 : 503).send(body);
+  });
+  // /health adds the effective settings (issue #8) and which worker answered.
+  const fullSchema = {
+    type: 'object',
+    properties: {
+      ...checksSchema.properties,
+      settings: { type: 'object', additionalProperties: true },
+      worker: { type: 'object', properties: { id: { type: 'integer' }, pid: { type: 'integer' } } },
+    },
+  } as const;
+  app.get('/health', { schema: { tags: ['health'], response: { 200: fullSchema, 503: fullSchema } } }, async (_request, reply) => {
+    const body = await checks();
+    return reply.status(body.status === 'ok' ? 200 : 503).send({ ...body, settings: ctx.settings, worker: ctx.worker });
+  });
 }

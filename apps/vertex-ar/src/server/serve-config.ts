@@ -1,10 +1,12 @@
 /**
- * Turns `serve` flags into server options, refusing (with a one-line reason) values a later issue
- * will support: PostgreSQL, Redis, S3, several workers, presets.
+ * Turns `serve` flags into server options and tuning. Every value is checked here, so a bad flag is a
+ * one-line usage error (exit 2) before anything starts.
  */
-import { availableParallelism } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { parseS3Url } from '../storage/s3-url.ts';
 import type { ServerOptions } from './start-server.ts';
+import { PRESETS, resolveTuning, type PresetName, type TuningFlags } from './tuning.ts';
 
 /** Raw `serve` flags as commander gives them (strings, after env fallbacks). */
 export interface ServeFlags {
@@ -13,10 +15,26 @@ export interface ServeFlags {
   dataDir: string;
   workers?: string;
   preset?: string;
+  keepAliveTimeout?: string;
+  concurrency?: string;
+  backlog?: string;
+  gracefulTimeout?: string;
   db?: string;
+  dbPoolSize?: string;
+  dbAcquireTimeout?: string;
+  slowQueryMs?: string;
   cache?: string;
+  cacheSize?: string;
+  cacheTtl?: string;
   storage?: string;
   log?: boolean;
+}
+
+/** The AWS settings the CLI read from the environment (AWS_ENDPOINT_URL, AWS_REGION, ...). */
+export interface AwsEnvironment {
+  endpoint?: string;
+  region?: string;
+  forcePathStyle?: boolean;
 }
 
 /** A flag value we cannot use; the CLI prints `message` and exits 2. */
@@ -24,56 +42,90 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-function notYet(what: string): never {
-  throw new UsageError(`${what} is not supported yet; use the default (SQLite, in-process LRU, local storage, one worker)`);
+function integer(flag: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`${flag} must be an integer ${min}-${max}, got "${value}"`);
+  return n;
 }
 
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got "${value}"`);
-  return port;
+function seconds(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n > 86_400) throw new UsageError(`${flag} must be a number of seconds 0-86400, got "${value}"`);
+  return Math.round(n * 1000);
 }
 
-function sqliteFile(db: string | undefined): string | undefined {
-  if (db === undefined || db === '') return undefined;
-  if (/^postgres(ql)?:\/\//.test(db)) notYet('--db postgres://');
+function database(db: string | undefined): Pick<ServerOptions, 'sqliteFile' | 'postgresUrl'> {
+  if (db === undefined || db === '') return {};
+  if (/^postgres(ql)?:\/\/./.test(db)) return { postgresUrl: db };
   if (!db.startsWith('sqlite:') || db.length === 'sqlite:'.length) {
     throw new UsageError(`--db must be sqlite:FILE or postgres://..., got "${db}"`);
   }
   const file = db.slice('sqlite:'.length);
-  return isAbsolute(file) ? file : join(process.cwd(), file);
+  return { sqliteFile: isAbsolute(file) ? file : join(process.cwd(), file) };
 }
 
-function storageDir(storage: string | undefined): string | undefined {
-  if (storage === undefined || storage === '') return undefined;
-  if (storage.startsWith('s3://')) notYet('--storage s3://');
-  if (!storage.startsWith('local:') || storage.length === 'local:'.length) {
-    throw new UsageError(`--storage must be local:DIR or s3://BUCKET, got "${storage}"`);
+function storage(value: string | undefined, aws: AwsEnvironment): Pick<ServerOptions, 'storageDir' | 's3'> {
+  if (value === undefined || value === '') return {};
+  if (value.startsWith('s3://')) {
+    let parsed;
+    try {
+      parsed = parseS3Url(value);
+    } catch (err) {
+      throw new UsageError(`--storage: ${(err as Error).message}`);
+    }
+    const client: S3ClientConfig = { region: aws.region ?? 'us-east-1' };
+    // A custom endpoint (MinIO, s3rver, LocalStack) rarely has wildcard DNS for bucket subdomains.
+    if (aws.endpoint) Object.assign(client, { endpoint: aws.endpoint, forcePathStyle: aws.forcePathStyle ?? true });
+    return { s3: { ...parsed, client } };
   }
-  return storage.slice('local:'.length);
+  if (!value.startsWith('local:') || value.length === 'local:'.length) {
+    throw new UsageError(`--storage must be local:DIR or s3://BUCKET, got "${value}"`);
+  }
+  return { storageDir: value.slice('local:'.length) };
 }
 
-function checkWorkers(workers: string | undefined): void {
-  if (workers === undefined) return;
-  const n = workers === 'auto' ? availableParallelism() : Number(workers);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--workers must be a positive integer or "auto", got "${workers}"`);
-  if (n > 1) notYet(`--workers ${workers} (${n} processes)`);
+function tuningFlags(flags: ServeFlags): TuningFlags {
+  if (flags.preset !== undefined && !(flags.preset in PRESETS)) {
+    throw new UsageError(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got "${flags.preset}"`);
+  }
+  return {
+    preset: flags.preset as PresetName | undefined,
+    workers: flags.workers === 'auto' ? 'auto' : integer('--workers (or "auto")', flags.workers, 1, 256),
+    keepAliveTimeoutMs: seconds('--keep-alive-timeout', flags.keepAliveTimeout),
+    concurrencyLimit: integer('--concurrency', flags.concurrency, 0),
+    backlog: integer('--backlog', flags.backlog, 1, 65_535),
+    gracefulShutdownTimeoutMs: seconds('--graceful-timeout', flags.gracefulTimeout),
+  };
+}
+
+function cache(flags: ServeFlags): Pick<ServerOptions, 'cacheUrl' | 'cacheMaxEntries' | 'cacheTtlMs'> {
+  const url = flags.cache;
+  if (url !== undefined && url !== '' && url !== 'lru' && url !== 'none' && !/^rediss?:\/\/./.test(url)) {
+    throw new UsageError(`--cache must be lru, none or redis://..., got "${url}"`);
+  }
+  return {
+    cacheUrl: url && url !== 'lru' ? url : undefined,
+    cacheMaxEntries: integer('--cache-size', flags.cacheSize, 1),
+    cacheTtlMs: seconds('--cache-ttl', flags.cacheTtl),
+  };
 }
 
 /** Validates flags and maps them to {@link ServerOptions}; throws {@link UsageError}. */
-export function serveOptionsFromFlags(flags: ServeFlags): ServerOptions {
-  checkWorkers(flags.workers);
-  if (flags.preset !== undefined) notYet('--preset');
-  if (flags.cache !== undefined && flags.cache !== 'lru') {
-    if (flags.cache.startsWith('redis://') || flags.cache.startsWith('rediss://')) notYet('--cache redis://');
-    throw new UsageError(`--cache must be lru or redis://..., got "${flags.cache}"`);
-  }
+export function serveOptionsFromFlags(flags: ServeFlags, aws: AwsEnvironment = {}): ServerOptions {
+  const port = integer('--port', flags.port, 0, 65_535) ?? 8000;
   return {
-    port: parsePort(flags.port),
+    port,
     host: flags.host,
     dataDir: flags.dataDir,
-    sqliteFile: sqliteFile(flags.db),
-    storageDir: storageDir(flags.storage),
+    ...database(flags.db),
+    poolSize: integer('--db-pool-size', flags.dbPoolSize, 1, 10_000),
+    acquireTimeoutMs: integer('--db-acquire-timeout', flags.dbAcquireTimeout, 1),
+    slowQueryMs: flags.slowQueryMs === '-1' ? -1 : integer('--slow-query-ms', flags.slowQueryMs, 0),
+    ...storage(flags.storage, aws),
+    ...cache(flags),
+    tuning: resolveTuning(tuningFlags(flags)),
     logger: flags.log ?? false,
   };
 }

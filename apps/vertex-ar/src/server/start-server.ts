@@ -1,6 +1,7 @@
-/** startServer: buildApp + listen, with a close() that shuts down gracefully. */
+/** startServer: buildApp + listen, with a close() that shuts down gracefully within the configured timeout. */
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../app.ts';
+import { DEFAULT_TUNING } from './tuning.ts';
 
 /** Options of {@link startServer}. */
 export interface ServerOptions extends AppOptions {
@@ -15,16 +16,21 @@ export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:8000`. */
   url: string;
   app: FastifyInstance;
-  /** Stops accepting connections, finishes in-flight requests, flushes counters, closes the db. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, finishes in-flight requests (cutting connections still open after
+   * the graceful shutdown timeout), flushes counters, closes cache and database. Resolves to false
+   * when the timeout had to cut connections.
+   */
+  close(): Promise<boolean>;
 }
 
 /** Builds the app and listens. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const app = await buildApp(options);
   const host = options.host ?? '127.0.0.1';
+  const tuning = options.tuning ?? DEFAULT_TUNING;
   try {
-    await app.listen({ host, port: options.port ?? 8000 });
+    await app.listen({ host, port: options.port ?? 8000, backlog: tuning.backlog });
   } catch (err) {
     await app.close();
     throw err;
@@ -32,10 +38,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${shownHost}:${port}`,
-    app,
-    close: () => (closing ??= app.close()),
+  let closing: Promise<boolean> | undefined;
+  const close = async (): Promise<boolean> => {
+    let graceful = true;
+    const timer = setTimeout(() => {
+      graceful = false;
+      // Past the deadline: cut what is left so the database and cache can close and the process exit.
+      app.server.closeAllConnections();
+    }, tuning.gracefulShutdownTimeoutMs);
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(timer);
+    }
+    return graceful;
   };
+  return { url: `http://${shownHost}:${port}`, app, close: () => (closing ??= close()) };
 }

@@ -45,4 +45,6 @@ export interface Storage {
   usage(): Promise<StorageUsage>;
   /** Throws when the backend cannot be written. */
   check(): Promise<void>;
+  /** Releases clients and sockets, if the backend holds any. */
+  close?(): void;
 }

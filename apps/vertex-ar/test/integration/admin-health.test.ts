@@ -1,16 +1,16 @@
 // Issue #2: admin views, health probes, docs, landing page, unknown routes.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { call, newClient, newUser, startTestServer, type TestServer } from '../support/test-server.ts';
+import { call, newClient, newUser, startTestServer, type TestServer, describeEachDatabase } from '../support/test-server.ts';
 
-describe('admin and service routes', () => {
+describeEachDatabase('admin and service routes', (db) => {
   let t: TestServer;
   let admin: string;
   let user: string;
   before(async () => {
-    t = await startTestServer({ adminUsername: 'root', adminPassword: 'admin-password' });
+    t = await startTestServer({ adminUsername: 'root', adminPassword: 'admin-password' }, db);
     const login = await call(t, 'POST', '/auth/login', { json: { username: 'root', password: 'admin-password' } });
     admin = login.body.access_token;
     user = (await newUser(t)).token;
@@ -47,11 +47,18 @@ describe('admin and service routes', () => {
 
   test('health probes, landing page, docs and OpenAPI', async () => {
     assert.deepEqual((await call(t, 'GET', '/health/live')).body, { status: 'ok' });
-    for (const path of ['/health', '/health/ready']) {
-      const res = await call(t, 'GET', path);
-      assert.equal(res.status, 200);
-      assert.deepEqual(res.body, { status: 'ok', checks: { database: 'ok', storage: 'ok' } });
-    }
+    const ready = await call(t, 'GET', '/health/ready');
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.body, { status: 'ok', checks: { database: 'ok', storage: 'ok' } });
+    // Issue #8: /health also shows the effective settings and which worker answered.
+    const health = await call(t, 'GET', '/health');
+    assert.equal(health.status, 200);
+    assert.deepEqual(health.body.checks, { database: 'ok', storage: 'ok' });
+    assert.deepEqual(health.body.settings, {
+      preset: null, workers: 1, keep_alive_timeout_s: 5, concurrency_limit: 0, backlog: 2048, graceful_shutdown_timeout_s: 30,
+      db, cache: 'lru', storage: 'local',
+    });
+    assert.equal(health.body.worker.pid > 0, true);
     const home = await call(t, 'GET', '/');
     assert.match(home.headers.get('content-type') ?? '', /text\/html/);
     assert.match(home.body, /\/docs/);

@@ -1,16 +1,16 @@
 // Issue #2: public AR content, schedules, cache invalidation before the write answers, view counting.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { call, newClient, newUser, startTestServer, type TestServer } from '../support/test-server.ts';
+import { call, newClient, newUser, startTestServer, type TestServer, describeEachDatabase } from '../support/test-server.ts';
 import { fakeMp4, form, smallJpeg } from '../support/media.ts';
 
-describe('AR content', () => {
+describeEachDatabase('AR content', (db) => {
   let t: TestServer;
   let token: string;
   let portraitId: number;
   before(async () => {
-    t = await startTestServer({ viewFlushIntervalMs: 50 });
+    t = await startTestServer({ viewFlushIntervalMs: 50 }, db);
     token = (await newUser(t)).token;
     const clientId = await newClient(t, token);
     const p = await call(t, 'POST', '/portraits', { token, body: form({ client_id: String(clientId) }, { field: 'image', bytes: await smallJpeg() }) });

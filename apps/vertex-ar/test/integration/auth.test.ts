@@ -1,15 +1,15 @@
 // Issue #2: accounts, login, tokens and failed-login limiting.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, newUser, snapshot, startTestServer, type TestServer } from '../support/test-server.ts';
+import { call, newUser, snapshot, startTestServer, type TestServer, describeEachDatabase } from '../support/test-server.ts';
 import { algNone, hs256 } from '../support/tokens.ts';
 
 const SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
-describe('auth', () => {
+describeEachDatabase('auth', (db) => {
   let t: TestServer;
   before(async () => {
-    t = await startTestServer({ jwtSecret: SECRET, loginLimit: { maxFailures: 3, windowMs: 60_000 } });
+    t = await startTestServer({ jwtSecret: SECRET, loginLimit: { maxFailures: 3, windowMs: 60_000 } }, db);
   });
   after(() => t.close());
 

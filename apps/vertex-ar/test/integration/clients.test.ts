@@ -1,14 +1,14 @@
 // Issue #2: clients CRUD, pagination, ownership.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, newClient, newUser, snapshot, startTestServer, type TestServer } from '../support/test-server.ts';
+import { call, newClient, newUser, snapshot, startTestServer, type TestServer, describeEachDatabase } from '../support/test-server.ts';
 
-describe('clients', () => {
+describeEachDatabase('clients', (db) => {
   let t: TestServer;
   let alice: { token: string };
   let bob: { token: string };
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({}, db);
     alice = await newUser(t);
     bob = await newUser(t);
   });

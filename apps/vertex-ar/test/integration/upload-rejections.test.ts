@@ -1,13 +1,13 @@
 // Issue #2: every rejected upload answers its 4xx and leaves no row and no file behind.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { call, newClient, newUser, snapshot, startTestServer, type TestServer } from '../support/test-server.ts';
+import { call, newClient, newUser, snapshot, startTestServer, type TestServer, describeEachDatabase } from '../support/test-server.ts';
 import { fakeMp4, form, smallJpeg } from '../support/media.ts';
 
 const MB = 1024 * 1024;
 
-describe('rejected uploads change nothing', () => {
+describeEachDatabase('rejected uploads change nothing', (db) => {
   let t: TestServer;
   let token: string;
   let clientId: number;
@@ -15,7 +15,7 @@ describe('rejected uploads change nothing', () => {
   let videoId: number;
   let jpeg: Buffer;
   before(async () => {
-    t = await startTestServer({ limits: { imageMaxBytes: 1 * MB, videoMaxBytes: 2 * MB } });
+    t = await startTestServer({ limits: { imageMaxBytes: 1 * MB, videoMaxBytes: 2 * MB } }, db);
     token = (await newUser(t)).token;
     clientId = await newClient(t, token);
     jpeg = await smallJpeg();
@@ -94,9 +94,9 @@ describe('rejected uploads change nothing', () => {
   });
 });
 
-describe('default upload limits', () => {
+describeEachDatabase('default upload limits', (db) => {
   test('a 21 MB image is 413 under the default 20 MB limit', async () => {
-    const t = await startTestServer();
+    const t = await startTestServer({}, db);
     try {
       const token = (await newUser(t)).token;
       const clientId = await newClient(t, token);

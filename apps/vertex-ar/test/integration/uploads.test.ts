@@ -1,18 +1,18 @@
 // Issue #2: portrait and video uploads, downloads with Range, and rejected uploads leaving nothing behind.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { call, newClient, newUser, snapshot, startTestServer, type TestServer } from '../support/test-server.ts';
+import { call, newClient, newUser, snapshot, startTestServer, type TestServer, describeEachDatabase } from '../support/test-server.ts';
 import { fakeMp4, form, noisePng, smallJpeg } from '../support/media.ts';
 
-describe('uploads and files', () => {
+describeEachDatabase('uploads and files', (db) => {
   let t: TestServer;
   let token: string;
   let clientId: number;
   let bigImage: Buffer;
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({}, db);
     token = (await newUser(t)).token;
     clientId = await newClient(t, token);
     bigImage = await noisePng(10 * 1024 * 1024);

@@ -6,14 +6,32 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { describe } from 'node:test';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/index.ts';
+import { createTestDatabase, POSTGRES, type TestDatabase } from './postgres.ts';
+
+/** The databases every API test runs on (issue #8). */
+export type DbKind = 'sqlite' | 'postgres';
 
 /** A running test server. */
 export interface TestServer {
   url: string;
   dataDir: string;
+  db: DbKind;
+  /** The PostgreSQL database of this server, when `db` is postgres. */
+  pg?: TestDatabase;
   server: RunningServer;
   close(): Promise<void>;
+}
+
+/**
+ * Declares the suite once per database: `name [sqlite]` and `name [postgres]`. Without a reachable
+ * PostgreSQL the second is skipped with a line saying what to start, except under CI=true, where it
+ * runs and fails.
+ */
+export function describeEachDatabase(name: string, body: (db: DbKind) => void): void {
+  describe(`${name} [sqlite]`, () => body('sqlite'));
+  describe(`${name} [postgres]`, { skip: POSTGRES.skipReason }, () => body('postgres'));
 }
 
 /** What the server has persisted. */
@@ -39,16 +57,26 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-/** Starts a server with a fresh data directory. */
-export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
+/** Starts a server with a fresh data directory (and, on PostgreSQL, a fresh database dropped at close). */
+export async function startTestServer(options: Partial<ServerOptions> = {}, db: DbKind = 'sqlite'): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'vertex-ar-test-'));
-  const server = await startServer({ host: '127.0.0.1', port: 0, logger: false, ...options, dataDir });
+  const pg = db === 'postgres' ? await createTestDatabase() : undefined;
+  let server: RunningServer;
+  try {
+    server = await startServer({ host: '127.0.0.1', port: 0, logger: false, ...options, postgresUrl: pg?.url, dataDir });
+  } catch (err) {
+    await pg?.drop();
+    throw err;
+  }
   return {
     url: server.url,
     dataDir,
+    db,
+    pg,
     server,
     async close() {
       await server.close();
+      await pg?.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
@@ -83,6 +111,7 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 
 /** Row counts of every table and every file under the data directory. */
 export async function snapshot(t: TestServer): Promise<Snapshot> {
+  if (t.pg) return { rows: await t.pg.rowCounts(), files: await listFiles(t.dataDir) };
   const db = new Database(join(t.dataDir, 'vertex-ar.sqlite'), { readonly: true, fileMustExist: true });
   try {
     const count = (table: string) => (db.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;

@@ -7,6 +7,11 @@ import { levelEnabled, type Logger, type LogLevel } from '../logger.ts';
 import { addRunOptions, toRunOptions } from './options.ts';
 import { EXIT, runHeadless, type RunIo } from './run-command.ts';
 import { addQuickCommand } from './quick-command.ts';
+import { addReportCommand } from './report-command.ts';
+import { addCompareCommand } from './compare-command.ts';
+import { addMasterCommand } from './master-command.ts';
+import { addWorkerCommand } from './worker-command.ts';
+import { addSuiteCommand } from './suite-command.ts';
 import { VERSION } from './version.ts';
 
 const verbose = process.argv.includes('--verbose') || process.env.STAMPEDE_VERBOSE === '1';
@@ -21,19 +26,23 @@ function consoleLogger(threshold: LogLevel): Logger {
   };
 }
 
+// Signals are handled from the first moment: before a test runs, SIGINT/SIGTERM exit at once (code 4) through
+// process.exit, so exit hooks (such as deleting the built script bundle) still run; once a command registers a
+// handler, the first signal stops gracefully and a second exits at once.
+let onFirstSignal: (() => void) | undefined;
+let signalsSeen = 0;
+function onSignal(signal: NodeJS.Signals): void {
+  signalsSeen++;
+  if (signalsSeen === 1 && onFirstSignal) return onFirstSignal();
+  process.stderr.write(`stampede: ${signalsSeen > 1 ? 'second ' : ''}${signal}, exiting at once\n`);
+  process.exit(EXIT.interrupted);
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
 function signalHook(): RunIo['onSignal'] {
   return (handler) => {
-    let seen = 0;
-    const on = (signal: NodeJS.Signals) => {
-      seen++;
-      if (seen === 1) handler();
-      else {
-        process.stderr.write(`stampede: second ${signal}, exiting at once\n`);
-        process.exit(EXIT.interrupted);
-      }
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
+    onFirstSignal = handler;
   };
 }
 
@@ -66,6 +75,11 @@ export function buildProgram(): Command {
     process.exitCode = await runHeadless(opts, io);
   });
   addQuickCommand(program, { signalHook, consoleLogger });
+  addReportCommand(program);
+  addCompareCommand(program);
+  addMasterCommand(program, { signalHook, consoleLogger });
+  addWorkerCommand(program, { signalHook, consoleLogger });
+  addSuiteCommand(program, { signalHook, consoleLogger });
   return program;
 }
 

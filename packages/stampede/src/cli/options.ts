@@ -5,6 +5,9 @@
 import { Command, Option } from 'commander';
 import os from 'node:os';
 import { LOG_LEVELS, type LogLevel } from '../logger.ts';
+import type { Thresholds } from '../thresholds/threshold-types.ts';
+import type { Scenarios } from '../workload/scenarios.ts';
+import type { Stage } from '../workload/stages.ts';
 import { parseDurationS } from './duration.ts';
 import { UsageError } from './errors.ts';
 
@@ -23,8 +26,10 @@ export interface RunOptions {
   junit?: string;
   tags?: string[];
   excludeTags?: string[];
+  /** Open model: iterations per second of the selected classes (one task per iteration). */
   arrivalRate?: number;
-  stages?: string;
+  /** Closed model ramp: `"30s:10,1m:100"` from the command line, or a list from the config file. */
+  stages?: string | Stage[];
   stopTimeoutS: number;
   threads: number;
   logLevel: LogLevel;
@@ -38,6 +43,31 @@ export interface RunOptions {
   userClasses: string[];
   maxNames: number;
   seed?: number;
+  /** Scenarios from the config file (or, when absent, the script's `options`). */
+  scenarios?: Scenarios;
+  /** Thresholds from the config file (or, when absent, the script's `options`). */
+  thresholds?: Thresholds;
+  /** Options given on the command line or through their environment variable: a config file cannot override these. */
+  given?: ReadonlySet<keyof RunOptions>;
+  /** Options the config file set. */
+  configured?: ReadonlySet<keyof RunOptions>;
+}
+
+/** Commander's option keys → RunOptions keys, where they differ. */
+const RAW_TO_OPTION: Record<string, keyof RunOptions> = {
+  locustfile: 'file',
+  runTime: 'runTimeS',
+  jsonFile: 'json',
+  stopTimeout: 'stopTimeoutS',
+  loglevel: 'logLevel',
+};
+
+/** The RunOptions keys set on the command line (or by environment variable). */
+function givenKeys(raw: Record<string, unknown>, userClasses: string[]): Set<keyof RunOptions> {
+  const given = new Set<keyof RunOptions>();
+  for (const [key, value] of Object.entries(raw)) if (value !== undefined) given.add(RAW_TO_OPTION[key] ?? (key as keyof RunOptions));
+  if (userClasses.length > 0) given.add('userClasses');
+  return given;
 }
 
 export function positiveInt(flag: string, min = 1) {
@@ -107,14 +137,15 @@ export function addRunOptions(cmd: Command): Command {
 /** Turns commander's raw values into validated RunOptions. */
 export function toRunOptions(raw: Record<string, any>, userClasses: string[]): RunOptions {
   const file = raw.locustfile as string | undefined;
-  if (!file) throw new UsageError('STAMPEDE_ERR_CONFIG_FILE', 'no user script given', 'pass one with -f users.ts');
+  // With --config the script may come from the config file (checked once it is read).
+  if (!file && !raw.config) throw new UsageError('STAMPEDE_ERR_CONFIG_FILE', 'no user script given', 'pass one with -f users.ts');
   const logLevel = (raw.loglevel ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new UsageError('STAMPEDE_ERR_CONFIG_LOGLEVEL', `invalid --loglevel '${raw.loglevel}'`, `use one of ${LOG_LEVELS.join(', ')}`);
   }
   if (raw.host !== undefined) checkUrl(raw.host, '--host');
   return {
-    file,
+    file: file ?? '',
     host: raw.host,
     users: raw.users ?? 1,
     spawnRate: raw.spawnRate ?? 1,
@@ -142,6 +173,7 @@ export function toRunOptions(raw: Record<string, any>, userClasses: string[]): R
     userClasses,
     maxNames: raw.maxNames ?? 2000,
     seed: raw.seed,
+    given: givenKeys(raw, userClasses),
   };
 }
 

@@ -7,8 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { systemClock } from '../clock.ts';
 import { writeCsvReports } from '../report/csv.ts';
+import { writeHtmlReport } from '../report/html-report.ts';
 import { buildJsonReport, writeJsonReport } from '../report/json-report.ts';
-import type { JsonReport } from '../report/report-types.ts';
+import { writeJunitReport } from '../report/junit.ts';
+import type { JsonReport, ReportThreshold } from '../report/report-types.ts';
 import { LocalRunner } from '../runner/local-runner.ts';
 import { WorkerUserThread, type UserThread } from '../runner/user-thread.ts';
 import { Aggregate } from '../stats/aggregate.ts';
@@ -16,6 +18,7 @@ import { distributeUsers } from '../user/distribute.ts';
 import { loadScript } from '../user/load-script.ts';
 import { createTagFilter } from '../user/task-plan.ts';
 import { isHttpUserClass, resolveHost, type UserClass } from '../user/user.ts';
+import type { StampedeOptions } from './config-file.ts';
 import { UsageError } from './errors.ts';
 import { checkUrl, type RunOptions } from './options.ts';
 import { checkReachable } from './preflight.ts';
@@ -26,6 +29,8 @@ import { VERSION } from './version.ts';
 /** A loaded script whose bundle worker threads import; dispose() deletes the bundle. */
 export interface PreparedScript {
   classes: UserClass[];
+  /** The script's exported `options` (scenarios, thresholds), when it has any. */
+  options?: StampedeOptions;
   bundlePath: string;
   /** Every distinct target host of the selected classes. */
   hosts: string[];
@@ -45,11 +50,24 @@ export async function prepareScript(opts: RunOptions, io: RunIo): Promise<Prepar
       }
       if (host) hosts.add(checkUrl(host, 'host').href);
     }
-    return { classes: script.classes, bundlePath: script.bundlePath, hosts: [...hosts], dispose: script.dispose };
+    const options = scriptOptions(script.module.options, opts.file);
+    // dispose() is synchronous: it also runs when the process exits early (a signal before the run, an error).
+    process.once('exit', script.dispose);
+    return { classes: script.classes, options, bundlePath: script.bundlePath, hosts: [...hosts], dispose: script.dispose };
   } catch (error) {
     script.dispose();
     throw error;
   }
+}
+
+function scriptOptions(value: unknown, file: string): StampedeOptions | undefined {
+  if (value === undefined) return undefined;
+  if (!value || typeof value !== 'object') throw new UsageError('STAMPEDE_ERR_CONFIG_OPTIONS', `${file}: the exported options must be an object`);
+  const unknown = Object.keys(value).filter((k) => k !== 'scenarios' && k !== 'thresholds');
+  if (unknown.length > 0) {
+    throw new UsageError('STAMPEDE_ERR_CONFIG_OPTIONS', `${file}: options.${unknown[0]} is not a script option`, 'scripts export { scenarios, thresholds }; put other settings in the config file or on the command line');
+  }
+  return value as StampedeOptions;
 }
 
 /** The first unreachable target as a one-line reason, or undefined when all answer. */
@@ -92,9 +110,24 @@ export async function createRun(opts: RunOptions, io: RunIo, script: PreparedScr
   return { runner, aggregate, cpu: new ProcessCpuSampler(), threadCount, classes };
 }
 
+/** How a test ended, for its report. */
+export interface RunEnd {
+  endedAt: number;
+  durationS: number;
+  partial: boolean;
+  /** Peak users (arrival-rate scenarios: their maxUsers). */
+  users: number;
+  /** Users per second; null for arrival-rate or staged runs. */
+  spawnRate: number | null;
+  /** Default 'closed'. */
+  model?: 'closed' | 'open';
+  thresholds?: ReportThreshold[];
+}
+
 /** The contract JSON report of a finished (or interrupted) test. */
-export function buildRunReport(opts: RunOptions, run: PreparedRun, end: { endedAt: number; durationS: number; partial: boolean; users: number; spawnRate: number }): JsonReport {
+export function buildRunReport(opts: RunOptions, run: PreparedRun, end: RunEnd): JsonReport {
   const { runner } = run;
+  const { counters } = runner;
   return buildJsonReport({
     aggregate: run.aggregate,
     version: VERSION,
@@ -108,14 +141,16 @@ export function buildRunReport(opts: RunOptions, run: PreparedRun, end: { endedA
       spawn_rate: end.spawnRate,
       run_time_s: opts.runTimeS ?? null,
       user_classes: run.classes.map((c) => c.name),
-      model: 'closed',
+      model: end.model ?? 'closed',
     },
-    iterations: { started: runner.counters.iterations, late: runner.counters.late, dropped: runner.counters.missed },
+    thresholds: end.thresholds,
+    // Skipped pacing slots and arrival-rate iterations that never started are both iterations that did not happen.
+    iterations: { started: counters.iterations, late: counters.late, dropped: counters.dropped + counters.missed },
     generator: generatorFigures(run.cpu.maxPct, runner.counters.loopLagP99Ms, run.threadCount),
   });
 }
 
-/** Writes the report files the options ask for (--json, --csv), creating their directories. */
+/** Writes the report files the options ask for (--json, --csv, --html, --junit), creating their directories. */
 export async function writeRunReports(opts: RunOptions, run: PreparedRun, report: JsonReport, durationS: number): Promise<void> {
   if (opts.json) {
     if (opts.json !== '-') mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
@@ -125,6 +160,15 @@ export async function writeRunReports(opts: RunOptions, run: PreparedRun, report
     mkdirSync(path.dirname(path.resolve(opts.csv)), { recursive: true });
     await writeCsvReports(opts.csv, { aggregate: run.aggregate, durationS, startedAtMs: run.runner.startedAtWallMs });
   }
+  if (opts.html) {
+    mkdirSync(path.dirname(path.resolve(opts.html)), { recursive: true });
+    await writeHtmlReport(report, opts.html);
+  }
+  if (opts.junit) await writeJunitReport(report, opts.junit, { checksByThreshold: hasChecksThreshold(opts.thresholds) });
+}
+
+function hasChecksThreshold(thresholds: RunOptions['thresholds']): boolean {
+  return Object.keys(thresholds ?? {}).some((k) => k === 'checks' || k.startsWith('checks{'));
 }
 
 /** Saturation: a thread's event loop late by 50 ms at p99, or the process near all the cores it may use. */

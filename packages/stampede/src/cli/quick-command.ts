@@ -1,35 +1,42 @@
 /**
  * `stampede quick URL`: no script, what people reach for autocannon, hey or wrk for. Closed loop over
  * `-c` connections, or `--rate N` requests per second paced evenly with latency also measured from each
- * request's intended send time (coordinated omission corrected).
+ * request's intended send time (coordinated omission corrected). Spread over `--threads` worker threads
+ * (connections and rate split between them); plain http runs on the lean HTTP/1.1 path (src/http/lean),
+ * https on undici.
  */
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import os from 'node:os';
+import { Option, type Command } from 'commander';
 import { systemClock } from '../clock.ts';
 import type { Logger, LogLevel } from '../logger.ts';
-import { createDispatcher } from '../http/dispatcher.ts';
-import { createHttpSession } from '../http/session.ts';
 import { buildJsonReport, writeJsonReport } from '../report/json-report.ts';
 import { Aggregate } from '../stats/aggregate.ts';
-import { StatsSet } from '../stats/stats-set.ts';
-import type { RecordedError } from '../stats/recorder.ts';
+import type { StatsDelta } from '../stats/types.ts';
 import { finalTables, liveLine } from './console-output.ts';
 import { parseDurationS } from './duration.ts';
 import { UsageError } from './errors.ts';
 import { checkUrl, positiveInt, positiveNumber } from './options.ts';
 import { checkReachable } from './preflight.ts';
+import type { QuickTimeouts } from './quick-thread.ts';
+import { QuickThreads } from './quick-threads.ts';
 import { EXIT, type RunIo } from './run-command.ts';
 import { VERSION } from './version.ts';
 
+/** Options of a raw-mode run. */
 export interface QuickOptions {
   url: URL;
   connections: number;
   durationS: number;
+  /** Requests per second over all threads (open model); absent: closed loop. */
   rate?: number;
   method: string;
   body?: Uint8Array;
   headers: Record<string, string>;
   json?: string;
+  /** Threads (default os.availableParallelism(), at most one per connection). */
+  threads: number;
+  timeouts: QuickTimeouts;
 }
 
 function parseHeader(line: string, into: Record<string, string>): Record<string, string> {
@@ -39,10 +46,19 @@ function parseHeader(line: string, into: Record<string, string>): Record<string,
   return into;
 }
 
+function timeoutsOf(raw: string | undefined): QuickTimeouts {
+  const ms = raw === undefined ? 30_000 : parseDurationS(raw, '--timeout') * 1000;
+  return { connectTimeoutMs: Math.min(ms, 10_000), headersTimeoutMs: ms, bodyTimeoutMs: ms };
+}
+
+/** Adds `quick` to the program. */
 export function addQuickCommand(
   program: Command,
   deps: { signalHook: () => RunIo['onSignal']; consoleLogger: (l: LogLevel) => Logger },
 ): void {
+  // The scripted run's options live on the program (-H is --host there, --json too): without positional
+  // options commander would hand `quick -H ... --json ...` to the program instead of to quick.
+  program.enablePositionalOptions();
   program
     .command('quick <url>')
     .description('hit one URL as hard as -c connections allow, or at --rate requests per second')
@@ -53,6 +69,8 @@ export function addQuickCommand(
     .option('--body <file>', 'request body from FILE')
     .option('-H, --header <header>', 'request header "name: value" (repeatable)', parseHeader, {} as Record<string, string>)
     .option('--json <file>', 'write the JSON report to FILE (- for stdout)')
+    .addOption(new Option('--threads <n>', 'generator threads (default: available cores)').env('STAMPEDE_THREADS').argParser(positiveInt('--threads')))
+    .addOption(new Option('--timeout <duration>', 'per-request limit for the head and for each body gap (default 30s)').env('STAMPEDE_TIMEOUT'))
     .action(async (url: string, raw: Record<string, any>) => {
       let body: Uint8Array | undefined;
       if (raw.body) {
@@ -71,13 +89,25 @@ export function addQuickCommand(
         body,
         headers: raw.header ?? {},
         json: raw.json,
+        threads: raw.threads ?? os.availableParallelism(),
+        timeouts: timeoutsOf(raw.timeout),
       };
       const io: RunIo = { logger: deps.consoleLogger('info'), out: (l) => process.stdout.write(`${l}\n`), onSignal: deps.signalHook() };
       process.exitCode = await runQuick(opts, io);
     });
 }
 
-/** Runs the raw-mode test. Resolves the exit code. */
+/** How long in-flight requests may take to finish after the end (or a signal) before they are interrupted, ms. */
+const STOP_GRACE_MS = 5_000;
+
+function mergeAll(aggregate: Aggregate, deltas: StatsDelta[]): void {
+  for (const d of deltas) aggregate.merge(d);
+}
+
+/**
+ * Runs the raw-mode test over `opts.threads` threads (plain http on the lean path, https on undici).
+ * Resolves the exit code.
+ */
 export async function runQuick(opts: QuickOptions, io: RunIo): Promise<number> {
   const reason = await checkReachable(opts.url);
   if (reason) {
@@ -85,74 +115,69 @@ export async function runQuick(opts: QuickOptions, io: RunIo): Promise<number> {
     return EXIT.aborted;
   }
   const clock = systemClock;
-  const stats = new StatsSet({ onWarning: (m) => io.logger.log('warning', m) });
   const aggregate = new Aggregate();
-  const dispatcher = createDispatcher({ connectionsPerOrigin: opts.connections });
-  const base = `${opts.url.protocol}//${opts.url.host}`;
-  const path = `${opts.url.pathname}${opts.url.search}`;
-  const name = opts.url.pathname;
-  const stop = new AbortController();
+  const headers = Object.entries(opts.headers).flat();
+  const threads = new QuickThreads(
+    { url: opts.url.href, method: opts.method, headers, body: opts.body, rate: opts.rate, timeouts: opts.timeouts, maxNames: 2_000 },
+    opts.connections,
+    opts.threads,
+    (m) => io.logger.log('warning', m),
+  );
+  try {
+    await threads.waitReady();
+  } catch (error) {
+    await threads.terminate();
+  const schedule = opts.rate ? threads.schedule : undefined;
+  if (schedule !== undefined && (schedule.dropped > 0 || schedule.late > 0)) {
+    io.logger.log(
+      'warning',
+      `--rate ${opts.rate}: ${schedule.late} requests sent late, ${schedule.dropped} never sent (all ${opts.connections} connections busy): raise -c`,
+    );
+  }
+    throw new UsageError('STAMPEDE_ERR_QUICK_THREAD', (error as Error).message);
+  }
   let interrupted = false;
+  let stopping = false;
+  // Epoch ms shared by every thread; a short lead so that all of them start together.
+  const startEpochMs = performance.timeOrigin + performance.now() + 20;
+  const startMs = startEpochMs - performance.timeOrigin;
+  const endEpochMs = startEpochMs + opts.durationS * 1000;
+  const startedAt = clock.wallNow() + 20;
+  const finished = threads.finished();
+  const stopAll = () => {
+    if (stopping) return;
+    stopping = true;
+    threads.stop();
+    setTimeout(() => threads.interrupt(), STOP_GRACE_MS).unref();
+  };
   io.onSignal(() => {
     interrupted = true;
-    stop.abort();
+    stopAll();
   });
+  threads.start(startEpochMs, endEpochMs);
 
-  const startMs = clock.now();
-  const startedAt = clock.wallNow();
-  const endMs = startMs + opts.durationS * 1000;
-  let nextSlot = 0;
-  const intervalMs = opts.rate ? 1000 / opts.rate : 0;
-  // Open model: the recorder sees the corrected latency too, measured from the slot's intended time.
-  let intendedMs = 0;
-  const recorder = opts.rate
-    ? {
-        record: (m: string, n: string, us: number, bytes: number, error?: RecordedError) =>
-          stats.record(m, n, us, bytes, error, Math.round((clock.now() - intendedMs) * 1000)),
-        recordException: (e: unknown) => stats.recordException(e),
-        recordCheck: (n: string, p: boolean) => stats.recordCheck(n, p),
-      }
-    : stats;
-
-  const loop = async () => {
-    const session = createHttpSession({ baseUrl: base, recorder: stats, dispatcher, followRedirects: false } as any);
-    Object.assign(session.defaultHeaders, opts.headers);
-    const pacedSession = opts.rate ? createHttpSession({ baseUrl: base, recorder, dispatcher } as any) : session;
-    Object.assign(pacedSession.defaultHeaders, opts.headers);
-    while (!stop.signal.aborted) {
-      if (opts.rate) {
-        const slotMs = startMs + nextSlot++ * intervalMs;
-        if (slotMs >= endMs) break;
-        const wait = slotMs - clock.now();
-        if (wait > 0) await clock.sleep(wait, stop.signal);
-        if (stop.signal.aborted) break;
-        intendedMs = slotMs;
-        await pacedSession.request(opts.method, path, { name, body: opts.body });
-      } else {
-        if (clock.now() >= endMs) break;
-        await session.request(opts.method, path, { name, body: opts.body });
-      }
-    }
-  };
-
-  const ticker = (async () => {
-    for (let second = 1; !stop.signal.aborted; second++) {
-      await clock.sleep(startMs + second * 1000 - clock.now(), stop.signal);
-      if (stop.signal.aborted || clock.now() > endMs + 50) break;
-      aggregate.merge(stats.snapshot());
-      aggregate.tick(second, opts.connections);
-      if (second % 2 === 0) io.out(liveLine(aggregate, second, opts.connections));
-    }
-  })();
-  const loops = Array.from({ length: opts.connections }, loop);
-  const timer = setTimeout(() => stop.abort(), opts.durationS * 1000 + 100);
-  await Promise.all(loops);
-  stop.abort();
-  clearTimeout(timer);
-  await ticker;
-  await dispatcher.destroy();
-  const durationS = (clock.now() - startMs) / 1000;
-  aggregate.merge(stats.snapshot());
+  let running = true;
+  void finished.then(() => (running = false));
+  for (let second = 1; running; second++) {
+    const wait = startMs + second * 1000 - clock.now();
+    await Promise.race([clock.sleep(wait), finished]);
+    if (!running) break;
+    mergeAll(aggregate, await threads.snapshot());
+    aggregate.tick(second, opts.connections);
+    if (second % 2 === 0) io.out(liveLine(aggregate, second, opts.connections));
+    if (clock.now() >= startMs + opts.durationS * 1000) stopAll();
+  }
+  mergeAll(aggregate, await finished);
+  mergeAll(aggregate, await threads.snapshot());
+  await threads.terminate();
+  const schedule = opts.rate ? threads.schedule : undefined;
+  if (schedule !== undefined && (schedule.dropped > 0 || schedule.late > 0)) {
+    io.logger.log(
+      'warning',
+      `--rate ${opts.rate}: ${schedule.late} requests sent late, ${schedule.dropped} never sent (all ${opts.connections} connections busy): raise -c`,
+    );
+  }
+  const durationS = Math.min(clock.now() - startMs, opts.durationS * 1000) / 1000;
   aggregate.tick(durationS, 0);
   io.out('');
   io.out(finalTables(aggregate, durationS));
@@ -164,7 +189,15 @@ export async function runQuick(opts: QuickOptions, io: RunIo): Promise<number> {
       endedAt: clock.wallNow(),
       durationS,
       partial: interrupted,
-      config: { host: base, users: opts.connections, spawn_rate: null, run_time_s: opts.durationS, user_classes: [], model: opts.rate ? 'open' : 'closed' },
+      ...(schedule !== undefined ? { iterations: { ...schedule } } : {}),
+      config: {
+        host: `${opts.url.protocol}//${opts.url.host}`,
+        users: opts.connections,
+        spawn_rate: null,
+        run_time_s: opts.durationS,
+        user_classes: [],
+        model: opts.rate ? 'open' : 'closed',
+      },
     });
     await writeJsonReport(report, opts.json);
   }

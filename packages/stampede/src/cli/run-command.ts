@@ -1,13 +1,23 @@
 /**
- * `stampede -f FILE --headless ...`: load the script, run the users on worker threads, print progress,
- * write the reports, and choose the exit code (contract: ARCHITECTURE.md).
+ * `stampede -f FILE --headless ...`: load the config and the script, plan the workload (scenarios, thresholds), run
+ * the users on worker threads, print progress, evaluate thresholds live (abortOnFail) and at the end, write the
+ * reports, and choose the exit code (contract: ARCHITECTURE.md).
  */
 import { systemClock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
+import { runScenarios } from '../runner/scenario-run.ts';
+import { evaluateThresholds, failedChecks, failingAbortThreshold } from '../thresholds/evaluate-thresholds.ts';
+import { runnerMetricSource } from '../thresholds/metric-value.ts';
+import type { ThresholdResult } from '../thresholds/threshold-types.ts';
+import { resolveRunOptions } from './config-file.ts';
 import { finalTables, liveLine } from './console-output.ts';
 import { UsageError } from './errors.ts';
 import type { RunOptions } from './options.ts';
-import { buildRunReport, createRun, prepareScript, unreachableTarget, writeRunReports } from './prepared-run.ts';
+import { PrometheusError } from '../prometheus/errors.ts';
+import { startTestMetricsServer, type TestMetricsServer } from '../prometheus/metrics-server.ts';
+import { runWithWebUi } from './web-command.ts';
+import { buildRunReport, createRun, prepareScript, unreachableTarget, writeRunReports, type PreparedRun } from './prepared-run.ts';
+import { planWorkload, type RunWorkload } from './workload-plan.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, aborted: 3, interrupted: 4, workerLost: 5 } as const;
 
@@ -18,65 +28,133 @@ export interface RunIo {
   onSignal: (handler: () => void) => void;
 }
 
-function notYet(flag: string, issue: string): UsageError {
-  return new UsageError('STAMPEDE_ERR_UNSUPPORTED', `${flag} is not supported yet (${issue})`, 'leave it out for now');
-}
-
 /** Runs a scripted test headless. Resolves the process exit code. */
-export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> {
-  if (!opts.headless) throw new UsageError('STAMPEDE_ERR_UNSUPPORTED', 'the web UI is not available yet', 'pass --headless');
-  if (opts.arrivalRate !== undefined) throw notYet('--arrival-rate', 'workload models');
-  if (opts.stages !== undefined) throw notYet('--stages', 'workload models');
-  if (opts.html !== undefined) throw notYet('--html', 'reports');
-  if (opts.junit !== undefined) throw notYet('--junit', 'thresholds');
-
+export async function runHeadless(cliOpts: RunOptions, io: RunIo): Promise<number> {
+  const opts = await resolveRunOptions(cliOpts);
+  if (!opts.headless) return runWithWebUi(opts, io);
   const script = await prepareScript(opts, io);
   try {
+    const workload = planWorkload(opts, script);
     const unreachable = await unreachableTarget(script.hosts);
     if (unreachable) {
       io.logger.log('error', unreachable);
       return EXIT.aborted;
     }
-    return await runTest(opts, io, await createRun(opts, io, script, opts.users));
+    return await runTest(workload, io, await createRun(workload.opts, io, script, workload.peakUsers));
   } finally {
     script.dispose();
   }
 }
 
-async function runTest(opts: RunOptions, io: RunIo, run: Awaited<ReturnType<typeof createRun>>): Promise<number> {
+/** How the run ended early, if it did. */
+interface Ending {
+  interrupted: boolean;
+  abortedBy?: ThresholdResult;
+}
+
+function describe(w: RunWorkload, threads: number): string {
+  const names = w.plans.map((p) => `${p.name} (${p.executor})`).join(', ');
+  const time = w.opts.runTimeS ? `, for ${w.opts.runTimeS}s` : '';
+  if (w.spawnRate !== null) return `starting ${w.opts.users} users at ${w.spawnRate}/s on ${threads} threads${time}`;
+  return `starting scenarios ${names} on ${threads} threads${time}`;
+}
+
+async function runTest(w: RunWorkload, io: RunIo, run: PreparedRun): Promise<number> {
+  const metrics = await startMetrics(w.opts, io, run);
+  try {
+    return await runUntilStopped(w, io, run);
+  } finally {
+    await metrics?.close();
+  }
+}
+
+/** Serves the running test's /metrics on --prometheus-port (headless; the web UI serves it on its own port). */
+async function startMetrics(opts: RunOptions, io: RunIo, run: PreparedRun): Promise<TestMetricsServer | undefined> {
+  if (opts.prometheusPort === undefined) return undefined;
+  try {
+    const metrics = await startTestMetricsServer({ port: opts.prometheusPort, host: opts.webHost.replace(/^\[(.*)\]$/, '$1'), aggregate: run.aggregate, runner: run.runner });
+    io.logger.log('info', `Prometheus metrics at ${metrics.url}`);
+    return metrics;
+  } catch (error) {
+    if (error instanceof PrometheusError) throw new UsageError('STAMPEDE_ERR_CONFIG_PROMETHEUS_PORT', error.message, error.hint);
+    throw error;
+  }
+}
+
+async function runUntilStopped(w: RunWorkload, io: RunIo, run: PreparedRun): Promise<number> {
+  const { opts, thresholds } = w;
   const clock = systemClock;
   const { runner, aggregate } = run;
-  let interrupted = false;
-  const stopped = new Promise<void>((resolve) => {
-    io.onSignal(() => {
-      interrupted = true;
-      io.logger.log('warning', `interrupted: stopping (up to ${opts.stopTimeoutS}s for tasks in flight), writing reports`);
-      resolve();
-    });
-    if (opts.runTimeS !== undefined) void clock.sleep(opts.runTimeS * 1000).then(() => resolve());
+  const stop = new AbortController();
+  const ending: Ending = { interrupted: false };
+  io.onSignal(() => {
+    ending.interrupted = true;
+    io.logger.log('warning', `interrupted: stopping (up to ${opts.stopTimeoutS}s for tasks in flight), writing reports`);
+    stop.abort();
   });
-
-  io.logger.log('info', `starting ${opts.users} users at ${opts.spawnRate}/s on ${run.threadCount} threads${opts.runTimeS ? `, for ${opts.runTimeS}s` : ''}`);
-  runner.start(opts.users, opts.spawnRate);
+  if (opts.runTimeS !== undefined) void clock.sleep(opts.runTimeS * 1000, stop.signal).then(() => stop.abort());
+  const source = runnerMetricSource(runner, aggregate, w.plans.map((p) => p.name));
   let ticks = 0;
   runner.on('tick', ({ users }: { users: number }) => {
     run.cpu.sample();
     if (++ticks % 2 === 0 && !opts.onlySummary) io.out(liveLine(aggregate, runner.elapsedS(), users));
+    const failing = ending.abortedBy ? undefined : failingAbortThreshold(thresholds, source);
+    if (failing) {
+      ending.abortedBy = failing;
+      io.logger.log('error', `threshold ${failing.metric} ${failing.condition} failed (observed ${failing.value}) with abortOnFail: stopping the run`);
+      stop.abort();
+    }
   });
-  await stopped;
+
+  io.logger.log('info', describe(w, run.threadCount));
+  const scenarios = runScenarios({ runner, plans: w.plans, classes: run.classes, clock, logger: io.logger, signal: stop.signal, stopTimeoutMs: opts.stopTimeoutS * 1000 });
+  await Promise.race([scenarios, new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }))]);
+  stop.abort();
   await runner.stop(opts.stopTimeoutS * 1000);
-  const endedAt = clock.wallNow();
+  await scenarios;
+  return finish(w, io, run, ending);
+}
+
+function thresholdLines(results: readonly ThresholdResult[]): string[] {
+  if (results.length === 0) return [];
+  const lines = ['', 'Thresholds'];
+  for (const r of results) lines.push(`  ${r.passed ? 'PASS' : 'FAIL'}  ${r.metric} ${r.condition}  (observed ${r.value === null ? 'nothing: no samples' : r.value})`);
+  return lines;
+}
+
+function scenarioLines(run: PreparedRun, durationS: number): string[] {
+  const { runner } = run;
+  if (runner.scenarioAggregates.size < 2) return [];
+  const lines = ['', 'Scenarios'];
+  for (const [name, agg] of runner.scenarioAggregates) {
+    const t = agg.totals(durationS);
+    const c = runner.scenarioCounters.get(name);
+    const p95 = t.latency.count ? (t.latency.percentileUs(95) / 1000).toFixed(1) : '-';
+    lines.push(`  ${name}: ${t.requests} requests, ${t.failures} failures, ${t.rps.toFixed(2)} req/s, p95 ${p95} ms, iterations ${c?.iterations ?? 0} (late ${c?.late ?? 0}, dropped ${(c?.dropped ?? 0) + (c?.missed ?? 0)})`);
+  }
+  return lines;
+}
+
+async function finish(w: RunWorkload, io: RunIo, run: PreparedRun, ending: Ending): Promise<number> {
+  const { opts } = w;
+  const { runner, aggregate } = run;
+  const endedAt = systemClock.wallNow();
   const durationS = runner.elapsedS();
   await runner.close();
-
+  const results = evaluateThresholds(w.thresholds, runnerMetricSource(runner, aggregate, w.plans.map((p) => p.name), () => durationS));
+  const checksFailing = failedChecks(aggregate.checks(), w.thresholds);
   io.out('');
-  io.out(finalTables(aggregate, durationS));
-  const report = buildRunReport(opts, run, { endedAt, durationS, partial: interrupted, users: opts.users, spawnRate: opts.spawnRate });
+  io.out([finalTables(aggregate, durationS), ...scenarioLines(run, durationS), ...thresholdLines(results)].join('\n'));
+  const report = buildRunReport(opts, run, { endedAt, durationS, partial: ending.interrupted, users: w.peakUsers, spawnRate: w.spawnRate, model: w.model, thresholds: results });
   if (report.generator?.saturated) {
     io.logger.log('warning', 'the load generator was saturated (CPU or event-loop lag): latency figures are suspect');
   }
   await writeRunReports(opts, run, report, durationS);
-  if (interrupted) return EXIT.interrupted;
+  if (ending.interrupted) return EXIT.interrupted;
+  const failed = results.filter((r) => !r.passed);
+  if (failed.length > 0) io.logger.log('error', `${failed.length} of ${results.length} thresholds failed: ${failed.map((r) => `${r.metric} ${r.condition}`).join('; ')}`);
+  if (checksFailing.length > 0) io.logger.log('error', `checks failed: ${checksFailing.join(', ')} (set a threshold on checks to allow a failure rate)`);
+  if (failed.length > 0 || checksFailing.length > 0) return EXIT.failed;
   if (opts.failOnError && aggregate.totals().failures > 0) return EXIT.failed;
   return EXIT.ok;
 }

@@ -68,6 +68,15 @@ export function classifyError(error: unknown, limits: TimeoutLimits = {}): Recor
         return value('body_too_large', message);
       case 'STAMPEDE_ERR_HTTP_INTERRUPTED':
         return value('interrupted', message);
+      // The lean HTTP/1.1 path (src/http/lean) raises these itself; same kinds as undici's equivalents below.
+      case 'STAMPEDE_ERR_HTTP_HEADERS_TIMEOUT':
+      case 'STAMPEDE_ERR_HTTP_BODY_TIMEOUT':
+      case 'STAMPEDE_ERR_HTTP_CONNECT_TIMEOUT':
+        return value('timeout', message);
+      case 'STAMPEDE_ERR_HTTP_PARSE':
+        return value('parse_error', message === 'response headers too large' ? message : `invalid response: ${message}`);
+      case 'STAMPEDE_ERR_HTTP_PEER_CLOSED':
+        return value('reset', message);
     }
   }
   switch (code) {

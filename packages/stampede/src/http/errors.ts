@@ -61,3 +61,30 @@ export class InvalidBaseUrlError extends HttpClientError {
     );
   }
 }
+
+/** Lean path: the response head did not arrive (or the body stalled) within its timeout. */
+export class ResponseTimeoutError extends HttpClientError {
+  /** Which limit fired: the head, a gap between body bytes, or the TCP connect. */
+  readonly phase: 'headers' | 'body' | 'connect';
+  /** The limit that fired, in ms. */
+  readonly timeoutMs: number;
+  constructor(phase: 'headers' | 'body' | 'connect', timeoutMs: number) {
+    super(`STAMPEDE_ERR_HTTP_${phase.toUpperCase()}_TIMEOUT`, `${phase} timeout (${timeoutMs} ms)`, `raise ${phase}TimeoutMs if the target is expected to be this slow`);
+    this.phase = phase;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** Lean path: the bytes received are not a valid HTTP/1.x response (or its head is too large). */
+export class ResponseParseError extends HttpClientError {
+  constructor(reason: string) {
+    super('STAMPEDE_ERR_HTTP_PARSE', reason, 'check that the target speaks HTTP/1.1 on this port');
+  }
+}
+
+/** Lean path: the server closed the connection before the response was complete. */
+export class PeerClosedError extends HttpClientError {
+  constructor(detail = 'connection closed by peer') {
+    super('STAMPEDE_ERR_HTTP_PEER_CLOSED', detail, 'the target dropped the connection: check its logs and limits');
+  }
+}

@@ -12,9 +12,24 @@
 import type { Dispatcher } from 'undici';
 import { BodyTooLargeError, TotalTimeoutError } from './errors.ts';
 
+/** An exchange in flight, as its owner sees it (undici's Exchange or the lean path's LeanExchange). */
+export interface AbortableExchange {
+  /** Fail the exchange now with `error`. */
+  abort(error: Error): void;
+}
+
 /** Whoever tracks in-flight exchanges (the session, for abortAll). */
 export interface ExchangeOwner {
-  readonly inflight: Set<Exchange>;
+  readonly inflight: Set<AbortableExchange>;
+}
+
+/** Case-insensitive compare of a raw header name with a lower-case ASCII name, without allocating. */
+export function nameIs(raw: Buffer, lower: string): boolean {
+  if (raw.length !== lower.length) return false;
+  for (let i = 0; i < raw.length; i++) {
+    if ((raw[i]! | 0x20) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
@@ -30,14 +45,6 @@ function onTotalTimeout(exchange: Exchange): void {
   exchange.abort(new TotalTimeoutError(exchange.totalTimeoutMs));
 }
 
-/** Case-insensitive compare of a raw header name with a lower-case ASCII name, without allocating. */
-function nameIs(raw: Buffer, lower: string): boolean {
-  if (raw.length !== lower.length) return false;
-  for (let i = 0; i < raw.length; i++) {
-    if ((raw[i]! | 0x20) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 /** Parse a decimal header value without decoding it to a string (every response has one). NaN if not digits. */
 function decimal(raw: Buffer): number {

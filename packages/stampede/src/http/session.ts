@@ -17,7 +17,9 @@ import { classifyError, statusError, type TimeoutLimits } from './classify-error
 import { applySetCookie, cookieHeader } from './cookie-jar.ts';
 import { createDispatcher, DEFAULT_CONNECT_TIMEOUT_MS } from './dispatcher.ts';
 import { InterruptedError } from './errors.ts';
-import { Exchange, type ExchangeOwner } from './exchange.ts';
+import { Exchange, type AbortableExchange, type ExchangeOwner } from './exchange.ts';
+import { LeanAgent } from './lean/lean-agent.ts';
+import { LeanExchange } from './lean/lean-exchange.ts';
 import { buildMultipart } from './multipart.ts';
 import * as target from './request-target.ts';
 import { SessionResponse, type ResponseOwner } from './response.ts';
@@ -54,33 +56,45 @@ function hasHeader(headers: Record<string, string>, lower: string): boolean {
   return false;
 }
 
-function latencyUs(exchange: Exchange): number {
+function latencyUs(exchange: Exchange | LeanExchange): number {
   return Math.round((exchange.endMs - exchange.startMs) * 1000);
 }
+
+/** Options of createHttpSession: the session's, a shared dispatcher, and which HTTP/1.1 path to use. */
+export type CreateSessionOptions = HttpSessionOptions & {
+  dispatcher?: Dispatcher;
+  /**
+   * Own dispatcher only: a LeanAgent (plain-http hops over the lean path, src/http/lean) instead of undici's
+   * Agent. A shared `dispatcher` decides by itself: a LeanAgent (createLeanDispatcher) means the lean path.
+   */
+  lean?: boolean;
+};
 
 /**
  * Create a session. Without `dispatcher` the session creates its own (from the timeout and pool options) and
  * `close()` closes it; with one, `connectTimeoutMs`/`connectionsPerOrigin` belong to that dispatcher.
+ * Hops to plain-http origins go over the lean path when the dispatcher is a LeanAgent; everything else over undici.
  */
-export function createHttpSession(options: HttpSessionOptions & { dispatcher?: Dispatcher }): HttpSessionHandle {
+export function createHttpSession(options: CreateSessionOptions): HttpSessionHandle {
   return new Session(options);
 }
 
 class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
   readonly defaultHeaders: Record<string, string> = {};
   readonly cookies = new Map<string, string>();
-  readonly inflight = new Set<Exchange>();
+  readonly inflight = new Set<AbortableExchange>();
   readonly recorder: Recorder;
   readonly logger: Logger | undefined;
   private readonly base: target.BaseTarget;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
+  private readonly lean: LeanAgent | null;
   private readonly limits: Required<TimeoutLimits>;
   private readonly totalTimeoutMs: number;
   private readonly maxBodyBytes: number;
   private pending: SessionResponse | null = null;
 
-  constructor(options: HttpSessionOptions & { dispatcher?: Dispatcher }) {
+  constructor(options: CreateSessionOptions) {
     this.base = target.parseBase(options.baseUrl);
     this.recorder = options.recorder;
     this.logger = options.logger;
@@ -92,12 +106,9 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
     this.totalTimeoutMs = options.totalTimeoutMs ?? 60_000;
     this.maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
     this.ownsDispatcher = options.dispatcher === undefined;
-    this.dispatcher =
-      options.dispatcher ??
-      createDispatcher({
-        connectTimeoutMs: this.limits.connectTimeoutMs,
-        connectionsPerOrigin: options.connectionsPerOrigin,
-      });
+    const own = { connectTimeoutMs: this.limits.connectTimeoutMs, connectionsPerOrigin: options.connectionsPerOrigin };
+    this.dispatcher = options.dispatcher ?? (options.lean === true ? new LeanAgent(own) : createDispatcher(own));
+    this.lean = this.dispatcher instanceof LeanAgent ? this.dispatcher : null;
   }
 
   get(path: string, options?: RequestOptions): Promise<HttpResponse> {
@@ -130,21 +141,24 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
     const deadline = performance.now() + totalTimeoutMs;
     for (let hop = 0; ; hop++) {
       const crossOrigin = to.origin !== this.base.origin;
-      const exchange = new Exchange(this, verb, this.maxBodyBytes);
-      await exchange.start(
-        this.dispatcher,
-        {
-          origin: to.origin,
-          path: to.path,
-          method: verb,
-          headers: this.buildHeaders(options.headers, contentType, crossOrigin),
-          body,
-          headersTimeout: this.limits.headersTimeoutMs,
-          bodyTimeout: this.limits.bodyTimeoutMs,
-        },
-        deadline - performance.now(),
-        totalTimeoutMs,
-      );
+      const dispatch: Dispatcher.DispatchOptions = {
+        origin: to.origin,
+        path: to.path,
+        method: verb,
+        headers: this.buildHeaders(options.headers, contentType, crossOrigin),
+        body,
+        headersTimeout: this.limits.headersTimeoutMs,
+        bodyTimeout: this.limits.bodyTimeoutMs,
+      };
+      const remainingMs = deadline - performance.now();
+      let exchange: Exchange | LeanExchange;
+      if (this.lean !== null && to.origin.startsWith('http:')) {
+        exchange = new LeanExchange(this, verb, this.maxBodyBytes);
+        await exchange.start(this.lean, dispatch, remainingMs, totalTimeoutMs);
+      } else {
+        exchange = new Exchange(this, verb, this.maxBodyBytes);
+        await exchange.start(this.dispatcher, dispatch, remainingMs, totalTimeoutMs);
+      }
       if (exchange.setCookies !== null && !crossOrigin) this.storeCookies(exchange.setCookies);
       const next = this.redirectTarget(exchange, to, options);
       if (next === undefined || hop === MAX_REDIRECTS) return this.respond(exchange, verb, hopName, to, options, next);
@@ -186,7 +200,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
   }
 
   private redirectTarget(
-    exchange: Exchange,
+    exchange: Exchange | LeanExchange,
     from: target.RequestTarget,
     options: RequestOptions,
   ): target.RequestTarget | undefined {
@@ -200,7 +214,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
   }
 
   private respond(
-    exchange: Exchange,
+    exchange: Exchange | LeanExchange,
     method: string,
     name: string,
     to: target.RequestTarget,

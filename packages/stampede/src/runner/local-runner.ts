@@ -1,17 +1,21 @@
 /**
  * The local runner: spreads users over user threads, ramps them at the spawn rate, folds the threads'
  * statistics into the one Aggregate every second, and stops gracefully. It never touches `process`:
- * the CLI (or the web UI) drives it.
+ * the CLI (or the web UI) drives it. Besides the default closed pool (start / setTarget), a run may hold named
+ * closed pools and arrival-rate scenarios (see scenario-run.ts); each scenario's statistics can be kept apart.
  */
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { Aggregate } from '../stats/aggregate.ts';
+import { largestRemainder } from '../user/distribute.ts';
+import { Aggregate } from '../stats/aggregate.ts';
 import type { StatsDelta } from '../stats/types.ts';
-import type { FromThread, ThreadCounters } from './messages.ts';
-import { usersAt } from './spawn-plan.ts';
-import type { UserThread } from './user-thread.ts';
+import type { ArrivalScenarioPlan } from '../workload/scenarios.ts';
+import { ClosedPool, type PoolHost } from './closed-pool.ts';
 import { RunnerError } from './errors.ts';
+import { DEFAULT_SCENARIO, zeroCounters, type FromThread, type IterationCounters, type ScenarioSnapshot, type ThreadCounters } from './messages.ts';
+import { SnapshotCollector } from './snapshot-collector.ts';
+import type { UserThread } from './user-thread.ts';
 
 export type RunnerState = 'ready' | 'spawning' | 'running' | 'stopping' | 'stopped';
 
@@ -20,59 +24,69 @@ export interface LocalRunnerOptions {
   aggregate: Aggregate;
   clock: Clock;
   logger: Logger;
-  /** The class of the user with this index (0-based, in spawn order). */
+  /** The class of the user with this index (0-based, in spawn order) of the default pool. */
   classForUser: (index: number) => string;
   /** How long a thread may take to answer a snapshot request before the tick goes on without it. */
   snapshotTimeoutMs?: number;
 }
 
-interface LiveUser {
-  id: number;
-  thread: UserThread;
-}
-
 /** Emits 'tick' ({ t, users }) after each second is folded in, 'state' (RunnerState), 'log' (FromThread log). */
 export class LocalRunner extends EventEmitter {
   state: RunnerState = 'ready';
-  /** Run start on the runner's clock (ms), set by start(). */
+  /** Run start on the runner's clock (ms), set by start() or begin(). */
   startedAtMs = 0;
   /** Wall-clock start (epoch ms). */
   startedAtWallMs = 0;
-  targetUsers = 0;
-  spawnRate = 1;
+  /** Iterations started, late, missed and dropped, summed over threads and scenarios; the worst thread's loop lag p99. */
+  readonly counters: Required<ThreadCounters> = { ...zeroCounters(), loopLagP99Ms: 0 };
+  /** The same counters per scenario. */
+  readonly scenarioCounters = new Map<string, IterationCounters>();
+  /** Per-scenario statistics, for the scenarios named in trackScenarios(). */
+  readonly scenarioAggregates = new Map<string, Aggregate>();
 
   readonly #o: LocalRunnerOptions;
-  readonly #live: LiveUser[] = [];
   readonly #perThread = new Map<number, number>();
+  readonly #pools = new Map<string, ClosedPool>();
+  /** Arrival scenarios: users per thread (from snapshots) and the threads still running their share. */
+  readonly #arrivals = new Map<string, { users: Map<number, number>; pending: Set<number>; done: () => void }>();
+  readonly #snapshots: SnapshotCollector;
   #nextUserId = 0;
-  #rampFrom = 0;
-  #rampStartMs = 0;
-  #rampWake = new AbortController();
-  #tickSeq = 0;
-  #pendingSnapshots = new Map<number, Set<number>>();
-  #snapshotWaiters = new Map<number, () => void>();
-  #stoppedWaiters = new Map<number, () => void>();
   #loops: Promise<void>[] = [];
-  /** Iterations started, late and missed, summed over threads; the worst thread's event-loop lag p99. */
-  readonly counters: ThreadCounters = { iterations: 0, late: 0, missed: 0, loopLagP99Ms: 0 };
+  readonly #ticking = new AbortController();
+  #begun = false;
 
   constructor(options: LocalRunnerOptions) {
     super();
     this.#o = options;
+    this.#snapshots = new SnapshotCollector(options.threads, options.clock, options.snapshotTimeoutMs ?? 800);
     for (const t of options.threads) {
       this.#perThread.set(t.threadId, 0);
       t.onMessage((m) => this.#onMessage(t, m));
     }
+    this.#pools.set(DEFAULT_SCENARIO, new ClosedPool(DEFAULT_SCENARIO, this.#poolHost(), options.classForUser));
   }
 
-  /** Users currently running (spawned and not yet exited). */
+  /** Target users of the default pool. */
+  get targetUsers(): number {
+    return this.#defaultPool().targetUsers;
+  }
+
+  /** Spawn rate of the default pool (users per second). */
+  get spawnRate(): number {
+    return this.#defaultPool().spawnRate;
+  }
+
+  /** Users currently running (spawned and not yet exited), over every pool and arrival-rate scenario. */
   get users(): number {
-    return this.#live.length;
+    let n = 0;
+    for (const p of this.#pools.values()) n += p.users;
+    for (const a of this.#arrivals.values()) for (const u of a.users.values()) n += u;
+    return n;
   }
 
   /** Seconds since start() on the runner's clock. */
   elapsedS(): number {
-    return this.state === 'ready' ? 0 : (this.#o.clock.now() - this.startedAtMs) / 1000;
+    return !this.#begun ? 0 : (this.#o.clock.now() - this.startedAtMs) / 1000;
   }
 
   /** Waits until every thread has loaded the script; rejects with the first load error. */
@@ -90,25 +104,73 @@ export class LocalRunner extends EventEmitter {
     );
   }
 
-  /** Starts the run: ramps to `users` at `spawnRate` users per second. */
+  /** Starts the run: ramps the default pool to `users` at `spawnRate` users per second. */
   start(users: number, spawnRate: number): void {
-    if (this.state !== 'ready') throw new RunnerError('STAMPEDE_ERR_STATE', `cannot start a run that is ${this.state}`);
+    this.#startClock();
+    this.setTarget(users, spawnRate);
+  }
+
+  /** Starts the run clock and the per-second ticks with no user yet (scenarios add them). */
+  begin(): void {
+    this.#startClock();
+    this.#refreshState();
+  }
+
+  #startClock(): void {
+    if (this.state !== 'ready' || this.#begun) throw new RunnerError('STAMPEDE_ERR_STATE', `cannot start a run that is ${this.state}`);
+    this.#begun = true;
     this.startedAtMs = this.#o.clock.now();
     this.startedAtWallMs = this.#o.clock.wallNow();
     this.#loops.push(this.#tickLoop());
-    this.setTarget(users, spawnRate);
-    this.#loops.push(this.#rampLoop());
+    for (const pool of this.#pools.values()) this.#loops.push(pool.loop());
   }
 
-  /** Changes the target user count and spawn rate of a running test (the ramp restarts from the current count). */
+  /** Changes the target user count and spawn rate of the default pool (the ramp restarts from the current count). */
   setTarget(users: number, spawnRate: number): void {
-    if (this.state === 'stopping' || this.state === 'stopped') return;
-    this.targetUsers = Math.max(0, Math.floor(users));
-    this.spawnRate = spawnRate > 0 ? spawnRate : 1;
-    this.#rampFrom = this.users;
-    this.#rampStartMs = this.#o.clock.now();
-    this.#setState(this.users === this.targetUsers ? 'running' : 'spawning');
-    this.#rampWake.abort();
+    if (!this.#ending()) this.#defaultPool().setTarget(users, spawnRate);
+  }
+
+  /**
+   * The closed pool of a scenario (created on first use, with its class order).
+   * @param corrected record corrected latency for its users too (runs that mix open and closed models)
+   */
+  pool(scenario: string, classForUser: (index: number) => string, corrected = false): ClosedPool {
+    let pool = this.#pools.get(scenario);
+    if (!pool) {
+      pool = new ClosedPool(scenario, this.#poolHost(), classForUser, corrected);
+      this.#pools.set(scenario, pool);
+      if (this.#begun) this.#loops.push(pool.loop());
+    }
+    return pool;
+  }
+
+  /** Keep per-scenario statistics for these scenarios (scenarioAggregates), besides the run's Aggregate. */
+  trackScenarios(names: readonly string[], aggregateFor: () => Aggregate = () => new Aggregate()): void {
+    for (const name of names) if (!this.scenarioAggregates.has(name)) this.scenarioAggregates.set(name, aggregateFor());
+  }
+
+  /**
+   * Starts an arrival-rate scenario now, split over the threads (iteration k on thread k mod n; users and queue
+   * split evenly). Resolves when every thread's share has finished (or the run stopped).
+   * @param classOrder class name of the scenario's i-th user (length ≥ 1)
+   */
+  startArrival(plan: ArrivalScenarioPlan, classOrder: string[], gracefulStopMs: number): Promise<void> {
+    if (this.#ending()) return Promise.resolve();
+    const threads = this.#o.threads.slice(0, Math.max(1, Math.min(this.#o.threads.length, plan.maxUsers)));
+    const n = threads.length;
+    const even = (total: number) => largestRemainder(threads.map(() => 1), total);
+    const [pre, max, queue] = [even(plan.preAllocatedUsers), even(plan.maxUsers), even(plan.maxQueued)];
+    const userIdBase = this.#nextUserId;
+    this.#nextUserId += plan.maxUsers;
+    return new Promise<void>((resolve) => {
+      this.#arrivals.set(plan.name, { users: new Map(), pending: new Set(threads.map((t) => t.threadId)), done: resolve });
+      threads.forEach((t, index) => {
+        // Thread `index` holds the scenario's users index, index + n, index + 2n, … (ids and classes alike).
+        const classes = Array.from({ length: Math.max(1, max[index]!) }, (_, j) => classOrder[(index + j * n) % classOrder.length]!);
+        const share = { index, count: n, preAllocatedUsers: pre[index]!, maxUsers: max[index]!, maxQueued: queue[index]!, classOrder: classes, userIdBase };
+        t.post({ type: 'start-arrival', plan, share, gracefulStopMs });
+      });
+    });
   }
 
   /**
@@ -116,19 +178,15 @@ export class LocalRunner extends EventEmitter {
    * recorded as interrupted. Resolves when every thread's final statistics are folded in.
    */
   async stop(stopTimeoutMs: number): Promise<void> {
-    if (this.state === 'stopping' || this.state === 'stopped') return;
-    const wasStarted = this.state !== 'ready';
+    if (this.#ending()) return;
+    const wasStarted = this.#begun;
     this.#setState('stopping');
-    this.#rampWake.abort();
-    const stopped = this.#o.threads.map(
-      (t) => new Promise<void>((resolve) => this.#stoppedWaiters.set(t.threadId, resolve)),
-    );
-    for (const t of this.#o.threads) t.post({ type: 'stop', stopTimeoutMs });
-    // A thread that does not answer within the stop timeout (plus slack) is given up on.
-    await Promise.race([Promise.all(stopped), this.#o.clock.sleep(stopTimeoutMs + 3000)]);
+    for (const pool of this.#pools.values()) pool.close();
+    this.#ticking.abort();
+    await this.#snapshots.stopAll(stopTimeoutMs);
     await Promise.all(this.#loops);
-    if (wasStarted) this.#o.aggregate.tick(this.elapsedS(), 0);
-    this.#live.length = 0;
+    if (wasStarted) this.#tick(this.elapsedS(), 0);
+    for (const a of this.#arrivals.values()) a.done();
     this.#setState('stopped');
   }
 
@@ -137,9 +195,34 @@ export class LocalRunner extends EventEmitter {
     await Promise.all(this.#o.threads.map((t) => t.terminate()));
   }
 
+  #defaultPool(): ClosedPool {
+    return this.#pools.get(DEFAULT_SCENARIO)!;
+  }
+
+  #poolHost(): PoolHost {
+    const count = (t: UserThread) => this.#perThread.get(t.threadId)!;
+    return {
+      clock: this.#o.clock,
+      assignThread: () => {
+        let thread = this.#o.threads[0]!;
+        for (const t of this.#o.threads) if (count(t) < count(thread)) thread = t;
+        this.#perThread.set(thread.threadId, count(thread) + 1);
+        return thread;
+      },
+      releaseThread: (t) => this.#perThread.set(t.threadId, count(t) - 1),
+      nextUserId: () => this.#nextUserId++,
+      poolChanged: () => this.#refreshState(),
+    };
+  }
+
   /** A method, not an inline test, because TypeScript's narrowing does not see state change across an await. */
   #ending(): boolean {
     return this.state === 'stopping' || this.state === 'stopped';
+  }
+
+  #refreshState(): void {
+    if (!this.#begun || this.#ending()) return;
+    this.#setState([...this.#pools.values()].some((p) => p.ramping) ? 'spawning' : 'running');
   }
 
   #setState(state: RunnerState): void {
@@ -148,102 +231,64 @@ export class LocalRunner extends EventEmitter {
     this.emit('state', state);
   }
 
-  async #rampLoop(): Promise<void> {
-    const { clock } = this.#o;
-    while (this.state === 'spawning' || this.state === 'running') {
-      if (this.state === 'running') {
-        this.#rampWake = new AbortController();
-        await clock.sleep(3_600_000, this.#rampWake.signal);
-        continue;
-      }
-      const elapsedS = (clock.now() - this.#rampStartMs) / 1000;
-      const want = usersAt(this.#rampFrom, this.targetUsers, this.spawnRate, elapsedS);
-      while (this.users < want) this.#spawnOne();
-      if (this.users > want) this.#stopUsers(this.users - want);
-      if (this.users === this.targetUsers) {
-        this.#setState('running');
-        continue;
-      }
-      // Wake for the next user of the ramp, so users start evenly spaced rather than in per-second bursts.
-      const moved = Math.abs(this.users - this.#rampFrom);
-      const nextAtMs = this.#rampStartMs + ((moved + 1) / this.spawnRate) * 1000;
-      this.#rampWake = new AbortController();
-      await clock.sleep(Math.max(0, nextAtMs - clock.now()), this.#rampWake.signal);
-    }
+  #tick(t: number, users: number): void {
+    this.#o.aggregate.tick(t, users);
+    for (const [name, agg] of this.scenarioAggregates) agg.tick(t, this.#scenarioUsers(name));
   }
 
-  #spawnOne(): void {
-    let thread = this.#o.threads[0]!;
-    for (const t of this.#o.threads) if (this.#perThread.get(t.threadId)! < this.#perThread.get(thread.threadId)!) thread = t;
-    const id = this.#nextUserId++;
-    this.#live.push({ id, thread });
-    this.#perThread.set(thread.threadId, this.#perThread.get(thread.threadId)! + 1);
-    thread.post({ type: 'spawn', userId: id, className: this.#o.classForUser(this.#live.length - 1) });
-  }
-
-  /** Stops the most recently started users first, which keeps the class mix of the spawn order. */
-  #stopUsers(count: number): void {
-    const byThread = new Map<UserThread, number[]>();
-    for (const u of this.#live.splice(this.#live.length - count, count)) {
-      this.#perThread.set(u.thread.threadId, this.#perThread.get(u.thread.threadId)! - 1);
-      byThread.set(u.thread, [...(byThread.get(u.thread) ?? []), u.id]);
-    }
-    for (const [thread, userIds] of byThread) thread.post({ type: 'stop-users', userIds });
+  #scenarioUsers(name: string): number {
+    let n = this.#pools.get(name)?.users ?? 0;
+    for (const u of this.#arrivals.get(name)?.users.values() ?? []) n += u;
+    return n;
   }
 
   async #tickLoop(): Promise<void> {
-    const { clock, aggregate } = this.#o;
+    const { clock } = this.#o;
     for (let second = 1; ; second++) {
       const dueMs = this.startedAtMs + second * 1000;
-      await clock.sleep(Math.max(0, dueMs - clock.now()));
-      if (this.state === 'stopping' || this.state === 'stopped') return;
-      await this.#collectSnapshots();
+      await clock.sleep(Math.max(0, dueMs - clock.now()), this.#ticking.signal);
       if (this.#ending()) return;
-      aggregate.tick(second, this.users);
+      await this.#snapshots.collect();
+      if (this.#ending()) return;
+      this.#tick(second, this.users);
       this.emit('tick', { t: second, users: this.users });
     }
   }
 
-  async #collectSnapshots(): Promise<void> {
-    const seq = ++this.#tickSeq;
-    const waiting = new Set(this.#o.threads.map((t) => t.threadId));
-    this.#pendingSnapshots.set(seq, waiting);
-    const all = new Promise<void>((resolve) => this.#snapshotWaiters.set(seq, resolve));
-    for (const t of this.#o.threads) t.post({ type: 'snapshot', seq });
-    await Promise.race([all, this.#o.clock.sleep(this.#o.snapshotTimeoutMs ?? 800)]);
-    this.#pendingSnapshots.delete(seq);
-    this.#snapshotWaiters.delete(seq);
-  }
-
-  #merge(delta: StatsDelta, counters: ThreadCounters): void {
-    this.#o.aggregate.merge(delta);
-    this.counters.iterations += counters.iterations;
-    this.counters.late += counters.late;
-    this.counters.missed += counters.missed;
-    this.counters.loopLagP99Ms = Math.max(this.counters.loopLagP99Ms, counters.loopLagP99Ms);
+  #merge(threadId: number, m: { delta: StatsDelta; counters: ThreadCounters; scenarios?: ScenarioSnapshot[] }): void {
+    this.#o.aggregate.merge(m.delta);
+    for (const key of ['iterations', 'late', 'missed', 'dropped'] as const) this.counters[key] += m.counters[key] ?? 0;
+    this.counters.loopLagP99Ms = Math.max(this.counters.loopLagP99Ms, m.counters.loopLagP99Ms);
+    for (const s of m.scenarios ?? []) {
+      this.scenarioAggregates.get(s.scenario)?.merge(s.delta);
+      let c = this.scenarioCounters.get(s.scenario);
+      if (!c) this.scenarioCounters.set(s.scenario, (c = zeroCounters()));
+      for (const key of ['iterations', 'late', 'missed', 'dropped'] as const) c[key] += s.counters[key];
+      this.#arrivals.get(s.scenario)?.users.set(threadId, s.users);
+    }
   }
 
   #onMessage(thread: UserThread, m: FromThread): void {
     switch (m.type) {
-      case 'snapshot': {
+      case 'snapshot':
         // A late snapshot is still merged: it lands in the current second, and totals stay exact.
-        this.#merge(m.delta, m.counters);
-        const waiting = this.#pendingSnapshots.get(m.seq);
-        waiting?.delete(thread.threadId);
-        if (waiting && waiting.size === 0) this.#snapshotWaiters.get(m.seq)?.();
+        this.#merge(thread.threadId, m);
+        this.#snapshots.answered(m.seq, thread.threadId);
         break;
-      }
       case 'stopped':
-        this.#merge(m.delta, m.counters);
-        this.#stoppedWaiters.get(thread.threadId)?.();
+        this.#merge(thread.threadId, m);
+        for (const a of this.#arrivals.values()) a.users.set(thread.threadId, 0);
+        this.#snapshots.stopped(thread.threadId);
         break;
-      case 'user-exited': {
+      case 'user-exited':
         // A user that stopped itself (this.stop(), or onStart failed) frees its slot; it is not respawned.
-        const i = this.#live.findIndex((u) => u.id === m.userId);
-        if (i >= 0) {
-          this.#live.splice(i, 1);
-          this.#perThread.set(thread.threadId, this.#perThread.get(thread.threadId)! - 1);
-        }
+        for (const pool of this.#pools.values()) if (pool.userExited(m.userId)) break;
+        this.#refreshState();
+        break;
+      case 'arrival-done': {
+        const a = this.#arrivals.get(m.scenario);
+        a?.pending.delete(thread.threadId);
+        if (a && a.pending.size === 0) a.done();
         break;
       }
       case 'log':

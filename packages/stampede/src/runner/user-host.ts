@@ -1,8 +1,9 @@
 /**
- * The thread side of the runner: runs the users the main thread assigns to this thread, records into the
- * thread's StatsSet, and answers snapshot and stop requests. Used inside a worker thread (worker-main.ts) and
- * in-process (tests, --threads 0).
+ * The thread side of the runner: runs the users the main thread assigns to this thread (closed model) and this
+ * thread's share of arrival-rate scenarios (open model), records into one StatsSet per scenario, and answers
+ * snapshot and stop requests. Used inside a worker thread (worker-main.ts) and in-process (tests, --threads 0).
  */
+import { setMaxListeners } from 'node:events';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../clock.ts';
@@ -10,33 +11,58 @@ import { levelEnabled, type Logger } from '../logger.ts';
 import { createDispatcher } from '../http/dispatcher.ts';
 import { createHttpSession } from '../http/session.ts';
 import type { HttpSession } from '../http/types.ts';
+import type { Recorder } from '../stats/recorder.ts';
 import { StatsSet } from '../stats/stats-set.ts';
+import { errorMessage } from '../user/errors.ts';
 import { createRandom, userSeed } from '../user/random.ts';
 import { createTagFilter, type TagFilter } from '../user/task-plan.ts';
 import { isHttpUserClass, resolveHost, type UserClass } from '../user/user.ts';
-import { runUser } from '../user/user-runner.ts';
-import type { FromThread, ThreadCounters, ThreadInit, ToThread } from './messages.ts';
-import type { PacingCounters } from '../user/wait-time.ts';
+import { createUserInstance, runUser, type RunUserContext } from '../user/user-runner.ts';
+import { ArrivalSchedule } from '../workload/arrival-schedule.ts';
+import type { ArrivalScenarioPlan } from '../workload/scenarios.ts';
+import { ArrivalExecutor, type ArrivalUser } from './arrival-executor.ts';
+import { CorrectingRecorder } from './corrected-recorder.ts';
+import { DriftCorrectingTimer } from './drift-timer.ts';
+import {
+  combineSnapshots,
+  DEFAULT_SCENARIO,
+  zeroCounters,
+  type ArrivalShare,
+  type FromThread,
+  type IterationCounters,
+  type ScenarioSnapshot,
+  type ThreadInit,
+  type ToThread,
+} from './messages.ts';
 
 interface HostedUser {
   controller: AbortController;
   session?: HttpSession;
   done: Promise<void>;
+  scenario: ScenarioState;
 }
+
+interface ScenarioState {
+  name: string;
+  stats: StatsSet;
+  readonly counters: IterationCounters;
+  closedUsers: number;
+  arrival?: { executor: ArrivalExecutor; controller: AbortController; done: Promise<void> };
+}
+
+const abortSessions = (users: ArrivalUser[]) => users.forEach((u) => u.session?.abortAll());
 
 export class UserHost {
   readonly #init: ThreadInit;
   readonly #classes: Map<string, UserClass>;
   readonly #send: (m: FromThread) => void;
   readonly #clock: Clock;
-  readonly #stats: StatsSet;
   readonly #dispatcher: Dispatcher;
   readonly #logger: Logger;
   readonly #tagFilter: TagFilter;
   readonly #users = new Map<number, HostedUser>();
+  readonly #scenarios = new Map<string, ScenarioState>();
   #stopping = false;
-  #iterations = 0;
-  readonly #pacing: PacingCounters = { late: 0, missed: 0 };
   readonly #loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(init: ThreadInit, classes: Map<string, UserClass>, send: (m: FromThread) => void, clock: Clock = systemClock) {
@@ -49,43 +75,52 @@ export class UserHost {
         if (levelEnabled(level, init.logLevel)) send({ type: 'log', level, source, message, time: clock.wallNow() });
       },
     };
-    this.#stats = new StatsSet({ maxNames: init.maxNames, onWarning: (m) => this.#logger.log('warning', m) });
     this.#dispatcher = createDispatcher();
     this.#tagFilter = createTagFilter(init.tags, init.excludeTags);
     this.#loopDelay.enable();
   }
 
-  /** Counters since the previous call (loop lag: since the thread started). */
-  #counters(): ThreadCounters {
-    const c: ThreadCounters = {
-      iterations: this.#iterations,
-      late: this.#pacing.late,
-      missed: this.#pacing.missed,
-      loopLagP99Ms: this.#loopDelay.count ? this.#loopDelay.percentile(99) / 1e6 : 0,
-    };
-    this.#iterations = 0;
-    this.#pacing.late = 0;
-    this.#pacing.missed = 0;
-    return c;
+  #scenario(name: string): ScenarioState {
+    let s = this.#scenarios.get(name);
+    if (!s) {
+      const stats = new StatsSet({ maxNames: this.#init.maxNames, onWarning: (m) => this.#logger.log('warning', m) });
+      this.#scenarios.set(name, (s = { name, stats, counters: zeroCounters(), closedUsers: 0 }));
+    }
+    return s;
+  }
+
+  /** Every scenario's delta and counters since the previous call. */
+  #drain(): ScenarioSnapshot[] {
+    if (this.#scenarios.size === 0) this.#scenario(DEFAULT_SCENARIO);
+    return [...this.#scenarios.values()].map((s) => {
+      const counters = { ...s.counters };
+      // Users and executors hold the counters object (pacing, iterations): reset it in place.
+      Object.assign(s.counters, zeroCounters());
+      const users = s.closedUsers + (s.arrival?.executor.users ?? 0);
+      return { scenario: s.name, delta: s.stats.snapshot(), counters, users };
+    });
+  }
+
+  #loopLagP99Ms(): number {
+    return this.#loopDelay.count ? this.#loopDelay.percentile(99) / 1e6 : 0;
   }
 
   handle(message: ToThread): void {
     switch (message.type) {
       case 'spawn':
-        this.#spawn(message.userId, message.className);
+        this.#spawn(message.userId, message.className, message.scenario ?? DEFAULT_SCENARIO, message.corrected ?? false);
         break;
       case 'stop-users':
         for (const id of message.userIds) this.#users.get(id)?.controller.abort();
         break;
+      case 'start-arrival':
+        this.#startArrival(message.plan, message.share, message.gracefulStopMs);
+        break;
       case 'snapshot':
-        this.#send({
-          type: 'snapshot',
-          threadId: this.#init.threadId,
-          seq: message.seq,
-          delta: this.#stats.snapshot(),
-          users: this.#users.size,
-          counters: this.#counters(),
-        });
+      {
+        const scenarios = this.#drain();
+        this.#send({ type: 'snapshot', threadId: this.#init.threadId, seq: message.seq, ...combineSnapshots(scenarios, this.#loopLagP99Ms()), scenarios });
+      }
         break;
       case 'stop':
         void this.#stop(message.stopTimeoutMs);
@@ -97,37 +132,81 @@ export class UserHost {
     }
   }
 
-  #spawn(userId: number, className: string): void {
-    if (this.#stopping) return;
-    const cls = this.#classes.get(className);
-    if (!cls) {
-      this.#logger.log('error', `unknown user class ${className}`);
-      return;
-    }
-    const controller = new AbortController();
+  /** The user context of one user: its session records through `recorder` (the scenario's stats, or a correcting wrapper). */
+  #context(cls: UserClass, userId: number, recorder: Recorder, signal: AbortSignal): RunUserContext {
     const host = resolveHost(cls, this.#init.host);
     const session = isHttpUserClass(cls)
-      ? createHttpSession({ baseUrl: host ?? '', recorder: this.#stats, logger: this.#logger, dispatcher: this.#dispatcher })
+      ? createHttpSession({ baseUrl: host ?? '', recorder, logger: this.#logger, dispatcher: this.#dispatcher })
       : undefined;
+    const rng = createRandom(userSeed(this.#init.seed, userId));
+    return { clock: this.#clock, logger: this.#logger, recorder, session, host, signal, rng, tagFilter: this.#tagFilter, userIndex: userId };
+  }
+
+  #class(className: string): UserClass | undefined {
+    const cls = this.#classes.get(className);
+    if (!cls) this.#logger.log('error', `unknown user class ${className}`);
+    return cls;
+  }
+
+  #spawn(userId: number, className: string, scenarioName: string, corrected: boolean): void {
+    const cls = this.#stopping ? undefined : this.#class(className);
+    if (!cls) return;
+    const scenario = this.#scenario(scenarioName);
+    const controller = new AbortController();
+    const recorder = corrected ? new CorrectingRecorder(scenario.stats) : scenario.stats;
+    const ctx = this.#context(cls, userId, recorder, controller.signal);
+    scenario.closedUsers++;
     const done = runUser(cls, {
-      clock: this.#clock,
-      logger: this.#logger,
-      recorder: this.#stats,
-      session,
-      host,
-      signal: controller.signal,
-      rng: createRandom(userSeed(this.#init.seed, userId)),
-      tagFilter: this.#tagFilter,
-      userIndex: userId,
-      pacing: this.#pacing,
+      ...ctx,
+      pacing: scenario.counters,
       onIteration: () => {
-        this.#iterations++;
+        scenario.counters.iterations++;
       },
     }).finally(() => {
+      scenario.closedUsers--;
       this.#users.delete(userId);
       if (!controller.signal.aborted) this.#send({ type: 'user-exited', threadId: this.#init.threadId, userId });
     });
-    this.#users.set(userId, { controller, session, done });
+    this.#users.set(userId, { controller, session: ctx.session, done, scenario });
+  }
+
+  #arrivalUser(share: ArrivalShare, j: number, scenario: ScenarioState, signal: AbortSignal): ArrivalUser | undefined {
+    const cls = this.#class(share.classOrder[j % share.classOrder.length]!);
+    if (!cls) return undefined;
+    const recorder = new CorrectingRecorder(scenario.stats);
+    const ctx = this.#context(cls, share.userIdBase + share.index + j * share.count, recorder, signal);
+    try {
+      return { instance: createUserInstance(cls, ctx), recorder, session: ctx.session };
+    } catch (error) {
+      scenario.stats.recordException(error);
+      this.#logger.log('error', `could not create ${cls.name}: ${errorMessage(error)}`);
+      return undefined;
+    }
+  }
+
+  #startArrival(plan: ArrivalScenarioPlan, share: ArrivalShare, gracefulStopMs: number): void {
+    const scenario = this.#scenario(plan.name);
+    if (this.#stopping || scenario.arrival) return;
+    const controller = new AbortController();
+    // Every user of the scenario listens to this one signal: more than ten is normal, not a leak.
+    setMaxListeners(0, controller.signal);
+    const executor = new ArrivalExecutor({
+      schedule: new ArrivalSchedule(plan.arrival),
+      share,
+      whenBusy: plan.whenBusy,
+      clock: this.#clock,
+      // Spin the last millisecond only on the real clock: a fake clock's sleeps are exact.
+      timer: new DriftCorrectingTimer(this.#clock, { spinMs: this.#clock === systemClock ? 1 : 0 }),
+      counters: scenario.counters,
+      createUser: (j) => this.#arrivalUser(share, j, scenario, controller.signal),
+      signal: controller.signal,
+    });
+    const done = (async () => {
+      await executor.run();
+      if (!controller.signal.aborted) await executor.end(gracefulStopMs, abortSessions);
+      this.#send({ type: 'arrival-done', threadId: this.#init.threadId, scenario: plan.name });
+    })();
+    scenario.arrival = { executor, controller, done };
   }
 
   /** Graceful stop: users finish their task; past the timeout, what is in flight is aborted (recorded interrupted). */
@@ -135,7 +214,13 @@ export class UserHost {
     this.#stopping = true;
     const users = [...this.#users.values()];
     for (const u of users) u.controller.abort();
-    const all = Promise.all(users.map((u) => u.done));
+    const ends: Promise<void>[] = users.map((u) => u.done);
+    for (const s of this.#scenarios.values()) {
+      if (!s.arrival) continue;
+      s.arrival.controller.abort();
+      ends.push(s.arrival.executor.end(stopTimeoutMs, abortSessions, true), s.arrival.done);
+    }
+    const all = Promise.all(ends);
     const timedOut = await Promise.race([all.then(() => false), this.#clock.sleep(stopTimeoutMs).then(() => true)]);
     if (timedOut) {
       for (const u of users) u.session?.abortAll();
@@ -144,6 +229,8 @@ export class UserHost {
     }
     // Nothing may reach the target after the final snapshot, or the server would count requests we did not.
     await this.#dispatcher.destroy();
-    this.#send({ type: 'stopped', threadId: this.#init.threadId, delta: this.#stats.snapshot(), counters: this.#counters() });
+    const scenarios = this.#drain();
+    const { delta, counters } = combineSnapshots(scenarios, this.#loopLagP99Ms());
+    this.#send({ type: 'stopped', threadId: this.#init.threadId, delta, counters, scenarios });
   }
 }

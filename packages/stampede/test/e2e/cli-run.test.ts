@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,13 +22,24 @@ interface Result {
   stderr: string;
 }
 
-function runCli(args: string[], opts: { onSpawn?: (pid: number) => void; env?: Record<string, string> } = {}): Promise<Result> {
+/** A private copy of the fixture script, so the bundle check sees only this run's files. */
+function scriptCopy(): { dir: string; file: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'stampede-script-'));
+  const file = path.join(dir, 'counting-users.ts');
+  copyFileSync(path.join(scripts, 'counting-users.ts'), file);
+  return { dir, file };
+}
+
+function runCli(args: string[], opts: { onSpawn?: (pid: number) => void; onStderr?: (text: string, pid: number) => void; env?: Record<string, string> } = {}): Promise<Result> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...opts.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      opts.onStderr?.(stderr, child.pid!);
+    });
     opts.onSpawn?.(child.pid!);
     // Bounded: no CLI run in these tests may outlive 90 s.
     const kill = setTimeout(() => child.kill('SIGKILL'), 90_000);
@@ -53,10 +64,11 @@ for (const threads of [1, 2]) {
   test(`JSON totals equal what the server counted, exactly, with ${threads} thread(s)`, async () => {
     const server = await startCountingServer({ '/fast': { body: 'fast' } });
     const dir = mkdtempSync(path.join(tmpdir(), 'stampede-e2e-'));
+    const script = scriptCopy();
     try {
       const json = path.join(dir, 'r.json');
       const res = await runCli([
-        '-f', path.join(scripts, 'counting-users.ts'), '--headless', '-u', '8', '-r', '8', '-t', '3s',
+        '-f', script.file, '--headless', '-u', '8', '-r', '8', '-t', '3s',
         '--threads', String(threads), '--host', server.url, '--json', json, '--csv', path.join(dir, 'run'), '--only-summary',
       ]);
       assert.equal(res.code, 0, res.stderr);
@@ -79,7 +91,7 @@ for (const threads of [1, 2]) {
       assert.match(res.stdout, /Aggregated/);
       assert.match(res.stdout, /Response time percentiles/);
       // The bundle built next to the script is removed after the run.
-      assert.deepEqual(readdirSync(scripts).filter((f) => f.startsWith('.stampede-')), []);
+      assert.deepEqual(readdirSync(script.dir), ['counting-users.ts']);
     } finally {
       await server.close();
     }
@@ -155,10 +167,19 @@ test('SIGINT stops gracefully: reports written and marked partial, exit 4', asyn
   const server = await startCountingServer();
   const dir = mkdtempSync(path.join(tmpdir(), 'stampede-e2e-'));
   const json = path.join(dir, 'r.json');
+  let signalled = false;
   try {
     const res = await runCli(
       ['-f', path.join(scripts, 'counting-users.ts'), '--headless', '-u', '4', '-r', '4', '-t', '60s', '--host', server.url, '--json', json],
-      { onSpawn: (pid) => setTimeout(() => process.kill(pid, 'SIGINT'), 6000) },
+      {
+        // Signal once the run has started (the CLI may take seconds to boot on a loaded machine), then 3 s in.
+        onStderr: (text, pid) => {
+          if (!signalled && /starting \d+ users/.test(text)) {
+            signalled = true;
+            setTimeout(() => process.kill(pid, 'SIGINT'), 3000);
+          }
+        },
+      },
     );
     assert.equal(res.code, 4, res.stderr);
     const report = JSON.parse(readFileSync(json, 'utf8'));

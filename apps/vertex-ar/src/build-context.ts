@@ -1,0 +1,98 @@
+/**
+ * Builds an {@link AppContext} from {@link AppOptions}: metrics, database (SQLite or PostgreSQL),
+ * storage (local or S3), and the cache (in-process LRU, relayed across cluster workers, or Redis).
+ */
+import { join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { AppOptions } from './app.ts';
+import type { AppContext, UploadLimits } from './context.ts';
+import { LoginLimiter } from './auth/login-limiter.ts';
+import { ViewCounter } from './ar/view-counter.ts';
+import { CacheManager } from './cache/cache-manager.ts';
+import { LruStore, NoCacheStore, type CacheStore } from './cache/cache-store.ts';
+import { withCache } from './db/cached-repositories.ts';
+import { openDatabase } from './db/open-database.ts';
+import { createMetrics, type AppMetrics } from './metrics/metrics.ts';
+import { InstrumentedStorage } from './storage/instrumented-storage.ts';
+import { LocalStorage } from './storage/local-storage.ts';
+import type { Storage } from './storage/storage.ts';
+import { DEFAULT_TUNING, tuningView } from './server/tuning.ts';
+import { defaultPortraitGenerator } from './uploads/portrait-generator.ts';
+
+/** Default upload limits in bytes. */
+export const DEFAULT_LIMITS: UploadLimits = { imageMaxBytes: 20 * 1024 * 1024, videoMaxBytes: 200 * 1024 * 1024 };
+
+async function openStorage(options: AppOptions, dataDir: string): Promise<Storage> {
+  if (options.s3) {
+    // Loaded on demand: the AWS SDK adds most of a second to every worker's start.
+    const { S3Storage } = await import('./storage/s3-storage.ts');
+    return new S3Storage(options.s3);
+  }
+  const local = new LocalStorage(resolve(options.storageDir ?? join(dataDir, 'files')));
+  await local.init();
+  return local;
+}
+
+async function openCache(options: AppOptions, metrics: AppMetrics): Promise<CacheStore> {
+  const ttlMs = options.cacheTtlMs ?? 60_000;
+  if (options.cacheUrl === 'none') return new NoCacheStore();
+  if (options.cacheUrl) {
+    const { RedisStore } = await import('./cache/redis-store.ts');
+    const redis = new RedisStore({ url: options.cacheUrl, prefix: options.cachePrefix, ttlMs });
+    await redis.connect();
+    return redis;
+  }
+  const link = options.cluster;
+  const lru = new LruStore({
+    maxEntries: options.cacheMaxEntries,
+    ttlMs,
+    onEvict: (key) => metrics.cacheEvictions.inc({ cache: key.slice(0, key.indexOf(':')) }),
+    broadcast: link ? (keys) => link.broadcastInvalidation(keys) : undefined,
+  });
+  link?.onInvalidation((keys) => lru.dropLocal(keys));
+  return lru;
+}
+
+/** Opens everything an app needs; on failure closes what was opened. */
+export async function createContext(options: AppOptions): Promise<AppContext> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const metrics = createMetrics({ defaults: options.defaultMetrics ?? true });
+  const storage = new InstrumentedStorage(await openStorage(options, dataDir), metrics);
+  const repos = await openDatabase({
+    postgresUrl: options.postgresUrl,
+    sqliteFile: resolve(options.sqliteFile ?? join(dataDir, 'vertex-ar.sqlite')),
+    poolSize: options.poolSize,
+    acquireTimeoutMs: options.acquireTimeoutMs,
+    slowQueryMs: options.slowQueryMs,
+    migrate: options.migrate,
+    metrics,
+    log: options.log,
+  }).catch((err) => {
+    storage.close();
+    throw err;
+  });
+  const store = await openCache(options, metrics).catch(async (err) => {
+    storage.close();
+    await repos.close();
+    throw err;
+  });
+  const cache = new CacheManager(store, metrics);
+  const cachedRepos = withCache(repos, cache);
+  const views = new ViewCounter((counts) => cachedRepos.portraits.addViews(counts), { flushIntervalMs: options.viewFlushIntervalMs });
+  const tuning = options.tuning ?? DEFAULT_TUNING;
+  return {
+    repos: cachedRepos,
+    storage,
+    cache,
+    metrics,
+    views,
+    loginLimiter: new LoginLimiter(options.loginLimit),
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    generatePortraitAssets: options.generatePortraitAssets ?? defaultPortraitGenerator,
+    tokenTtlSeconds: options.tokenTtlSeconds ?? 86_400,
+    now: options.now ?? Date.now,
+    settings: { ...tuningView(tuning), db: repos.dialect, cache: store.kind, storage: storage.backend },
+    worker: { id: options.cluster?.workerId ?? 0, pid: process.pid },
+  };
+}

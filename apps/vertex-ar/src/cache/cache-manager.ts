@@ -1,0 +1,55 @@
+/**
+ * The cache manager: read-through lookups over a {@link CacheStore}, with hits and misses counted per
+ * named cache. Writers call {@link CacheManager.invalidate} and await it before answering, which is what
+ * makes a write visible to every later read on every worker.
+ */
+import type { Counter } from 'prom-client';
+import { cacheNameOf, type CacheName, type CacheStore } from './cache-store.ts';
+
+/** The counters the manager feeds. */
+export interface CacheCounters {
+  cacheHits: Counter<'cache'>;
+  cacheMisses: Counter<'cache'>;
+  cacheInvalidations: Counter<'cache'>;
+}
+
+const NAMES: readonly CacheName[] = ['user', 'clients', 'portrait', 'ar'];
+
+/** Read-through cache with metrics. */
+export class CacheManager {
+  readonly store: CacheStore;
+  readonly #counters: CacheCounters;
+  // Prebuilt label objects: nothing allocated per lookup.
+  readonly #labels = new Map(NAMES.map((n) => [n, { cache: n }]));
+
+  constructor(store: CacheStore, counters: CacheCounters) {
+    this.store = store;
+    this.#counters = counters;
+  }
+
+  /** `key`'s `field` from the cache, else from `load` (filled unless invalidated meanwhile). */
+  async getOrLoad<V>(key: string, field: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    const labels = this.#labels.get(cacheNameOf(key))!;
+    const cached = await this.store.get(key, field);
+    if (cached !== undefined) {
+      this.#counters.cacheHits.inc(labels);
+      return cached as V;
+    }
+    this.#counters.cacheMisses.inc(labels);
+    const token = await this.store.token(key);
+    const value = await load();
+    if (value !== undefined) await this.store.fill(key, field, value, token);
+    return value;
+  }
+
+  /** Drops keys on every worker; resolves once done. */
+  async invalidate(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    for (const key of keys) this.#counters.cacheInvalidations.inc(this.#labels.get(cacheNameOf(key))!);
+    await this.store.invalidate(keys);
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}

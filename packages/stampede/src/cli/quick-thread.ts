@@ -1,0 +1,140 @@
+/**
+ * One thread of `stampede quick`: owns a share of the connections and a StatsSet, runs the lean loop (plain
+ * http) or the undici loop (https), and answers the main thread's snapshot and stop messages. The same host runs
+ * inside a worker thread (quick-worker.ts) or in-process when one thread is enough.
+ */
+import { createDispatcher } from '../http/dispatcher.ts';
+import { LeanLoadLoop, type ScheduleCounters } from '../http/lean/load-loop.ts';
+import { buildRequest } from '../http/lean/request-head.ts';
+import { StatsSet } from '../stats/stats-set.ts';
+import type { StatsDelta } from '../stats/types.ts';
+import { UndiciLoadLoop } from './quick-undici-loop.ts';
+
+/** Timeouts of the raw mode, ms. */
+export interface QuickTimeouts {
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+}
+
+/** What a quick thread needs (structured-cloneable: it travels as workerData). */
+export interface QuickThreadInit {
+  threadId: number;
+  /** Threads sharing the run (pacing interleave). */
+  threads: number;
+  url: string;
+  method: string;
+  /** Extra request headers, name/value alternating. */
+  headers: string[];
+  body?: Uint8Array;
+  /** This thread's connections. */
+  connections: number;
+  /** Run-wide requests per second (open model), or absent (closed loop). */
+  rate?: number;
+  timeouts: QuickTimeouts;
+  maxNames: number;
+}
+
+export type ToQuickThread =
+  /** Times are epoch ms (performance.timeOrigin + now()), comparable across threads. */
+  | { type: 'start'; startEpochMs: number; endEpochMs: number }
+  | { type: 'snapshot'; seq: number }
+  /** Start no more requests; in-flight ones finish. */
+  | { type: 'stop' }
+  /** Abort in-flight requests (recorded as interrupted). */
+  | { type: 'interrupt' };
+
+export type FromQuickThread =
+  | { type: 'ready'; threadId: number }
+  | { type: 'init-error'; threadId: number; message: string }
+  | { type: 'snapshot'; threadId: number; seq: number; delta: StatsDelta; inFlight: number }
+  | { type: 'done'; threadId: number; delta: StatsDelta; schedule: ScheduleCounters }
+  | { type: 'warning'; message: string };
+
+/** The loop interface both transports implement. */
+export interface QuickLoop {
+  run(endMs: number): Promise<void>;
+  stop(): void;
+  interrupt(): void;
+  readonly inFlight: number;
+  /** Open-model counters (zero in the closed model). */
+  readonly schedule: ScheduleCounters;
+}
+
+function defaultPort(url: URL): number {
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+}
+
+/** Build the loop for this thread's share. Plain http goes over the lean path; anything else over undici. */
+export function createQuickLoop(init: QuickThreadInit, stats: StatsSet, firstSlotMs: number): QuickLoop {
+  const url = new URL(init.url);
+  const path = `${url.pathname}${url.search}`;
+  const name = url.pathname;
+  const pacing =
+    init.rate === undefined
+      ? undefined
+      : { firstSlotMs: firstSlotMs + (init.threadId * 1000) / init.rate, intervalMs: 1000 / init.rate, stride: init.threads };
+  if (url.protocol === 'http:') {
+    const headers = init.headers.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'user-agent')
+      ? init.headers
+      : [...init.headers, 'user-agent', 'stampede'];
+    return new LeanLoadLoop({
+      target: { host: url.hostname.replace(/^\[|\]$/g, ''), port: defaultPort(url), ...init.timeouts },
+      request: buildRequest(init.method, path, url.host, headers, init.body),
+      isHead: init.method === 'HEAD',
+      connections: init.connections,
+      method: init.method,
+      name,
+      recorder: stats,
+      pacing,
+    });
+  }
+  const dispatcher = createDispatcher({ connectionsPerOrigin: init.connections, connectTimeoutMs: init.timeouts.connectTimeoutMs });
+  return new UndiciLoadLoop({ url, path, name, init, dispatcher, recorder: stats, pacing });
+}
+
+/** The thread side: handles the main thread's messages. */
+export class QuickThreadHost {
+  private readonly init: QuickThreadInit;
+  private readonly send: (m: FromQuickThread) => void;
+  private readonly stats: StatsSet;
+  private loop: QuickLoop | null = null;
+
+  constructor(init: QuickThreadInit, send: (m: FromQuickThread) => void) {
+    this.init = init;
+    this.send = send;
+    this.stats = new StatsSet({ maxNames: init.maxNames, onWarning: (message) => send({ type: 'warning', message }) });
+  }
+
+  handle(message: ToQuickThread): void {
+    switch (message.type) {
+      case 'start': {
+        const origin = performance.timeOrigin;
+        const loop = createQuickLoop(this.init, this.stats, message.startEpochMs - origin);
+        this.loop = loop;
+        // Every thread starts at the same instant (the first second's rate is then exact).
+        setTimeout(() => {
+          void loop.run(message.endEpochMs - origin).then(() => {
+            this.send({ type: 'done', threadId: this.init.threadId, delta: this.stats.snapshot(), schedule: loop.schedule });
+          });
+        }, Math.max(0, message.startEpochMs - origin - performance.now()));
+        break;
+      }
+      case 'snapshot':
+        this.send({
+          type: 'snapshot',
+          threadId: this.init.threadId,
+          seq: message.seq,
+          delta: this.stats.snapshot(),
+          inFlight: this.loop?.inFlight ?? 0,
+        });
+        break;
+      case 'stop':
+        this.loop?.stop();
+        break;
+      case 'interrupt':
+        this.loop?.interrupt();
+        break;
+    }
+  }
+}

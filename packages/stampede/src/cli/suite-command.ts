@@ -1,0 +1,118 @@
+/**
+ * `stampede suite NAME [--target URL] [--quick] [--profile baseline|load|stress|endurance] [--duration 10m]`:
+ * runs a performance suite from `suites/NAME/suite.ts` (loaded at run time: the framework does not depend on the
+ * suites) and writes `performance_reports/<YYYYmmdd-HHMMSS>/`. Without `--target` the suite starts its own
+ * embedded target and stops it at the end. Exit 0 all passed (or inconclusive/skipped), 1 a test failed,
+ * 2 usage, 3 target unreachable or not startable, 4 interrupted (the report is written, the rest skipped).
+ */
+import { existsSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import type { Logger, LogLevel } from '../logger.ts';
+import { runSuite } from '../suite/run-suite.ts';
+import { SuiteError } from '../suite/errors.ts';
+import type { SuiteDefinition, SuiteProfile } from '../suite/types.ts';
+import { parseDurationS } from './duration.ts';
+import { UsageError } from './errors.ts';
+import { checkUrl } from './options.ts';
+import { EXIT, type RunIo } from './run-command.ts';
+import { VERSION } from './version.ts';
+
+const PROFILES = ['baseline', 'load', 'stress', 'endurance'] as const;
+const SUITES_DIR = new URL('../../../../suites/', import.meta.url);
+
+/** What a suite module (`suites/NAME/suite.ts`) exports for this command. */
+export interface SuiteModule {
+  prepare(o: {
+    target?: string;
+    quick: boolean;
+    profile: SuiteProfile;
+    durationS?: number;
+    admin?: { username: string; password: string };
+    env: Record<string, string | undefined>;
+    logger: Logger;
+  }): Promise<{ suite: SuiteDefinition; target: string; targetPid?: number; description: string; close(): Promise<void> }>;
+}
+
+/** Parsed `suite` options. */
+export interface SuiteCommandOptions {
+  name: string;
+  target?: string;
+  quick: boolean;
+  profile: SuiteProfile;
+  durationS?: number;
+  reportDir: string;
+  only?: string[];
+}
+
+/** Loads `suites/<name>/suite.ts`; a usage error when there is no such suite. */
+export async function loadSuiteModule(name: string): Promise<SuiteModule> {
+  const url = new URL(`${name}/suite.ts`, SUITES_DIR);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !existsSync(url)) {
+    throw new UsageError('STAMPEDE_ERR_CONFIG_SUITE', `unknown suite '${name}'`, 'the suites are the directories of suites/ with a suite.ts, e.g. vertex-ar');
+  }
+  const mod = (await import(url.href)) as Partial<SuiteModule>;
+  if (typeof mod.prepare !== 'function') throw new UsageError('STAMPEDE_ERR_CONFIG_SUITE', `suites/${name}/suite.ts exports no prepare()`);
+  return mod as SuiteModule;
+}
+
+/** Runs the suite; resolves the exit code. */
+export async function runSuiteCommand(o: SuiteCommandOptions, io: RunIo, env: NodeJS.ProcessEnv): Promise<number> {
+  const mod = await loadSuiteModule(o.name);
+  const admin = env.ADMIN_USERNAME && env.ADMIN_PASSWORD ? { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD } : undefined;
+  let prepared;
+  try {
+    prepared = await mod.prepare({ target: o.target, quick: o.quick, profile: o.profile, durationS: o.durationS, admin, env: { ...env }, logger: io.logger });
+  } catch (error) {
+    process.stderr.write(`stampede: suite ${o.name}: ${(error as Error).message}\n`);
+    return EXIT.aborted;
+  }
+  const stop = new AbortController();
+  io.onSignal(() => stop.abort());
+  try {
+    io.out(`suite ${o.name}: ${prepared.description}`);
+    const result = await runSuite(prepared.suite, {
+      target: prepared.target, targetPid: prepared.targetPid, reportRoot: o.reportDir, quick: o.quick, profile: o.profile,
+      only: o.only, logger: io.logger, out: io.out, signal: stop.signal, version: VERSION,
+    });
+    return stop.signal.aborted ? EXIT.interrupted : result.exitCode;
+  } catch (error) {
+    if (error instanceof SuiteError) {
+      process.stderr.write(`stampede: ${error.message}\n`);
+      return error.code === 'STAMPEDE_ERR_SUITE_TARGET' ? EXIT.aborted : EXIT.usage;
+    }
+    throw error;
+  } finally {
+    await prepared.close();
+  }
+}
+
+function toOptions(name: string, raw: Record<string, any>): SuiteCommandOptions {
+  const profile = raw.profile ?? 'baseline';
+  if (!PROFILES.includes(profile)) throw new UsageError('STAMPEDE_ERR_CONFIG_PROFILE', `invalid --profile '${profile}'`, `use one of ${PROFILES.join(', ')}`);
+  const durationS = raw.duration === undefined ? undefined : parseDurationS(raw.duration, '--duration');
+  if (durationS !== undefined && durationS <= 0) throw new UsageError('STAMPEDE_ERR_CONFIG_DURATION', `--duration must be positive, got '${raw.duration}'`);
+  const target = raw.target === undefined ? undefined : checkUrl(raw.target, '--target').href.replace(/\/+$/, '');
+  const only = typeof raw.only === 'string' ? raw.only.split(',').map((s: string) => s.trim()).filter(Boolean) : undefined;
+  return { name, target, quick: Boolean(raw.quick), profile, durationS, reportDir: raw.reportDir ?? 'performance_reports', only };
+}
+
+/** Adds `suite` to the program. */
+export function addSuiteCommand(program: Command, deps: { signalHook: () => RunIo['onSignal']; consoleLogger: (l: LogLevel) => Logger }): void {
+  program.enablePositionalOptions();
+  program
+    .command('suite <name>')
+    .description('run a performance suite (e.g. vertex-ar) and write performance_reports/<YYYYmmdd-HHMMSS>/')
+    .addOption(new Option('--target <url>', 'an existing deployment (default: start the embedded target)').env('STAMPEDE_SUITE_TARGET'))
+    .addOption(new Option('--quick', 'about a minute in all; verdicts that need longer say inconclusive').env('STAMPEDE_SUITE_QUICK'))
+    .addOption(new Option('--profile <name>', `how hard: ${PROFILES.join(', ')} (default baseline)`).env('STAMPEDE_SUITE_PROFILE'))
+    .addOption(new Option('--duration <duration>', 'length of the sustained (leak) load: 10m, 1h (endurance default 10m)').env('STAMPEDE_SUITE_DURATION'))
+    .addOption(new Option('--report-dir <dir>', 'parent of the timestamped report directory (default performance_reports)').env('STAMPEDE_REPORT_DIR'))
+    .addOption(new Option('--only <tests>', 'run only these tests (comma-separated names); the rest are reported skipped').env('STAMPEDE_SUITE_ONLY'))
+    .addOption(new Option('--loglevel <level>', 'progress lines printed: debug, info, warning, error (default info)').env('STAMPEDE_LOGLEVEL'))
+    .action(async (name: string, raw: Record<string, any>) => {
+      const options = toOptions(name, raw);
+      const level = (raw.loglevel ?? 'info') as LogLevel;
+      const io: RunIo = { logger: deps.consoleLogger(level), out: (line) => process.stdout.write(`${line}\n`), onSignal: deps.signalHook() };
+      process.exitCode = await runSuiteCommand(options, io, process.env);
+    });
+}

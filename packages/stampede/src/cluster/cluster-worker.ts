@@ -1,0 +1,249 @@
+/**
+ * A worker process in distributed mode: waits for a master in its namespace, registers, loads the script bundle
+ * the master published, runs the users the master assigns on its own user threads, answers snapshot and stop
+ * requests with exact deltas, and heartbeats. It leaves on `quit`, on a signal (leave()), or when the master has
+ * been gone for `masterTimeoutMs` (default 60 s).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { ThreadInit } from '../runner/messages.ts';
+import type { UserThread } from '../runner/user-thread.ts';
+import { writeWorkerBundle, type WorkerBundle } from './bundle-files.ts';
+import { namespaceKeys, runKeys, type MasterLease, type RunKeys } from './keys.ts';
+import { LocalThreadGroup } from './local-thread-group.ts';
+import type { FromWorker, ThreadStats, ToWorker, WorkerInit, WorkerResources, WorkerRunState } from './protocol.ts';
+import { StreamReader, sendMessage } from './stream-channel.ts';
+
+/** Why a worker's run() ended. */
+export type WorkerExit = 'quit' | 'master-gone' | 'left' | 'init-failed';
+
+/** Options of a {@link ClusterWorker}. */
+export interface ClusterWorkerOptions {
+  redis: Redis;
+  namespace: string;
+  /** User threads to start (the CLI defaults to the available cores). */
+  threads: number;
+  createThread: (init: ThreadInit) => UserThread;
+  /** Samples the process's CPU and memory (the CLI owns `process`). */
+  resources: () => WorkerResources;
+  clock: Clock;
+  logger: Logger;
+  /** Identity shown to the master: host name and process id. */
+  host: string;
+  pid: number;
+  /** Leave when the master's lease has been missing this long, ms. Default 60 000. */
+  masterTimeoutMs?: number;
+  /** Heartbeat period, ms. Default 500 (the master marks a worker missing after 3 s of silence). */
+  heartbeatMs?: number;
+  /** Give up on a master that does not answer the registration within this many ms, and look again. Default 10 000. */
+  joinTimeoutMs?: number;
+}
+
+/** One worker process's membership in a distributed run. */
+export class ClusterWorker {
+  readonly id: string;
+  state: WorkerRunState = 'joining';
+  readonly #o: ClusterWorkerOptions;
+  #keys: RunKeys | undefined;
+  #runId = '';
+  #reader: StreamReader<ToWorker> | undefined;
+  #group: LocalThreadGroup | undefined;
+  #bundle: WorkerBundle | undefined;
+  #initialized: Promise<void> = Promise.resolve();
+  #gotInit: (() => void) | undefined;
+  #timers: NodeJS.Timeout[] = [];
+  #masterSeenAt = 0;
+  #finished = false;
+  #leaving = new AbortController();
+  #resolveDone!: (exit: WorkerExit) => void;
+  readonly #done = new Promise<WorkerExit>((resolve) => (this.#resolveDone = resolve));
+
+  constructor(options: ClusterWorkerOptions) {
+    this.#o = options;
+    const host = options.host.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40);
+    this.id = `${host}-${options.pid}-${randomBytes(3).toString('hex')}`;
+  }
+
+  /** Joins a run and serves it; resolves why it ended. Threads and temporary files are released by then. */
+  async run(): Promise<WorkerExit> {
+    const { clock, logger } = this.#o;
+    while (!this.#keys) {
+      const lease = await this.#waitForLease();
+      if (!lease) return this.#done;
+      if (await this.#join(lease)) break;
+      if (this.#leaving.signal.aborted) return this.#done;
+      logger.log('warning', `master of run ${lease.runId} did not answer within ${(this.#o.joinTimeoutMs ?? 10_000) / 1000}s; looking again`);
+    }
+    this.#masterSeenAt = clock.now();
+    this.#timers.push(setInterval(() => void this.#heartbeat(), this.#o.heartbeatMs ?? 500));
+    this.#timers.push(setInterval(() => void this.#watchMaster(), 1000));
+    return this.#done;
+  }
+
+  /** Leaves the run: stops the users (3 s grace), sends their last statistics with a goodbye, releases everything. */
+  leave(reason: string): void {
+    this.#leaving.abort();
+    if (!this.#keys) {
+      void this.#finish('left');
+      return;
+    }
+    void this.#stopAndLeave(reason, 'left');
+  }
+
+  async #waitForLease(): Promise<MasterLease | undefined> {
+    const key = namespaceKeys(this.#o.namespace).master;
+    let said = false;
+    while (!this.#leaving.signal.aborted) {
+      const raw = await this.#o.redis.get(key).catch(() => null);
+      if (raw) return JSON.parse(raw) as MasterLease;
+      if (!said) this.#o.logger.log('info', `worker ${this.id}: waiting for a master on namespace '${this.#o.namespace}'`);
+      said = true;
+      await this.#o.clock.sleep(500, this.#leaving.signal);
+    }
+    return undefined;
+  }
+
+  /** Registers with the run and waits for its init; false when the master did not answer in time. */
+  async #join(lease: MasterLease): Promise<boolean> {
+    const keys = runKeys(this.#o.namespace, lease.runId);
+    const gotInit = new Promise<void>((resolve) => (this.#gotInit = resolve));
+    this.#reader = new StreamReader<ToWorker>(this.#o.redis, keys.down(this.id), (m) => this.#onCommand(m), this.#o.logger);
+    this.#keys = keys;
+    this.#runId = lease.runId;
+    await this.#send({ type: 'register', host: this.#o.host, pid: this.#o.pid, threads: this.#o.threads });
+    const timeout = this.#o.clock.sleep(this.#o.joinTimeoutMs ?? 10_000, this.#leaving.signal).then(() => false);
+    if (await Promise.race([gotInit.then(() => true), timeout])) return true;
+    await this.#reader.close();
+    this.#reader = undefined;
+    this.#keys = undefined;
+    return false;
+  }
+
+  #send(message: DistributiveOmit<FromWorker, 'workerId'>): Promise<void> {
+    if (!this.#keys) return Promise.resolve();
+    return sendMessage(this.#o.redis, this.#keys.up, { ...message, workerId: this.id }).catch((error: Error) =>
+      this.#o.logger.log('warning', `worker ${this.id}: cannot reach Redis: ${error.message}`),
+    );
+  }
+
+  #onCommand(m: ToWorker): void {
+    if (m.type === 'init') {
+      this.#gotInit?.();
+      this.#initialized = this.#init(m);
+      return;
+    }
+    // Commands wait for the script to load, and run in the order they were sent.
+    void this.#initialized.then(() => this.#handle(m));
+  }
+
+  async #init(m: WorkerInit): Promise<void> {
+    const { logger } = this.#o;
+    try {
+      const text = await this.#o.redis.getBuffer(this.#keys!.bundle);
+      if (!text) throw new Error('the script bundle is missing from Redis');
+      this.#bundle = writeWorkerBundle(text.toString('utf8'), m.bundleHash, m.stampedeEntry);
+      const threads: UserThread[] = [];
+      for (let i = 0; i < this.#o.threads; i++) {
+        const init: ThreadInit = { threadId: i, bundlePath: this.#bundle.path, host: m.host, tags: m.tags, excludeTags: m.excludeTags, logLevel: m.logLevel, maxNames: m.maxNames, seed: m.seed };
+        threads.push(this.#o.createThread(init));
+      }
+      this.#group = new LocalThreadGroup(threads, {
+        onUserExited: (userId) => void this.#send({ type: 'user-exited', userId }),
+        onLog: (l) => {
+          logger.log(l.level, l.message, l.source);
+          void this.#send({ type: 'log', level: l.level, source: l.source, message: l.message, time: l.time });
+        },
+      });
+      await this.#group.waitReady();
+      this.state = 'ready';
+      logger.log('info', `worker ${this.id}: joined run ${this.#runId} with ${this.#o.threads} threads (script ${m.bundleHash.slice(0, 12)})`);
+      await this.#send({ type: 'ready', bundleHash: m.bundleHash });
+    } catch (error) {
+      const message = (error as Error).message;
+      logger.log('error', `worker ${this.id}: cannot load the script: ${message}`);
+      await this.#send({ type: 'init-error', message });
+      await this.#finish('init-failed');
+    }
+  }
+
+  async #handle(m: Exclude<ToWorker, WorkerInit>): Promise<void> {
+    const group = this.#group;
+    if (!group || this.#finished) return;
+    switch (m.type) {
+      case 'spawn':
+        if (this.state === 'stopping' || this.state === 'stopped') return;
+        this.state = 'running';
+        for (const u of m.users) group.spawn(u);
+        break;
+      case 'stop-users':
+        group.stopUsers(m.userIds);
+        break;
+      case 'snapshot': {
+        // Within the master's tick budget, so the second closes with every worker's delta in it.
+        const stats = await group.snapshot(600);
+        await this.#send({ type: 'snapshot', seq: m.seq, stats, users: group.users });
+        break;
+      }
+      case 'stop': {
+        this.state = 'stopping';
+        const stats = await group.stop(m.stopTimeoutMs);
+        this.state = 'stopped';
+        await this.#send({ type: 'stopped', stats });
+        break;
+      }
+      case 'quit':
+        this.#o.logger.log('info', `worker ${this.id}: the master ended the run`);
+        if (this.state === 'running') await group.stop(0);
+        await this.#finish('quit');
+        break;
+    }
+  }
+
+  async #heartbeat(): Promise<void> {
+    if (this.#finished) return;
+    await this.#send({ type: 'heartbeat', state: this.state, users: this.#group?.users ?? 0, ...this.#o.resources() });
+  }
+
+  async #watchMaster(): Promise<void> {
+    if (this.#finished) return;
+    const raw = await this.#o.redis.get(namespaceKeys(this.#o.namespace).master).catch(() => null);
+    const lease = raw ? (JSON.parse(raw) as MasterLease) : undefined;
+    const now = this.#o.clock.now();
+    if (lease?.runId === this.#runId) {
+      this.#masterSeenAt = now;
+      return;
+    }
+    const timeoutMs = this.#o.masterTimeoutMs ?? 60_000;
+    if (now - this.#masterSeenAt >= timeoutMs) {
+      this.#o.logger.log('warning', `worker ${this.id}: master gone for ${Math.round(timeoutMs / 1000)}s; stopping`);
+      await this.#stopAndLeave('master gone', 'master-gone');
+    }
+  }
+
+  async #stopAndLeave(reason: string, exit: WorkerExit): Promise<void> {
+    if (this.#finished) return;
+    let stats: ThreadStats[] = [];
+    if (this.#group && this.state !== 'stopped') {
+      this.state = 'stopping';
+      stats = await this.#group.stop(3000);
+      this.state = 'stopped';
+    }
+    await this.#send({ type: 'bye', reason, stats });
+    await this.#finish(exit);
+  }
+
+  async #finish(exit: WorkerExit): Promise<void> {
+    if (this.#finished) return;
+    this.#finished = true;
+    for (const t of this.#timers) clearInterval(t);
+    await this.#reader?.close();
+    await this.#group?.close();
+    this.#bundle?.dispose();
+    this.#resolveDone(exit);
+  }
+}
+
+/** Omit over each member of a union (plain Omit would merge the members). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

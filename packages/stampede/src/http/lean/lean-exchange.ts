@@ -1,0 +1,148 @@
+/**
+ * One hop of a scripted session over a lean connection: the lean counterpart of exchange.ts, with the same
+ * fields the session reads (status, raw headers, byte counts, Location, Set-Cookie, body, error, times) and the
+ * same rule: resolved exactly once, whichever comes first of the response, a failure, a timeout or abort().
+ */
+import type { Dispatcher } from 'undici';
+import { TotalTimeoutError } from '../errors.ts';
+import { nameIs, type ExchangeOwner } from '../exchange.ts';
+import type { LeanAgent, LeanOriginPool, PoolClient } from './lean-agent.ts';
+import type { ConnectionOwner, LeanConnection } from './lean-connection.ts';
+import { buildRequest } from './request-head.ts';
+
+const EMPTY_BODY = Buffer.alloc(0);
+
+/** A lean hop. Created by the session for plain-http origins when its dispatcher is a LeanAgent. */
+export class LeanExchange implements ConnectionOwner, PoolClient {
+  readonly method: string;
+  readonly maxBodyBytes: number;
+  readonly owner: ExchangeOwner;
+  startMs = 0;
+  endMs = 0;
+  status = 0;
+  rawHeaders: Buffer[] | null = null;
+  headerBytes = 0;
+  bodyBytes = 0;
+  location: string | undefined = undefined;
+  setCookies: string[] | null = null;
+  error: Error | null = null;
+  done = false;
+  private chunks: Buffer[] | null = null;
+  private request: Buffer | null = null;
+  private pool: LeanOriginPool | null = null;
+  private conn: LeanConnection | null = null;
+  private resolveDone: (() => void) | null = null;
+  private headersTimeoutMs = 30_000;
+  private bodyTimeoutMs = 30_000;
+  private deadlineMs = Infinity;
+  private totalTimeoutMs = 0;
+
+  constructor(owner: ExchangeOwner, method: string, maxBodyBytes: number) {
+    this.owner = owner;
+    this.method = method;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /** Send and resolve when done (never rejects: failures land in `error`). Same contract as Exchange.start. */
+  start(agent: LeanAgent, options: Dispatcher.DispatchOptions, remainingMs: number, totalTimeoutMs: number): Promise<void> {
+    const done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+    this.owner.inflight.add(this);
+    this.startMs = performance.now();
+    this.totalTimeoutMs = totalTimeoutMs;
+    this.deadlineMs = this.startMs + Math.max(1, remainingMs);
+    this.headersTimeoutMs = options.headersTimeout ?? 30_000;
+    this.bodyTimeoutMs = options.bodyTimeout ?? 30_000;
+    const origin = String(options.origin);
+    const pool = agent.poolFor(origin);
+    try {
+      const body = options.body as string | Uint8Array | null | undefined;
+      this.request = buildRequest(options.method, options.path, pool.hostHeader, (options.headers ?? []) as string[], body ?? undefined);
+    } catch (error) {
+      this.finish(error as Error);
+      return done;
+    }
+    this.pool = pool;
+    pool.acquire(this);
+    return done;
+  }
+
+  /** The received body: one chunk as is, several concatenated once. */
+  body(): Buffer {
+    const chunks = this.chunks;
+    if (chunks === null || chunks.length === 0) return EMPTY_BODY;
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.bodyBytes);
+  }
+
+  /** Fail now (timeout, interrupt); the connection, if any, is dropped. */
+  abort(error: Error): void {
+    if (this.done) return;
+    if (this.conn !== null) {
+      this.conn.abort(error); // → onFailure
+      return;
+    }
+    this.pool?.cancel(this);
+    this.finish(error);
+  }
+
+  /** @internal PoolClient: our turn on a connection. */
+  onConnection(conn: LeanConnection): void {
+    if (this.done) {
+      this.pool!.release(conn);
+      return;
+    }
+    this.conn = conn;
+    conn.send(this, this.request!, this.method === 'HEAD', true, this.maxBodyBytes);
+    conn.headersTimeoutMs = this.headersTimeoutMs;
+    conn.bodyTimeoutMs = this.bodyTimeoutMs;
+    conn.deadlineMs = this.deadlineMs;
+    conn.deadlineError = () => new TotalTimeoutError(this.totalTimeoutMs);
+  }
+
+  /** @internal ConnectionOwner */
+  onResponse(conn: LeanConnection): void {
+    const parser = conn.parser;
+    this.status = parser.status;
+    this.headerBytes = parser.headBytes;
+    this.bodyBytes = parser.bodyBytes;
+    this.chunks = parser.bodyChunks;
+    const raw = parser.rawHeaders;
+    this.rawHeaders = raw;
+    if (raw !== null) {
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const name = raw[i]!;
+        if (nameIs(name, 'location')) this.location = raw[i + 1]!.toString('latin1');
+        else if (nameIs(name, 'set-cookie')) (this.setCookies ??= []).push(raw[i + 1]!.toString('latin1'));
+      }
+    }
+    this.release(conn);
+    this.finish(null);
+  }
+
+  /** @internal ConnectionOwner */
+  onFailure(conn: LeanConnection, error: Error): void {
+    // What did arrive is counted, as on the undici path (a head, then a stalled body).
+    const parser = conn.parser;
+    if (parser.headComplete) {
+      this.headerBytes = parser.headBytes;
+      this.bodyBytes = parser.bodyBytes;
+    }
+    this.release(conn);
+    this.finish(error);
+  }
+
+  private release(conn: LeanConnection): void {
+    this.conn = null;
+    conn.deadlineError = null;
+    this.pool!.release(conn);
+  }
+
+  private finish(error: Error | null): void {
+    if (this.done) return;
+    this.endMs = performance.now();
+    this.done = true;
+    this.error = error;
+    this.request = null;
+    this.owner.inflight.delete(this);
+    this.resolveDone!();
+  }
+}

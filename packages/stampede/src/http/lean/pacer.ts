@@ -1,0 +1,109 @@
+/**
+ * The open-model schedule of the raw mode: request k of a thread is due at `firstSlotMs + k × stride × intervalMs`
+ * (threads interleave: thread i of T starts at slot i and takes every T-th). Slot times are computed, never
+ * queued, so a stalled server costs no memory: the backlog is just `nextSlot` lagging behind the clock, and each
+ * late request is measured from its own slot (coordinated omission corrected, wrk2's rule).
+ *
+ * Waiting for a slot: `setTimeout` here fires −0.2 to +0.35 ms off its target (STACK.md), so the pacer sleeps
+ * until ~1 ms before the slot and then polls with `setImmediate` (which lets responses in between) until the
+ * clock reaches it. Each wake-up recomputes from the clock: errors do not accumulate (drift-correcting).
+ */
+
+/** The time source and the two ways to wait; injectable for tests on a fake clock. */
+export interface PacerTimers {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  setImmediate(fn: () => void): unknown;
+}
+
+/** Node's timers and performance.now(). */
+export const realTimers: PacerTimers = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  setImmediate: (fn) => setImmediate(fn),
+};
+
+/** Options of a Pacer: the schedule of one thread. */
+export interface PacerOptions {
+  /** Time of this thread's first slot, ms on `timers.now()`'s clock. */
+  firstSlotMs: number;
+  /** The run-wide interval between requests, ms (1000 / rate). */
+  intervalMs: number;
+  /** Threads sharing the rate (each takes every `stride`-th slot). Default 1. */
+  stride?: number;
+  /** No slot at or after this time, ms. */
+  endMs: number;
+  /** Below this much time to the slot, poll instead of sleeping, ms. Default 1. */
+  spinMs?: number;
+}
+
+/** Hands out due slots to whoever can send (`take`) and wakes `onDue` when the next slot comes. */
+export class Pacer {
+  private readonly timers: PacerTimers;
+  private readonly firstSlotMs: number;
+  private readonly stepMs: number;
+  private readonly spinMs: number;
+  private endMs: number;
+  private next = 0;
+  private armed = false;
+  private readonly onDue: () => void;
+  private readonly wake = (): void => {
+    this.armed = false;
+    this.onDue();
+  };
+
+  constructor(options: PacerOptions, onDue: () => void, timers: PacerTimers = realTimers) {
+    this.timers = timers;
+    this.firstSlotMs = options.firstSlotMs;
+    this.stepMs = options.intervalMs * (options.stride ?? 1);
+    this.spinMs = options.spinMs ?? 1;
+    this.endMs = options.endMs;
+    this.onDue = onDue;
+  }
+
+  /** Slots handed out so far. */
+  get taken(): number {
+    return this.next;
+  }
+
+  /** True once every slot before the end has been handed out (or stop() was called). */
+  get finished(): boolean {
+    return this.slotMs(this.next) >= this.endMs;
+  }
+
+  /** Slots due before `tMs` (and before the end) that have not been handed out: the backlog at `tMs`. */
+  dueBefore(tMs: number): number {
+    const until = Math.min(tMs, this.endMs);
+    const first = this.slotMs(this.next);
+    return until > first ? Math.ceil((until - first) / this.stepMs) : 0;
+  }
+
+  /** No more slots from now on. */
+  stop(): void {
+    this.endMs = -Infinity;
+  }
+
+  /**
+   * The intended time of the next slot if it is due by `nowMs` (and consume it), else NaN. When it is not due,
+   * call `arm(nowMs)` to be woken up for it.
+   */
+  take(nowMs: number): number {
+    const slot = this.slotMs(this.next);
+    if (slot > nowMs || slot >= this.endMs) return Number.NaN;
+    this.next++;
+    return slot;
+  }
+
+  /** Wake `onDue` when the next slot is due (once; further calls while armed do nothing). */
+  arm(nowMs: number): void {
+    if (this.armed || this.finished) return;
+    this.armed = true;
+    const waitMs = this.slotMs(this.next) - nowMs;
+    if (waitMs > this.spinMs) this.timers.setTimeout(this.wake, waitMs - this.spinMs);
+    else this.timers.setImmediate(this.wake);
+  }
+
+  private slotMs(k: number): number {
+    return this.firstSlotMs + k * this.stepMs;
+  }
+}

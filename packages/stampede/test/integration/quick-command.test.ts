@@ -1,0 +1,88 @@
+/**
+ * `stampede quick` over threads (issues 3 and 11): the JSON totals equal what the counting server saw, with one
+ * thread and with several; --rate sends exactly rate × duration requests, paced, with corrected latency.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runQuick, type QuickOptions } from '../../src/cli/quick-command.ts';
+import type { RunIo } from '../../src/cli/run-command.ts';
+import { connectionsOf } from '../../src/cli/quick-threads.ts';
+import { validateReport } from '../../src/report/schema.ts';
+import { startCountingServer, type CountingServer } from '../fixtures/counting-server.ts';
+
+let server: CountingServer;
+let dir: string;
+before(async () => {
+  server = await startCountingServer({ '/fail': { status: 500 } });
+  dir = mkdtempSync(join(tmpdir(), 'stampede-quick-'));
+});
+after(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function io(lines: string[]): RunIo {
+  return { logger: { log: (level, message) => lines.push(`${level}: ${message}`) }, out: (l) => lines.push(l), onSignal: () => {} };
+}
+
+function options(path: string, extra: Partial<QuickOptions>): QuickOptions {
+  return {
+    url: new URL(`${server.url}${path}`),
+    connections: 4,
+    durationS: 1,
+    method: 'GET',
+    headers: { 'x-test': 'quick' },
+    threads: 1,
+    timeouts: { connectTimeoutMs: 5_000, headersTimeoutMs: 5_000, bodyTimeoutMs: 5_000 },
+    ...extra,
+  };
+}
+
+async function run(path: string, extra: Partial<QuickOptions>) {
+  server.reset();
+  const json = join(dir, `r-${Math.random()}.json`);
+  const lines: string[] = [];
+  const code = await runQuick(options(path, { ...extra, json }), io(lines));
+  const report = JSON.parse(readFileSync(json, 'utf8'));
+  return { code, report, lines };
+}
+
+describe('stampede quick', () => {
+  it('splits connections over threads', () => {
+    assert.deepEqual([0, 1, 2].map((i) => connectionsOf(i, 3, 10)), [4, 3, 3]);
+  });
+
+  for (const threads of [1, 2]) {
+    it(`closed loop on ${threads} thread(s): JSON totals equal what the server saw`, async () => {
+      const { code, report, lines } = await run('/hit?x=1', { threads });
+      assert.equal(code, 0);
+      assert.ok(report.totals.requests > 20);
+      assert.equal(report.totals.requests, server.count('GET', '/hit'));
+      assert.equal(report.totals.failures, 0);
+      assert.equal(report.endpoints[0].name, '/hit');
+      assert.equal(server.last('GET', '/hit')!.headers['x-test'], 'quick');
+      assert.deepEqual(validateReport(report), []);
+      assert.ok(lines.some((l) => l.includes('Aggregated')), 'final table printed');
+    });
+  }
+
+  it('--rate on 2 threads: rate × duration slots, each sent or reported dropped; corrected latency', async () => {
+    const { report } = await run('/paced', { threads: 2, rate: 200, durationS: 1, connections: 20 });
+    assert.equal(report.totals.requests, server.count('GET', '/paced'));
+    assert.equal(report.iterations.started, report.totals.requests);
+    assert.equal(report.iterations.started + report.iterations.dropped, 200);
+    assert.ok(report.totals.requests >= 190, `${report.totals.requests} of 200 sent`);
+    assert.equal(report.config.model, 'open');
+    assert.ok(report.totals.latency_corrected_ms.p50 >= report.totals.latency_ms.p50);
+  });
+
+  it('HTTP errors are failures with their kind', async () => {
+    const { report } = await run('/fail', { threads: 2, durationS: 0.5 });
+    assert.equal(report.totals.failures, report.totals.requests);
+    assert.equal(report.totals.requests, server.count('GET', '/fail'));
+    assert.equal(report.errors[0].kind, 'http_5xx');
+  });
+});

@@ -1,0 +1,135 @@
+// The suite framework with a tiny fake suite against a loopback counting server: the report directory
+// (summary.json shape as in ARCHITECTURE.md, one schema-valid results JSON per test with its monitor, report.html),
+// every status (passed, failed, skipped with the missing requirement's reason, inconclusive), monitor samples every
+// 0.5 s ± 0.1 s, recommendations with evidence, the printed table, and preflight failures.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { validateReport } from '../../src/report/schema.ts';
+import { commandRequirement, tcpRequirement } from '../../src/suite/preflight.ts';
+import { runSuite } from '../../src/suite/run-suite.ts';
+import { SuiteError } from '../../src/suite/errors.ts';
+import type { SuiteDefinition, SuiteSummary } from '../../src/suite/types.ts';
+import type { JsonReport } from '../../src/report/report-types.ts';
+import { startCountingServer, type CountingServer } from '../fixtures/counting-server.ts';
+
+let server: CountingServer;
+let root: string;
+before(async () => {
+  server = await startCountingServer({ '/slow': { latencyMs: 30 }, '/boom': { status: 500 } });
+  root = mkdtempSync(path.join(tmpdir(), 'stampede-suite-'));
+});
+after(async () => {
+  await server.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const suite: SuiteDefinition = {
+  name: 'fake',
+  metricsPath: false,
+  requirements: [
+    commandRequirement('node runtime', process.execPath),
+    tcpRequirement('object store', 'http://127.0.0.1:1', 'start s3rver or pass --s3 URL', { optional: true }),
+  ],
+  tests: [
+    {
+      name: 'steady reads',
+      category: 'load',
+      criteria: [{ metric: 'p95_ms', max: 2000 }, { metric: 'failure_rate', max: 0.01 }],
+      workload: async (ctx) => {
+        await ctx.runHttp({ requests: [{ path: '/ok' }], connections: 4, durationS: 3 });
+        ctx.metric('custom_figure_count', 7);
+      },
+    },
+    {
+      name: 'slow endpoint',
+      category: 'load',
+      p95ObjectivesMs: { '*': 5 },
+      criteria: [{ metric: 'p95_ms', max: 5 }],
+      workload: async (ctx) => {
+        await ctx.runHttp({ requests: [{ path: '/slow' }], connections: 4, durationS: 1.5 });
+      },
+    },
+    {
+      name: 'error spike',
+      category: 'load',
+      criteria: [{ metric: 'failure_rate', max: 0.01 }],
+      workload: async (ctx) => {
+        await ctx.runHttp({ requests: [{ path: '/ok' }], connections: 2, durationS: 1.2 });
+        await ctx.runHttp({ requests: [{ path: '/ok' }, { path: '/boom' }], connections: 2, durationS: 2.2 });
+      },
+    },
+    { name: 's3 storage', category: 'storage', storage: 's3', needs: ['object store'], workload: async () => {} },
+    { name: 'endurance', category: 'memory', workload: async (ctx) => ctx.inconclusive('a leak verdict needs 10 min; --quick gives 1') },
+  ],
+};
+
+test('a fake suite writes the report directory with every status, samples and recommendations', async () => {
+  const lines: string[] = [];
+  const result = await runSuite(suite, { target: server.url, targetPid: process.pid, reportRoot: root, quick: true, out: (l) => lines.push(l), version: 'test' });
+  assert.equal(result.exitCode, 1);
+  assert.match(path.basename(result.dir), /^\d{8}-\d{6}$/);
+  const summary = JSON.parse(readFileSync(path.join(result.dir, 'summary.json'), 'utf8')) as SuiteSummary;
+  // A latency criterion missed while the generator was saturated is inconclusive, not failed (results suspect):
+  // on a loaded machine that can happen to 'slow endpoint', and then its findings say so.
+  const slow = summary.tests[1]!;
+  if (slow.status === 'inconclusive') assert.ok(slow.findings.some((f) => f.kind === 'generator_saturated'));
+  else assert.equal(slow.status, 'failed');
+  assert.deepEqual(summary.tests.map((t) => [t.name, t.name === 'slow endpoint' ? 'failed' : t.status]), [
+    ['steady reads', 'passed'],
+    ['slow endpoint', 'failed'],
+    ['error spike', 'failed'],
+    ['s3 storage', 'skipped'],
+    ['endurance', 'inconclusive'],
+  ]);
+  for (const t of summary.tests) {
+    assert.deepEqual(Object.keys(t).filter((k) => k !== 'reason').sort(), ['category', 'duration_s', 'findings', 'metrics', 'name', 'passed', 'status']);
+    assert.equal(t.passed, t.status === 'passed');
+    if (t.status !== 'passed') assert.ok(t.reason && t.reason.length > 0, `${t.name} has a reason`);
+  }
+  assert.match(summary.tests[3]!.reason!, /object store: ECONNREFUSED.*start s3rver/);
+  assert.match(summary.tests[1]!.reason!, /p95_ms \d+(\.\d+)? > 5/);
+  assert.equal(summary.tests[0]!.metrics.custom_figure_count, 7);
+  assert.ok((summary.tests[0]!.metrics.requests as number) > 0);
+
+  // One schema-valid results JSON per test that ran, with its monitor sampled every 0.5 s ± 0.1 s.
+  assert.deepEqual(Object.keys(summary.results_files), ['steady reads', 'slow endpoint', 'error spike', 'endurance']);
+  for (const file of Object.values(summary.results_files)) {
+    const report = JSON.parse(readFileSync(path.join(result.dir, file), 'utf8')) as JsonReport;
+    assert.deepEqual(validateReport(report), [], file);
+    assert.equal(report.monitor?.interval_s, 0.5);
+  }
+  const steady = JSON.parse(readFileSync(path.join(result.dir, summary.results_files['steady reads']!), 'utf8')) as JsonReport;
+  const t = steady.monitor!.samples.map((s) => s.t);
+  assert.ok(t.length >= 5, `${t.length} samples`);
+  for (let i = 1; i < t.length; i++) assert.ok(Math.abs(t[i]! - t[i - 1]! - 0.5) <= 0.1 + 1e-9, `gap ${t[i]! - t[i - 1]!} in ${t}`);
+  assert.ok(typeof steady.monitor!.samples[0]!.target_rss_bytes === 'number');
+
+  // Recommendations, each with its evidence.
+  const texts = summary.recommendations.map((r) => r.text);
+  assert.ok(texts.some((x) => /GET \/slow p95 .* over its 5 ms objective/.test(x)), texts.join('\n'));
+  const spike = summary.recommendations.find((r) => /Errors spiked in "error spike"/.test(r.text));
+  assert.ok(spike, texts.join('\n'));
+  assert.equal(spike.evidence.test, 'error spike');
+  assert.deepEqual((spike.evidence.top_error as { kind: string }).kind, 'http_5xx');
+  for (const r of summary.recommendations) assert.ok(Object.keys(r.evidence).length > 0);
+
+  // report.html: the suite's page (renderHtmlReport when src/report/html-report.ts exists, else the minimal one).
+  const html = readFileSync(path.join(result.dir, 'report.html'), 'utf8');
+  assert.match(html, /steady reads/);
+  assert.match(html, /Errors spiked in &quot;error spike&quot;|Errors spiked in &#34;error spike&#34;|Errors spiked in "error spike"/);
+  if (result.html === 'renderHtmlReport') assert.ok(existsSync(path.join(result.dir, summary.results_files['steady reads']!.replace(/json$/, 'html'))));
+  assert.ok(lines.some((l) => /^FAIL\s+slow endpoint/.test(l)));
+  assert.ok(lines.some((l) => /^SKIP\s+s3 storage/.test(l)));
+  assert.match(lines.at(-1)!, /^report: .*report\.html/);
+});
+
+test('preflight: an unhealthy target or a missing required tool stops the suite with what is missing', async () => {
+  const down = runSuite(suite, { target: 'http://127.0.0.1:1', reportRoot: root });
+  await assert.rejects(down, (e: SuiteError) => e.code === 'STAMPEDE_ERR_SUITE_TARGET' && /target not healthy/.test(e.message));
+  const needsTool: SuiteDefinition = { ...suite, requirements: [commandRequirement('promtool', 'promtool-not-installed-here', 'apt-get install -y prometheus')] };
+  await assert.rejects(runSuite(needsTool, { target: server.url, reportRoot: root }), (e: SuiteError) => e.code === 'STAMPEDE_ERR_SUITE_REQUIREMENT' && /promtool: promtool-not-installed-here is not installed.*apt-get install -y prometheus/.test(e.message));
+  assert.equal(readdirSync(root).length, 1, 'no report directory for a suite that did not start');
+});

@@ -1,0 +1,116 @@
+// Issue 7: the HTML report is one self-contained, escaped file; a one-hour run with 50 endpoints stays under 2 MB.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderHtmlReport, writeHtmlReport } from '../../src/report/html-report.ts';
+import { escapeHtml, jsonForScript } from '../../src/report/html-template.ts';
+import { downsample, monitorCharts, ninesOf } from '../../src/report/html-charts.ts';
+import { collectHistory, renderHistoryIndex } from '../../src/report/history.ts';
+import { validateReport } from '../../src/report/schema.ts';
+import { HOSTILE_NAME, syntheticReport } from '../fixtures/report-synthetic.ts';
+
+function dataBlock(html: string): any {
+  const m = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
+  assert.ok(m, 'data block present');
+  return JSON.parse(m[1]);
+}
+
+test('escapeHtml and jsonForScript neutralise markup and </script>', () => {
+  assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  const json = jsonForScript({ s: '</script><!-- \u2028' });
+  assert.ok(!/<|>|\u2028/.test(json));
+  assert.deepEqual(JSON.parse(json), { s: '</script><!-- \u2028' });
+});
+
+test('a hostile report renders with every string escaped and no external resource', () => {
+  const report = syntheticReport({ seconds: 30, endpoints: 4, hostile: true, monitor: true, failureRate: 0.02 });
+  assert.deepEqual(validateReport(report), []);
+  const html = renderHtmlReport(report);
+  const [, afterBody] = html.split('<body>');
+  const markup = afterBody.replace(/<script type="application\/json"[\s\S]*?<\/script>/, '').replace(/<script>[\s\S]*?<\/script>/, '');
+  assert.ok(!markup.includes('<img'), 'no raw <img> in the markup');
+  assert.ok(!markup.includes('<script>alert'), 'no injected script');
+  assert.ok(markup.includes('&lt;img src=x onerror=alert(1)&gt;'));
+  assert.equal((html.match(/<script>/g) ?? []).length, 1, 'exactly one executable script');
+  assert.ok(!/(src|href)="(https?:)?\/\//.test(html), 'no network reference');
+  assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;sha256-/);
+  const data = dataBlock(html);
+  const spectrum = data.charts.find((c: any) => c.id === 'spectrum');
+  assert.ok(spectrum.series.some((s: any) => s.label === `GET ${HOSTILE_NAME}`), 'names reach the client as data, not markup');
+  assert.deepEqual(spectrum.x.slice(0, 2), [0, Number(ninesOf(10).toPrecision(4))]);
+});
+
+test('a partial run says so, and a run without timeseries or monitor still renders', () => {
+  const report = { ...syntheticReport({ seconds: 5, endpoints: 1, partial: true }), timeseries: [] };
+  const html = renderHtmlReport(report);
+  assert.match(html, /partial report/);
+  assert.match(html, /too short for per-second data/);
+  assert.equal(dataBlock(html).charts.length, 1, 'only the spectrum');
+});
+
+test('suite verdicts and recommendations are rendered and decide the verdict', () => {
+  const html = renderHtmlReport(syntheticReport({ seconds: 10 }), {
+    suite: { tests: [{ name: 't1', status: 'failed', reason: 'p95 <b>over</b>', metrics: { p95_ms: 500 }, findings: [{ kind: 'k', text: 'f <i>' }] }], recommendations: [{ text: 'Raise <pool>', evidence: { a: 1 } }] },
+  });
+  assert.match(html, /Suite results <span class="verdict v-failed">failed/);
+  assert.match(html, /Raise &lt;pool&gt;/);
+  assert.match(html, /p95 &lt;b&gt;over&lt;\/b&gt;/);
+  assert.match(html, /Summary <span class="verdict v-failed">/);
+});
+
+test('monitor charts come from whatever numeric fields exist, grouped by owner and unit', () => {
+  const charts = monitorCharts({ interval_s: 0.5, samples: [{ t: 0.5, gen_cpu_pct: 50, target_rss_bytes: 1048576 * 10, odd: 'x', cpu_per_core_pct: [1, 2], target_cpu_pct: null }, { t: 1, gen_cpu_pct: 60, target_rss_bytes: null }] });
+  assert.deepEqual(charts.map((c) => c.title), ['Generator CPU %', 'Target memory']);
+  assert.deepEqual(charts[1].series[0].values, [10, null]);
+  assert.deepEqual(monitorCharts(undefined), []);
+  assert.deepEqual(monitorCharts({ interval_s: 0.5, samples: 'nope' as any }), []);
+});
+
+test('downsampling buckets long series: means for rates, maxima for tails', () => {
+  const x = Array.from({ length: 10 }, (_, i) => i);
+  const { x: bx, columns } = downsample(x, [{ values: x, reduce: 'mean' }, { values: x, reduce: 'max' }], 5);
+  assert.deepEqual(bx, [0, 2, 4, 6, 8]);
+  assert.deepEqual(columns, [[0.5, 2.5, 4.5, 6.5, 8.5], [1, 3, 5, 7, 9]]);
+});
+
+test('a one-hour run with 50 endpoints and monitor samples stays under 2 MB', () => {
+  const report = syntheticReport({ seconds: 3600, endpoints: 50, samplesPerEndpoint: 2000, monitor: true, hostile: true });
+  const bytes = Buffer.byteLength(renderHtmlReport(report));
+  assert.ok(bytes < 2 * 1024 * 1024, `report is ${bytes} bytes`);
+});
+
+test('the history index lists suite runs and loose results with trend charts', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'stampede-history-'));
+  try {
+    for (const [i, run] of ['20250101-100000', '20250102-100000'].entries()) {
+      await mkdir(join(dir, run));
+      await writeFile(join(dir, run, 'baseline.json'), JSON.stringify(syntheticReport({ seed: i + 1, seconds: 10 })));
+      await writeFile(join(dir, run, 'summary.json'), JSON.stringify({ started_at: `2025-01-0${i + 1}`, results_files: { baseline: 'baseline.json' }, tests: [{ name: 'baseline', status: i ? 'failed' : 'passed' }], recommendations: [] }));
+      await writeFile(join(dir, run, 'report.html'), '<html></html>');
+    }
+    await writeFile(join(dir, 'loose.json'), JSON.stringify(syntheticReport({ seconds: 10 })));
+    await writeFile(join(dir, 'broken.json'), '{');
+    const { runs, notes } = await collectHistory(dir, join(dir, 'index.html'));
+    assert.deepEqual(runs.map((r) => r.name), ['20250101-100000', '20250102-100000', 'loose']);
+    assert.equal(runs[0].href, '20250101-100000/report.html');
+    assert.deepEqual(runs.map((r) => r.verdict), ['passed', 'failed', undefined]);
+    assert.equal(notes.length, 1);
+    const data = dataBlock(renderHistoryIndex(runs, notes));
+    assert.deepEqual(data.charts.map((c: any) => c.id), ['trend-p95_ms', 'trend-p99_ms', 'trend-rps', 'trend-error_rate']);
+    assert.equal(data.charts[0].series.find((s: any) => s.label === 'baseline').values.length, 3);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('writeHtmlReport writes the file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'stampede-html-'));
+  try {
+    await writeHtmlReport(syntheticReport({ seconds: 10 }), join(dir, 'r.html'));
+    assert.match(await readFile(join(dir, 'r.html'), 'utf8'), /^<!doctype html>/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

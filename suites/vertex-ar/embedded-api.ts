@@ -1,0 +1,120 @@
+/**
+ * The embedded target: the Vertex AR API started as a child process (`vertex-ar serve --port 0`) in a temporary
+ * data directory, so the monitor sees its CPU and RSS apart from the generator's. Defaults need nothing installed:
+ * SQLite, the in-process LRU cache, local disk storage. For the storage comparison, a second instance can store
+ * its files in S3 on a local s3rver.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+// s3rver ships no types; its surface here is tiny.
+// @ts-expect-error -- untyped CommonJS module
+import S3rver from 's3rver';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const BIN = path.join(ROOT, 'apps/vertex-ar/bin/vertex-ar.js');
+
+/** Options of startEmbeddedApi. */
+export interface EmbeddedApiOptions {
+  /** Admin bootstrap credentials (ADMIN_USERNAME / ADMIN_PASSWORD of the child). */
+  admin: { username: string; password: string };
+  /** Extra `serve` flags, e.g. ['--storage', 's3://bucket']. */
+  args?: string[];
+  /** Environment of the child (PATH and friends); the admin and AWS variables are added to it. */
+  env?: Record<string, string | undefined>;
+  /** How long to wait for the "listening on" line, ms (default 60 000: a loaded machine is slow to load tsx). */
+  startTimeoutMs?: number;
+}
+
+/** A running embedded API. */
+export interface EmbeddedApi {
+  url: string;
+  /** The server process (the monitor's target PID). */
+  pid: number;
+  dataDir: string;
+  /** SIGTERM, wait for the exit (SIGKILL after 10 s), remove the data directory. */
+  close(): Promise<void>;
+}
+
+function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => fail(`no "listening on" line within ${timeoutMs / 1000} s`), timeoutMs);
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`embedded Vertex AR API did not start: ${why}${err.trim() ? ` — ${err.trim().split('\n').slice(-3).join(' | ')}` : ''}`));
+    };
+    child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.resume();
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code, signal) => fail(`exited with ${signal ?? `code ${code}`}`));
+  });
+}
+
+/** Starts `vertex-ar serve` on a free port in a fresh temporary data directory. */
+export async function startEmbeddedApi(o: EmbeddedApiOptions): Promise<EmbeddedApi> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'vertex-ar-suite-'));
+  const env = { ...o.env, ADMIN_USERNAME: o.admin.username, ADMIN_PASSWORD: o.admin.password };
+  const args = [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--slow-query-ms', '-1', ...(o.args ?? [])];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let url: string;
+  try {
+    url = await waitForUrl(child, o.startTimeoutMs ?? 60_000);
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return {
+    url,
+    pid: child.pid!,
+    dataDir,
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(killer);
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A local S3 endpoint (s3rver) with one bucket, and the environment a `vertex-ar serve --storage s3://` needs. */
+export interface LocalS3 {
+  endpoint: string;
+  bucket: string;
+  /** AWS_* variables pointing the API's S3 client at it. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Starts s3rver on 127.0.0.1 (port 0) over a temporary directory. */
+export async function startLocalS3(bucket = 'vertex-ar-suite'): Promise<LocalS3> {
+  const directory = await mkdtemp(path.join(tmpdir(), 'vertex-ar-s3-'));
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const { port } = (await server.run()) as { port: number };
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    endpoint,
+    bucket,
+    env: { AWS_ENDPOINT_URL_S3: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_S3_FORCE_PATH_STYLE: 'true' },
+    async close() {
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}

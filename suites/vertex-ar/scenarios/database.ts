@@ -1,0 +1,128 @@
+/**
+ * Comprehensive / database: N records inserted and queried twice — through the API (POST /clients with 8 in
+ * flight, then paging through the list cold, then a warm read load) and directly through the repository layer
+ * (`apps/vertex-ar/src/db`, a fresh SQLite file, one insert at a time) — with CPU and memory of each phase from
+ * the monitor: the target's during the API phase, the generator's (which runs the repository) during the direct one.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { HttpSession, Monitor, SuiteTest, TestContext } from 'stampede';
+import { openDatabase } from 'vertex-ar/src/db/open-database.ts';
+import { setupSession, signUpWithClient } from '../lib/api-session.ts';
+import { percentile } from './figures.ts';
+import type { ScenarioEnv } from './scenario-env.ts';
+
+const PAGE = 100;
+const r1 = (v: number) => Math.round(v * 10) / 10;
+
+/** CPU and memory over the monitor samples between two monitor times (s), under `prefix`. */
+function phaseFigures(monitor: Monitor, fromS: number, toS: number, prefix: string): Record<string, number | null> {
+  const s = monitor.samples().filter((x) => x.t >= fromS && x.t <= toS + 0.5);
+  const nums = (f: (x: (typeof s)[number]) => number | null | undefined) => s.map(f).filter((v): v is number => typeof v === 'number');
+  const mean = (v: number[]) => (v.length ? r1(v.reduce((a, b) => a + b, 0) / v.length) : null);
+  const max = (v: number[]) => (v.length ? Math.max(...v) : null);
+  return {
+    [`${prefix}_target_cpu_mean_pct`]: mean(nums((x) => x.target_cpu_pct)),
+    [`${prefix}_target_rss_max_bytes`]: max(nums((x) => x.target_rss_bytes)),
+    [`${prefix}_gen_cpu_mean_pct`]: mean(nums((x) => x.gen_cpu_pct)),
+    [`${prefix}_gen_rss_max_bytes`]: max(nums((x) => x.gen_rss_bytes)),
+  };
+}
+
+/** Runs `count` calls of `fn` with `inFlight` at a time; returns each call's latency, ms. */
+async function timed(count: number, inFlight: number, fn: (i: number) => Promise<void>): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < count; i = next++) {
+      const t0 = performance.now();
+      await fn(i);
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  return latencies;
+}
+
+function record(ctx: TestContext, figures: Record<string, number | null>): void {
+  for (const [k, v] of Object.entries(figures)) ctx.metric(k, v);
+}
+
+/** Inserts through the API (8 in flight), then pages through the list once (cold: each page a cache miss). */
+async function throughApi(ctx: TestContext, session: HttpSession, n: number): Promise<void> {
+  let failures = 0;
+  const from = ctx.monitor.elapsedS();
+  const t0 = performance.now();
+  const inserts = await timed(n, 8, async (i) => {
+    const res = await session.post('/clients', { json: { name: `db client ${i}`, email: `c${i}@example.test`, notes: 'batch insert' } });
+    if (res.status !== 201) failures++;
+  });
+  const insertS = (performance.now() - t0) / 1000;
+  ctx.logger.log('info', `database: ${n} inserts through the API at ${r1(n / insertS)}/s`);
+  const pages = await timed(Math.ceil(n / PAGE), 1, async (p) => {
+    const res = await session.get('/clients', { query: { limit: PAGE, offset: p * PAGE } });
+    if (res.status !== 200) failures++;
+  });
+  record(ctx, {
+    api_insert_per_s: r1(n / insertS), api_insert_p50_ms: r1(percentile(inserts, 50)!), api_insert_p95_ms: r1(percentile(inserts, 95)!),
+    api_list_page_p95_ms: r1(percentile(pages, 95)!), api_failures: failures,
+    ...phaseFigures(ctx.monitor, from, ctx.monitor.elapsedS(), 'api_phase'),
+  });
+}
+
+/** The same through the repository layer on a fresh SQLite file. */
+async function throughRepositories(ctx: TestContext, n: number): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'vertex-ar-db-'));
+  const repos = await openDatabase({ sqliteFile: path.join(dir, 'bench.sqlite'), slowQueryMs: -1 });
+  try {
+    const from = ctx.monitor.elapsedS();
+    const now = new Date().toISOString();
+    const owner = await repos.users.create({ username: 'db-bench', email: null, password_hash: 'x', role: 'user', created_at: now });
+    const t0 = performance.now();
+    const ids: number[] = [];
+    const inserts = await timed(n, 1, async (i) => {
+      ids.push((await repos.clients.create({ user_id: owner.id, name: `db client ${i}`, phone: null, email: `c${i}@example.test`, notes: 'batch insert', created_at: now, updated_at: now })).id);
+    });
+    const insertS = (performance.now() - t0) / 1000;
+    ctx.logger.log('info', `database: ${n} inserts through the repository layer at ${r1(n / insertS)}/s`);
+    const pages = await timed(Math.ceil(n / PAGE), 1, async (p) => void (await repos.clients.list({ limit: PAGE, offset: p * PAGE }, owner.id)));
+    const finds = await timed(Math.min(n, 200), 1, async (i) => void (await repos.clients.find(ids[(i * 7919) % ids.length]!, owner.id)));
+    record(ctx, {
+      direct_insert_per_s: r1(n / insertS), direct_insert_p95_ms: r1(percentile(inserts, 95)!),
+      direct_list_page_p95_ms: r1(percentile(pages, 95)!), direct_find_p95_ms: Math.round(percentile(finds, 95)! * 1000) / 1000,
+      ...phaseFigures(ctx.monitor, from, ctx.monitor.elapsedS(), 'direct_phase'),
+    });
+  } finally {
+    await repos.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The database test. */
+export function databaseTest(env: ScenarioEnv): SuiteTest {
+  const { plan } = env;
+  return {
+    name: 'database-performance',
+    category: 'database',
+    p95ObjectivesMs: { 'GET /clients': plan.p95ObjectiveMs },
+    criteria: [{ metric: 'api_failures', max: 0 }, { metric: 'failure_rate', max: plan.errorBudget }],
+    async workload(ctx) {
+      const n = plan.dbRecords;
+      ctx.metric('records', n);
+      const session = setupSession(ctx.targetUrl);
+      let auth: string;
+      try {
+        await signUpWithClient(session, 'db');
+        await throughApi(ctx, session, n);
+        auth = session.defaultHeaders.authorization!;
+      } finally {
+        await session.close();
+      }
+      await throughRepositories(ctx, n);
+      // Warm reads of the same pages through the API (the list cache in front of the database).
+      const pages = Array.from({ length: Math.ceil(n / PAGE) }, (_, p) => ({ path: `/clients?limit=${PAGE}&offset=${p * PAGE}`, name: '/clients', headers: { authorization: auth } }));
+      await ctx.runHttp({ requests: pages, connections: 4, durationS: plan.quick ? 2 : 5 });
+    },
+  };
+}
