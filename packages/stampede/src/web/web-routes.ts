@@ -7,6 +7,9 @@ import { renderExceptionsCsv, renderFailuresCsv, renderStatsCsv, renderStatsHist
 import type { ChartPoint, LogLine, ProblemsFrame, StatusResponse, SystemSample, TickFrame } from './api-types.ts';
 import { emptyStats, exceptionRows, failureRows, problemsSignature, statsResponse } from './live-stats.ts';
 import { locustStats } from './locust-stats.ts';
+import { EXPOSITION_CONTENT_TYPE } from '../prometheus/exposition.ts';
+import { renderTestMetrics } from '../prometheus/test-metrics.ts';
+import { Aggregate } from '../stats/aggregate.ts';
 import type { LogBuffer } from './log-buffer.ts';
 import type { StreamSource } from './event-stream.ts';
 import type { SessionTest, TestSession, WebRun } from './test-session.ts';
@@ -21,6 +24,8 @@ export interface Download {
 /** Route tables, keyed by path. */
 export interface WebRoutes {
   json: Record<string, (query: URLSearchParams) => unknown>;
+  /** Plain responses shown inline (the Prometheus exposition at /metrics). */
+  text: Record<string, () => { type: string; body: string }>;
   downloads: Record<string, () => Promise<Download | undefined>>;
   actions: Record<string, (body: unknown) => Promise<unknown>>;
 }
@@ -93,6 +98,13 @@ export function createWebRoutes<R extends WebRun>(ctx: WebContext<R>, source = c
       '/api/logs': (q) => ctx.logs.since(Number(q.get('after') ?? 0) || 0),
       // Locust's shape, for dashboards and scripts written against Locust's /stats/requests.
       '/stats/requests': () => locustStats(source.tickFrame([]), source.problems().failures),
+    },
+    // The running test's metrics on the web port (issue #9); before the first test, the same families with no samples.
+    text: {
+      '/metrics': () => {
+        const t = test();
+        return { type: EXPOSITION_CONTENT_TYPE, body: renderTestMetrics(t?.run.aggregate ?? new Aggregate(), t?.run.runner) };
+      },
     },
     downloads: {
       '/download/stats.csv': csv('stats', (t) => renderStatsCsv(t.run.aggregate, session.elapsedS())),

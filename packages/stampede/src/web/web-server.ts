@@ -121,6 +121,11 @@ export async function startWebServer(o: WebServerOptions): Promise<RunningWebSer
     }
     const json = o.routes.json[route];
     if (json) return sendJson(res, 200, await json(url.searchParams));
+    const text = o.routes.text[route];
+    if (text) {
+      const t = text();
+      return sendText(res, t.type, t.body, { 'cache-control': 'no-store' });
+    }
     const file = o.routes.downloads[route];
     if (file) {
       const d = await file();

@@ -109,6 +109,11 @@ describe('a test driven through the API', () => {
     const locust = await get<{ stats: Array<{ name: string; num_requests: number }>; user_count: number; state: string }>('/stats/requests');
     assert.equal(locust.stats.at(-1)!.name, 'Aggregated');
     assert.ok(['spawning', 'running'].includes(locust.state));
+    // The running test's Prometheus metrics on the web port (issue #9).
+    const metrics = await rawRequest(new URL('/metrics', web.url).href);
+    assert.equal(metrics.status, 200);
+    assert.match(String(metrics.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+    assert.match(metrics.body, /^stampede_requests_total\{method="GET",name="[^"]+"\} [1-9]\d*$/m);
 
     const edited = await action(web.url, '/api/edit', token, { users: 2, spawnRate: 50 });
     assert.equal(edited.status, 200, edited.body);
