@@ -67,10 +67,14 @@ export async function startEmbeddedApi(o: EmbeddedApiOptions): Promise<EmbeddedA
   const env = { ...o.env, ADMIN_USERNAME: o.admin.username, ADMIN_PASSWORD: o.admin.password };
   const args = [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--slow-query-ms', '-1', ...(o.args ?? [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Never leave the server behind when this process ends without close() (a crash, a second Ctrl-C).
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
   let url: string;
   try {
     url = await waitForUrl(child, o.startTimeoutMs ?? 60_000);
   } catch (error) {
+    process.removeListener('exit', reap);
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -88,6 +92,7 @@ export async function startEmbeddedApi(o: EmbeddedApiOptions): Promise<EmbeddedA
         await exited;
         clearTimeout(killer);
       }
+      process.removeListener('exit', reap);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

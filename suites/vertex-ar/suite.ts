@@ -74,6 +74,8 @@ export interface PreparedSuite {
   targetPid?: number;
   /** One line on what runs where, for the terminal. */
   description: string;
+  /** Variables the user classes read (ADMIN_USERNAME / ADMIN_PASSWORD of the embedded API); the CLI sets them. */
+  userEnv?: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -107,6 +109,7 @@ export async function prepare(o: PrepareOptions): Promise<PreparedSuite> {
     suite: vertexArSuite(env, typeof twin === 'string' ? twin : undefined),
     target: main.url,
     targetPid: main.pid,
+    userEnv: { ADMIN_USERNAME: admin.username, ADMIN_PASSWORD: admin.password },
     description: `embedded API ${main.url} (pid ${main.pid})${typeof twin === 'string' ? '' : `, S3 twin ${twin.api.url}`}; profile ${o.profile}${o.quick ? ', quick' : ''}`,
     async close() {
       await Promise.all([main.close(), typeof twin === 'string' ? undefined : twin.api.close().then(() => twin.s3.close())]);

@@ -77,6 +77,12 @@ export function capacityTest(env: ScenarioEnv): SuiteTest {
         const hit = LIMIT_SERIES.filter((s) => (after.values[s] ?? 0) > (before.values[s] ?? 0));
         if (hit.length) ctx.finding({ kind: 'pool_limits', text: `limits showed during the steps: ${hit.join(', ')} grew — the knee is where the pool or admission limit refuses work`, evidence: { before: before.values, after: after.values } });
       }
+      const plateau = steps.find((s, i) => i > 0 && s.rps < steps[i - 1]!.rps * 1.1);
+      if (plateau) {
+        const before = steps[steps.indexOf(plateau) - 1]!;
+        ctx.metric('plateau_connections', before.connections);
+        ctx.finding({ kind: 'throughput_plateau', text: `throughput stopped growing at ${before.connections} connections (${before.rps} req/s; ${plateau.rps} req/s at ${plateau.connections}): past it, more concurrency only queues — the server (or, on one machine, the generator) is CPU-bound`, evidence: { connections: before.connections, rps: before.rps, next_connections: plateau.connections, next_rps: plateau.rps } });
+      }
       const ok = steps.filter((s) => !s.broke);
       const broke = steps.find((s) => s.broke);
       const knee = ok.reduce<Step | undefined>((best, s) => (!best || s.rps > best.rps ? s : best), undefined);

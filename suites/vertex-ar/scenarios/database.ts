@@ -7,26 +7,28 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { HttpSession, Monitor, SuiteTest, TestContext } from 'stampede';
+import type { HttpSession, SuiteTest, TestContext } from 'stampede';
 import { openDatabase } from 'vertex-ar/src/db/open-database.ts';
-import { setupSession, signUpWithClient } from '../lib/api-session.ts';
+import { healthSettings, setupSession, signUpWithClient } from '../lib/api-session.ts';
 import { percentile } from './figures.ts';
 import type { ScenarioEnv } from './scenario-env.ts';
 
 const PAGE = 100;
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
-/** CPU and memory over the monitor samples between two monitor times (s), under `prefix`. */
-function phaseFigures(monitor: Monitor, fromS: number, toS: number, prefix: string): Record<string, number | null> {
-  const s = monitor.samples().filter((x) => x.t >= fromS && x.t <= toS + 0.5);
-  const nums = (f: (x: (typeof s)[number]) => number | null | undefined) => s.map(f).filter((v): v is number => typeof v === 'number');
-  const mean = (v: number[]) => (v.length ? r1(v.reduce((a, b) => a + b, 0) / v.length) : null);
-  const max = (v: number[]) => (v.length ? Math.max(...v) : null);
+/**
+ * Mean CPU and peak RSS of the target (`who` = 'target') or the generator over a phase, from the monitor samples
+ * that cover it: waits for the sample after the phase, so a phase shorter than the 0.5 s interval still gets one.
+ */
+async function phaseFigures(ctx: TestContext, fromS: number, who: 'target' | 'gen', prefix: string): Promise<Record<string, number | null>> {
+  const toS = ctx.monitor.elapsedS();
+  await ctx.clock.sleep(600, ctx.signal);
+  const s = ctx.monitor.samples().filter((x) => x.t > fromS && x.t <= toS + 0.55);
+  const cpu = s.map((x) => (who === 'target' ? x.target_cpu_pct : x.gen_cpu_pct)).filter((v): v is number => typeof v === 'number');
+  const rss = s.map((x) => (who === 'target' ? x.target_rss_bytes : x.gen_rss_bytes)).filter((v): v is number => typeof v === 'number');
   return {
-    [`${prefix}_target_cpu_mean_pct`]: mean(nums((x) => x.target_cpu_pct)),
-    [`${prefix}_target_rss_max_bytes`]: max(nums((x) => x.target_rss_bytes)),
-    [`${prefix}_gen_cpu_mean_pct`]: mean(nums((x) => x.gen_cpu_pct)),
-    [`${prefix}_gen_rss_max_bytes`]: max(nums((x) => x.gen_rss_bytes)),
+    [`${prefix}_${who}_cpu_mean_pct`]: cpu.length ? r1(cpu.reduce((a, b) => a + b, 0) / cpu.length) : null,
+    [`${prefix}_${who}_rss_max_bytes`]: rss.length ? Math.max(...rss) : null,
   };
 }
 
@@ -67,7 +69,7 @@ async function throughApi(ctx: TestContext, session: HttpSession, n: number): Pr
   record(ctx, {
     api_insert_per_s: r1(n / insertS), api_insert_p50_ms: r1(percentile(inserts, 50)!), api_insert_p95_ms: r1(percentile(inserts, 95)!),
     api_list_page_p95_ms: r1(percentile(pages, 95)!), api_failures: failures,
-    ...phaseFigures(ctx.monitor, from, ctx.monitor.elapsedS(), 'api_phase'),
+    ...(await phaseFigures(ctx, from, 'target', 'api_phase')),
   });
 }
 
@@ -91,7 +93,7 @@ async function throughRepositories(ctx: TestContext, n: number): Promise<void> {
     record(ctx, {
       direct_insert_per_s: r1(n / insertS), direct_insert_p95_ms: r1(percentile(inserts, 95)!),
       direct_list_page_p95_ms: r1(percentile(pages, 95)!), direct_find_p95_ms: Math.round(percentile(finds, 95)! * 1000) / 1000,
-      ...phaseFigures(ctx.monitor, from, ctx.monitor.elapsedS(), 'direct_phase'),
+      ...(await phaseFigures(ctx, from, 'gen', 'direct_phase')),
     });
   } finally {
     await repos.close();
@@ -105,6 +107,7 @@ export function databaseTest(env: ScenarioEnv): SuiteTest {
   return {
     name: 'database-performance',
     category: 'database',
+    settings: () => healthSettings(env.target),
     p95ObjectivesMs: { 'GET /clients': plan.p95ObjectiveMs },
     criteria: [{ metric: 'api_failures', max: 0 }, { metric: 'failure_rate', max: plan.errorBudget }],
     async workload(ctx) {

@@ -16,31 +16,30 @@ export function percentile(values: readonly number[], p: number): number | null 
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** Bytes moved by successful transfers of one kind, with each transfer's service time. */
-export class TransferTally {
-  bytes = 0;
-  readonly latenciesMs: number[] = [];
-  /** Per-transfer rates, MB/s (10^6 bytes). */
-  readonly mbPerS: number[] = [];
+/** A successful request count of one endpoint of a load. */
+export function successes(load: LoadResult, method: string, name: string): number {
+  const e = load.aggregate.endpoints(load.durationS).find((x) => x.method === method && x.name === name);
+  return e ? e.requests - e.failures : 0;
+}
 
-  add(bytes: number, latencyMs: number): void {
-    this.bytes += bytes;
-    this.latenciesMs.push(latencyMs);
-    if (latencyMs > 0) this.mbPerS.push(bytes / 1e6 / (latencyMs / 1000));
-  }
-
-  /** `<prefix>_count`, `_mb`, `_mb_per_s` (mean per transfer), `_throughput_mb_per_s` (over `durationS`), `_p50_ms`, `_p95_ms`. */
-  figures(prefix: string, durationS: number): Record<string, number | null> {
-    const mean = this.mbPerS.length ? this.mbPerS.reduce((a, b) => a + b, 0) / this.mbPerS.length : null;
-    return {
-      [`${prefix}_count`]: this.latenciesMs.length,
-      [`${prefix}_mb`]: r1(this.bytes / 1e6),
-      [`${prefix}_mb_per_s`]: mean === null ? null : r1(mean),
-      [`${prefix}_throughput_mb_per_s`]: durationS > 0 ? r1(this.bytes / 1e6 / durationS) : null,
-      [`${prefix}_p50_ms`]: percentile(this.latenciesMs, 50),
-      [`${prefix}_p95_ms`]: percentile(this.latenciesMs, 95),
-    };
-  }
+/**
+ * Transfer figures of one endpoint, under `prefix`: `_count` (successful), `_mb_per_s` (one transfer: its bytes
+ * over the mean service time), `_throughput_mb_per_s` (all successful bytes over the load's duration), `_p50_ms`,
+ * `_p95_ms`. Bytes per transfer: `bytesEach` for uploads; for downloads (omit it) the bytes received.
+ */
+export function transferFigures(load: LoadResult, method: string, name: string, prefix: string, bytesEach?: number): Record<string, number | null> {
+  const e = load.aggregate.endpoints(load.durationS).find((x) => x.method === method && x.name === name);
+  const ok = e ? e.requests - e.failures : 0;
+  if (!e || ok === 0) return { [`${prefix}_count`]: 0, [`${prefix}_mb_per_s`]: null, [`${prefix}_throughput_mb_per_s`]: null, [`${prefix}_p50_ms`]: null, [`${prefix}_p95_ms`]: null };
+  const bytes = bytesEach !== undefined ? bytesEach * ok : e.bytesReceived;
+  const l = e.latency.summaryMs();
+  return {
+    [`${prefix}_count`]: ok,
+    [`${prefix}_mb_per_s`]: l.mean > 0 ? r1(bytes / ok / 1e6 / (l.mean / 1000)) : null,
+    [`${prefix}_throughput_mb_per_s`]: r1(bytes / 1e6 / load.durationS),
+    [`${prefix}_p50_ms`]: l.p50,
+    [`${prefix}_p95_ms`]: l.p95,
+  };
 }
 
 /** Failure share of a load (0–1), four decimals. */

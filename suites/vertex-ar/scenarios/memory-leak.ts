@@ -1,23 +1,26 @@
 /**
  * Comprehensive / memory: a sustained create/read load (create clients, list them, read AR content and the
  * profile) with the target's RSS — and its heap, from /metrics — fitted against time and requests served after a
- * warm-up. The verdict needs ≥ 15 s of load (5 s warm-up + 10 s fit): shorter runs (`--quick`) say inconclusive.
+ * warm-up (5 s, or 10 s for loads of 30 s and more). The verdict needs ≥ 15 s of load (warm-up + 10 s fit): shorter
+ * runs (`--quick`) say inconclusive.
  */
 import type { HttpLoadRequest, SuiteTest } from 'stampede';
-import { seedPortraits, setupSession, signUpWithClient } from '../lib/api-session.ts';
+import { healthSettings, seedPortraits, setupSession, signUpWithClient } from '../lib/api-session.ts';
 import { failureRate } from './figures.ts';
 import type { ScenarioEnv } from './scenario-env.ts';
 
-/** Warm-up left out of the fit, s. */
-const WARMUP_S = 5;
+/** Warm-up left out of the fit, s: the LRU cache and the heap size themselves first (longer when there is time). */
+const warmupS = (leakS: number) => (leakS >= 30 ? 10 : 5);
 
 /** The memory-leak test. */
 export function memoryLeakTest(env: ScenarioEnv): SuiteTest {
   const { plan } = env;
+  const WARMUP_S = warmupS(plan.leakS);
   return {
     name: 'memory-leak',
     category: 'memory',
     leak: { warmupS: WARMUP_S },
+    settings: () => healthSettings(env.target),
     criteria: [{ metric: 'failure_rate', max: plan.errorBudget }],
     async workload(ctx) {
       const session = setupSession(ctx.targetUrl);

@@ -3,8 +3,10 @@
  * website visitors (browse, AR content, create portraits) at once. Reports RPS, p95 and errors.
  */
 import type { SuiteTest } from 'stampede';
+import { USERS_SCRIPT } from '../scenario-users.ts';
 import { ReadOnlyUser, RegularUser, WebsiteUser } from '../users.ts';
 import { failureRate } from './figures.ts';
+import { healthSettings } from '../lib/api-session.ts';
 import type { ScenarioEnv } from './scenario-env.ts';
 
 /** The concurrent-requests test. */
@@ -18,10 +20,10 @@ export function mixedLoadTest(env: ScenarioEnv): SuiteTest {
       { metric: 'failure_rate', max: plan.errorBudget },
       { metric: 'read_p95_ms', max: plan.p95ObjectiveMs },
     ],
-    settings: () => ({ users: plan.mixedUsers }),
+    settings: () => healthSettings(env.target),
     async workload(ctx) {
       const users = plan.mixedUsers;
-      const load = await ctx.runUsers({ userClasses: [RegularUser, ReadOnlyUser, WebsiteUser], users, spawnRate: Math.max(2, users / 2), durationS: plan.mixedS });
+      const load = await ctx.runUsers({ userClasses: [RegularUser, ReadOnlyUser, WebsiteUser], script: USERS_SCRIPT, threads: 1, users, spawnRate: Math.max(2, users / 2), durationS: plan.mixedS });
       // Reads are what the objective is about; sign-ups hash passwords and uploads generate markers by design.
       const reads = load.aggregate.endpoints(load.durationS).filter((e) => e.method === 'GET');
       const worst = reads.reduce((m, e) => Math.max(m, e.latency.summaryMs().p95), 0);

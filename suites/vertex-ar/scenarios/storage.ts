@@ -5,35 +5,14 @@
  * are the storage path's, not image processing's.
  */
 import { readFileSync } from 'node:fs';
-import { HttpUser, between, task, type Requirement, type SuiteTest, type UserClass } from 'stampede';
-import { fakeMp4 } from '../lib/large-media.ts';
-import { healthSettings, seedPortraits, signUpWithClient } from '../lib/api-session.ts';
-import { TransferTally } from './figures.ts';
+import type { Requirement, SuiteTest } from 'stampede';
+import { healthSettings } from '../lib/api-session.ts';
+import { SCENARIO_USERS_SCRIPT, STORAGE_VIDEO_BYTES, StorageUser } from '../scenario-users.ts';
+import { transferFigures } from './figures.ts';
 import type { ScenarioEnv } from './scenario-env.ts';
 
-const VIDEO_BYTES = 2e6;
 /** Name of the optional requirement the S3 test needs. */
 export const S3_REQUIREMENT = 'S3 storage instance';
-
-/** Uploads a video to its own portrait and downloads it back, tallying both directions. */
-function storageUser(video: Buffer, up: TransferTally, down: TransferTally): UserClass {
-  return class StorageUser extends HttpUser {
-    static override waitTime = between(0, 0.05);
-    portraitId = 0;
-    override async onStart(): Promise<void> {
-      const clientId = await signUpWithClient(this.client, 'storage');
-      this.portraitId = (await seedPortraits(this.client, clientId, 1))[0]!;
-    }
-    @task async roundTrip(): Promise<void> {
-      const data = { data: video, filename: 'clip.mp4', contentType: 'video/mp4' };
-      const res = await this.client.post(`/portraits/${this.portraitId}/videos`, { name: '/portraits/:id/videos', multipart: { video: data } });
-      if (res.status !== 201) return;
-      up.add(video.length, res.latencyMs);
-      const got = await this.client.get(res.json<{ url: string }>().url, { name: '/files/:key' });
-      if (got.status === 200) down.add(got.body.length, got.latencyMs);
-    }
-  };
-}
 
 /** RSS of a process from /proc, bytes (null when gone or not Linux). */
 function rssBytes(pid: number): number | null {
@@ -68,14 +47,14 @@ export function storageTest(env: ScenarioEnv, backend: 'local' | 's3'): SuiteTes
       const url = backend === 's3' && env.s3 && targetBackend !== 's3' ? env.s3.url : targetBackend === backend ? ctx.targetUrl : undefined;
       if (!url) ctx.skip(`the target stores files in ${targetBackend ?? 'an unknown backend'}, and no ${backend} instance was started (the embedded run starts both)`);
       if (url !== ctx.targetUrl) ctx.finding({ kind: 'second_instance', text: `ran against a second instance (${url}, S3 on a local s3rver); the monitor's target_* figures are the main target's — this instance's RSS is s3_instance_rss_bytes` });
-      const up = new TransferTally();
-      const down = new TransferTally();
-      const load = await ctx.runUsers({ host: url, userClasses: [storageUser(fakeMp4(VIDEO_BYTES), up, down)], users: plan.storageUsers, durationS: plan.storageS, stopTimeoutS: 30 });
+      const load = await ctx.runUsers({ host: url, userClasses: [StorageUser], script: SCENARIO_USERS_SCRIPT, threads: 1, users: plan.storageUsers, durationS: plan.storageS, stopTimeoutS: 30 });
+      const up = transferFigures(load, 'POST', '/portraits/:id/videos', 'upload', STORAGE_VIDEO_BYTES);
+      const down = transferFigures(load, 'GET', '/files/:key', 'download');
       ctx.metric('backend', backend);
-      ctx.metric('round_trips', down.latenciesMs.length);
-      for (const [k, v] of Object.entries({ ...up.figures('upload', load.durationS), ...down.figures('download', load.durationS) })) ctx.metric(k, v);
+      ctx.metric('round_trips', down.download_count!);
+      for (const [k, v] of Object.entries({ ...up, ...down })) ctx.metric(k, v);
       if (url !== ctx.targetUrl && env.s3) ctx.metric('s3_instance_rss_bytes', rssBytes(env.s3.pid));
-      ctx.logger.log('info', `storage ${backend}: ${down.latenciesMs.length} round trips, upload ${up.figures('u', 1).u_mb_per_s} MB/s, download ${down.figures('d', 1).d_mb_per_s} MB/s per transfer`);
+      ctx.logger.log('info', `storage ${backend}: ${down.download_count} round trips, upload ${up.upload_mb_per_s} MB/s, download ${down.download_mb_per_s} MB/s per transfer`);
     },
   };
 }

@@ -30,7 +30,7 @@ export interface SuiteModule {
     admin?: { username: string; password: string };
     env: Record<string, string | undefined>;
     logger: Logger;
-  }): Promise<{ suite: SuiteDefinition; target: string; targetPid?: number; description: string; close(): Promise<void> }>;
+  }): Promise<{ suite: SuiteDefinition; target: string; targetPid?: number; description: string; userEnv?: Record<string, string>; close(): Promise<void> }>;
 }
 
 /** Parsed `suite` options. */
@@ -66,6 +66,8 @@ export async function runSuiteCommand(o: SuiteCommandOptions, io: RunIo, env: No
     process.stderr.write(`stampede: suite ${o.name}: ${(error as Error).message}\n`);
     return EXIT.aborted;
   }
+  // User classes run on worker threads, which copy process.env when they start (the embedded admin's credentials).
+  Object.assign(env, prepared.userEnv);
   const stop = new AbortController();
   io.onSignal(() => stop.abort());
   try {

@@ -15,8 +15,14 @@ export class InProcessUserThread implements UserThread {
     // Deliver asynchronously, as postMessage would, so the runner never re-enters itself.
     const send = (m: FromThread) => queueMicrotask(() => this.#listeners.forEach((l) => l(m)));
     this.#host = new UserHost(init, new Map(classes.map((c) => [c.name, c])), send, clock);
-    send({ type: 'ready', threadId: this.threadId });
+    queueMicrotask(() => {
+      this.#ready = true;
+      this.#listeners.forEach((l) => l({ type: 'ready', threadId: this.threadId }));
+    });
   }
+
+  /** Whether 'ready' has been delivered: a listener added later still hears it (a worker would say it later, too). */
+  #ready = false;
 
   post(message: ToThread): void {
     queueMicrotask(() => this.#host.handle(message));
@@ -24,6 +30,8 @@ export class InProcessUserThread implements UserThread {
 
   onMessage(listener: (message: FromThread) => void): void {
     this.#listeners.push(listener);
+    // Regression (issue #6): runUsers() created the thread, awaited something, then waited for 'ready' forever.
+    if (this.#ready) queueMicrotask(() => listener({ type: 'ready', threadId: this.threadId }));
   }
 
   async terminate(): Promise<void> {
