@@ -51,6 +51,7 @@ test('suite vertex-ar --quick: every test with figures and a verdict, 2 Hz monit
     assert.deepEqual(summary.tests.map((t: { name: string }) => t.name), TESTS);
     const failed = summary.tests.filter((t: { status: string }) => t.status === 'failed');
     assert.equal(code, failed.length ? 1 : 0, `exit code agrees with the verdicts: ${JSON.stringify(failed.map((t: any) => [t.name, t.reason]))}`);
+    const allGaps: number[] = [];
     for (const t of summary.tests) {
       assert.ok(['passed', 'failed', 'skipped', 'inconclusive'].includes(t.status), `${t.name}: ${t.status}`);
       assert.equal(t.passed, t.status === 'passed');
@@ -63,10 +64,12 @@ test('suite vertex-ar --quick: every test with figures and a verdict, 2 Hz monit
       assert.deepEqual(validateReport(report), [], `${t.name} results JSON is the report contract`);
       const g = gaps(report.monitor.samples);
       assert.ok(g.length >= 3, `${t.name}: monitor sampled (${g.length + 1} samples)`);
-      // Sampling at 0.5 s ± 0.1 s; a tick delayed past 0.1 s moves the grid (docs/monitor.md), so allow 1 in 20.
-      const within = g.filter((x) => Math.abs(x - 0.5) <= 0.1 + 1e-9).length;
-      assert.ok(within >= Math.ceil(g.length * 0.95), `${t.name}: ${within}/${g.length} gaps within 0.5 ± 0.1 s: ${g.map((x) => x.toFixed(2)).join(' ')}`);
+      allGaps.push(...g);
     }
+    // Sampling at 0.5 s ± 0.1 s; a tick delayed past 0.1 s moves the grid (docs/monitor.md), so allow 1 in 20 —
+    // pooled over the whole suite: a test with 3 gaps cannot show a 95 % rate on its own.
+    const within = allGaps.filter((x) => Math.abs(x - 0.5) <= 0.1 + 1e-9).length;
+    assert.ok(within >= Math.ceil(allGaps.length * 0.95), `${within}/${allGaps.length} gaps within 0.5 ± 0.1 s: ${allGaps.map((x) => x.toFixed(2)).join(' ')}`);
     const byName = Object.fromEntries(summary.tests.map((t: any) => [t.name, t]));
     // 5 s of load cannot give the leak verdict (5 s warm-up + 10 s fit): inconclusive, and it says why.
     assert.equal(byName['memory-leak'].status, 'inconclusive');
