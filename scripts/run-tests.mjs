@@ -45,9 +45,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 console.log(`run-tests: ${files.length} files`);
+// A soak test runs for STAMPEDE_SOAK_S (default 180 s) plus its set-up and stop: give it that, not the usual 3 min.
+const testTimeoutMs = tier === 'soak' ? (Number(process.env.STAMPEDE_SOAK_S ?? 180) + 300) * 1000 : 180000;
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-timeout=180000', '--test-force-exit', '--test-concurrency=2', ...files],
+  ['--import', 'tsx', '--test', `--test-timeout=${testTimeoutMs}`, '--test-force-exit', '--test-concurrency=2', ...files],
   { stdio: 'inherit', cwd: root },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

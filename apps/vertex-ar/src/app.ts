@@ -1,6 +1,6 @@
 /** buildApp: wires database, storage, cache, auth and routes into one Fastify instance. */
 import { resolve } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import fastifyJwt from '@fastify/jwt';
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
@@ -139,6 +139,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // During a graceful shutdown, requests already on open connections are served (with
     // `Connection: close`), not refused: they were accepted before the shutdown began.
     return503OnClosing: false,
+    // The router's own rejections (a path parameter over 100 characters, a broken %-encoding) answer in the error
+    // envelope like every other 4xx, without echoing the path back (issue 12: found by the fuzz test).
+    frameworkErrors: (err, _request, reply) => {
+      const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'malformed URL';
+      void (reply as FastifyReply).status(400).send({ error: { code: 'VERTEX_ERR_VALIDATION', message } });
+    },
     serverFactory: createAdmissionServer({
       concurrencyLimit: tuning.concurrencyLimit,
       keepAliveTimeoutMs: tuning.keepAliveTimeoutMs,

@@ -41,6 +41,8 @@ export interface StampedeConfig {
   /** `"30s:10,1m:100"` or a list of `{ duration, target }`. */
   stages?: string | Stage[];
   stopTimeout?: Duration;
+  /** Seconds of nothing but failures before the run stops with exit 3; 0 never (default 30 s). */
+  abortAfterFailures?: Duration;
   threads?: number;
   loglevel?: LogLevel;
   failOnError?: boolean;
@@ -133,6 +135,7 @@ const FIELDS: Record<keyof StampedeConfig, [keyof RunOptions, Convert]> = {
   arrivalRate: ['arrivalRate', num],
   stages: ['stages', any],
   stopTimeout: ['stopTimeoutS', dur],
+  abortAfterFailures: ['abortAfterFailuresS', dur],
   threads: ['threads', int(1)],
   loglevel: ['logLevel', (v) => {
     if (!LOG_LEVELS.includes(String(v).toLowerCase() as LogLevel)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);

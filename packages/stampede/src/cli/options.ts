@@ -9,6 +9,7 @@ import type { Thresholds } from '../thresholds/threshold-types.ts';
 import type { Scenarios } from '../workload/scenarios.ts';
 import type { Stage } from '../workload/stages.ts';
 import { parseDurationS } from './duration.ts';
+import { DEFAULT_ABORT_AFTER_FAILURES_S } from './failure-window.ts';
 import { UsageError } from './errors.ts';
 
 /** Options of a scripted run (`stampede -f FILE ...`). */
@@ -31,6 +32,8 @@ export interface RunOptions {
   /** Closed model ramp: `"30s:10,1m:100"` from the command line, or a list from the config file. */
   stages?: string | Stage[];
   stopTimeoutS: number;
+  /** Stop the run (exit 3) after this many seconds of nothing but failures; 0 never (default 30). */
+  abortAfterFailuresS: number;
   threads: number;
   logLevel: LogLevel;
   failOnError: boolean;
@@ -59,6 +62,7 @@ const RAW_TO_OPTION: Record<string, keyof RunOptions> = {
   runTime: 'runTimeS',
   jsonFile: 'json',
   stopTimeout: 'stopTimeoutS',
+  abortAfterFailures: 'abortAfterFailuresS',
   loglevel: 'logLevel',
 };
 
@@ -120,6 +124,7 @@ export function addRunOptions(cmd: Command): Command {
     .addOption(opt('--arrival-rate <n>', 'open model: N iterations per second', 'STAMPEDE_ARRIVAL_RATE').argParser(positiveNumber('--arrival-rate')))
     .addOption(opt('--stages <list>', 'ramp users in stages, e.g. "30s:10,1m:100,30s:0"', 'STAMPEDE_STAGES'))
     .addOption(opt('--stop-timeout <duration>', 'at stop, wait this long for tasks in flight (default 10s)', 'STAMPEDE_STOP_TIMEOUT'))
+    .addOption(opt('--abort-after-failures <duration>', 'stop with exit 3 after this long with only failures; 0 never (default 30s)', 'STAMPEDE_ABORT_AFTER_FAILURES'))
     .addOption(opt('--threads <n>', 'user threads (default: available cores)', 'STAMPEDE_THREADS').argParser(positiveInt('--threads')))
     .addOption(opt('-L, --loglevel <level>', `log level: ${LOG_LEVELS.join(', ')} (default info)`, 'STAMPEDE_LOGLEVEL'))
     .addOption(opt('--fail-on-error', 'exit 1 when any request failed', 'STAMPEDE_FAIL_ON_ERROR'))
@@ -161,6 +166,7 @@ export function toRunOptions(raw: Record<string, any>, userClasses: string[]): R
     arrivalRate: raw.arrivalRate,
     stages: raw.stages,
     stopTimeoutS: raw.stopTimeout !== undefined ? parseDurationS(raw.stopTimeout, '--stop-timeout') : 10,
+    abortAfterFailuresS: raw.abortAfterFailures !== undefined ? parseDurationS(raw.abortAfterFailures, '--abort-after-failures') : DEFAULT_ABORT_AFTER_FAILURES_S,
     threads: raw.threads ?? os.availableParallelism(),
     logLevel: logLevel as LogLevel,
     failOnError: Boolean(raw.failOnError),

@@ -12,6 +12,7 @@ import type { ThresholdResult } from '../thresholds/threshold-types.ts';
 import { resolveRunOptions } from './config-file.ts';
 import { finalTables, liveLine } from './console-output.ts';
 import { UsageError } from './errors.ts';
+import { FailureWindow } from './failure-window.ts';
 import type { RunOptions } from './options.ts';
 import { PrometheusError } from '../prometheus/errors.ts';
 import { startTestMetricsServer, type TestMetricsServer } from '../prometheus/metrics-server.ts';
@@ -50,6 +51,8 @@ export async function runHeadless(cliOpts: RunOptions, io: RunIo): Promise<numbe
 interface Ending {
   interrupted: boolean;
   abortedBy?: ThresholdResult;
+  /** Only failures for --abort-after-failures: exit 3 (issue 12). */
+  failedOut?: boolean;
 }
 
 function describe(w: RunWorkload, threads: number): string {
@@ -95,9 +98,15 @@ async function runUntilStopped(w: RunWorkload, io: RunIo, run: PreparedRun): Pro
   if (opts.runTimeS !== undefined) void clock.sleep(opts.runTimeS * 1000, stop.signal).then(() => stop.abort());
   const source = runnerMetricSource(runner, aggregate, w.plans.map((p) => p.name));
   let ticks = 0;
+  const failures = new FailureWindow(opts.abortAfterFailuresS);
   runner.on('tick', ({ users }: { users: number }) => {
     run.cpu.sample();
     if (++ticks % 2 === 0 && !opts.onlySummary) io.out(liveLine(aggregate, runner.elapsedS(), users));
+    if (!ending.failedOut && failures.observe(aggregate.timeseries().at(-1))) {
+      ending.failedOut = true;
+      io.logger.log('error', `only failures for ${opts.abortAfterFailuresS}s: stopping the run (is the target down?); --abort-after-failures 0 never stops`);
+      stop.abort();
+    }
     const failing = ending.abortedBy ? undefined : failingAbortThreshold(thresholds, source);
     if (failing) {
       ending.abortedBy = failing;
@@ -145,12 +154,13 @@ async function finish(w: RunWorkload, io: RunIo, run: PreparedRun, ending: Endin
   const checksFailing = failedChecks(aggregate.checks(), w.thresholds);
   io.out('');
   io.out([finalTables(aggregate, durationS), ...scenarioLines(run, durationS), ...thresholdLines(results)].join('\n'));
-  const report = buildRunReport(opts, run, { endedAt, durationS, partial: ending.interrupted, users: w.peakUsers, spawnRate: w.spawnRate, model: w.model, thresholds: results });
+  const report = buildRunReport(opts, run, { endedAt, durationS, partial: ending.interrupted || ending.failedOut === true, users: w.peakUsers, spawnRate: w.spawnRate, model: w.model, thresholds: results });
   if (report.generator?.saturated) {
     io.logger.log('warning', 'the load generator was saturated (CPU or event-loop lag): latency figures are suspect');
   }
   await writeRunReports(opts, run, report, durationS);
   if (ending.interrupted) return EXIT.interrupted;
+  if (ending.failedOut) return EXIT.aborted;
   const failed = results.filter((r) => !r.passed);
   if (failed.length > 0) io.logger.log('error', `${failed.length} of ${results.length} thresholds failed: ${failed.map((r) => `${r.metric} ${r.condition}`).join('; ')}`);
   if (checksFailing.length > 0) io.logger.log('error', `checks failed: ${checksFailing.join(', ')} (set a threshold on checks to allow a failure rate)`);

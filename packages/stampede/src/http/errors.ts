@@ -16,6 +16,20 @@ export class HttpClientError extends Error {
   }
 }
 
+/**
+ * This thread's response bodies in flight passed their buffer budget (issue 12): many users reading huge bodies at
+ * once would otherwise hold maxBodyBytes each. Same code, so the same kind, as BodyTooLargeError.
+ */
+export class BodyBudgetError extends HttpClientError {
+  constructor(budgetBytes: number) {
+    super(
+      'STAMPEDE_ERR_HTTP_BODY_TOO_LARGE',
+      `bodies in flight exceed the thread's ${budgetBytes}-byte buffer budget`,
+      'run fewer users per thread (more --threads or machines), or fetch smaller bodies',
+    );
+  }
+}
+
 /** The whole request (all redirect hops) took longer than its total timeout. */
 export class TotalTimeoutError extends HttpClientError {
   /** The total timeout that fired, in ms. */

@@ -124,6 +124,8 @@ export interface SystemSample {
   /** Main-thread event-loop delay p99 over the last interval, and the worst user thread's p99 since start. */
   loopLagP99Ms: number;
   threadLoopLagP99Ms: number;
+  /** The generator limits the load (a user thread's lag p99 over 50 ms, or CPU near every core): latency is suspect. */
+  generatorSaturated: boolean;
   /** The `--monitor-pid` process, when given and alive. */
   target: { pid: number; cpuPct: number; rssBytes: number } | null;
 }

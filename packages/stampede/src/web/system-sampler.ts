@@ -3,6 +3,7 @@
  * `--monitor-pid` process's CPU and RSS read straight from /proc (~0.5 ms; STACK.md). Sampled once a second.
  */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { SystemSample } from './api-types.ts';
 
@@ -62,13 +63,17 @@ export class SystemSampler {
     const mem = process.memoryUsage();
     const loopLagP99Ms = this.#loop.count > 0 ? this.#loop.percentile(99) / 1e6 : 0;
     this.#loop.reset();
+    const cpuPct = round1((100 * (cpu.user + cpu.system)) / elapsedUs);
+    const threadLoopLagP99Ms = Math.round((this.#o.threadLoopLagMs?.() ?? 0) * 100) / 100;
     this.#latest = {
       time: Date.now(),
-      generatorCpuPct: round1((100 * (cpu.user + cpu.system)) / elapsedUs),
+      generatorCpuPct: cpuPct,
       generatorRssBytes: mem.rss,
       generatorHeapUsedBytes: mem.heapUsed,
       loopLagP99Ms: Math.round(loopLagP99Ms * 100) / 100,
-      threadLoopLagP99Ms: Math.round((this.#o.threadLoopLagMs?.() ?? 0) * 100) / 100,
+      threadLoopLagP99Ms,
+      // The report's rule (generator.saturated), issue 12: a user thread late by 50 ms at p99, or CPU near all cores.
+      generatorSaturated: threadLoopLagP99Ms > 50 || cpuPct > 90 * os.availableParallelism(),
       target: this.#sampleTarget(now),
     };
     return this.#latest;

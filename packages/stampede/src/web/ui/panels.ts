@@ -42,6 +42,7 @@ export function renderSystem(s: SystemSample): void {
     card('Generator heap used', fmtBytes(s.generatorHeapUsedBytes)),
     card('Event-loop lag p99', `${fmt(s.loopLagP99Ms, 2)} ms`),
     card('User threads lag p99', `${fmt(s.threadLoopLagP99Ms, 2)} ms`),
+    card('Generator', s.generatorSaturated ? 'SATURATED: latency figures are suspect' : 'not saturated'),
   ];
   if (s.target) cards.push(card(`Target CPU (pid ${s.target.pid})`, `${fmt(s.target.cpuPct, 1)} %`), card('Target memory (RSS)', fmtBytes(s.target.rssBytes)));
   else cards.push(card('Target process', 'not monitored (--monitor-pid)'));

@@ -1,0 +1,28 @@
+// Issue 12: a saturated generator is flagged in the web UI too (the console and the report are covered by
+// test/e2e/reliability-cli-faults.test.ts): /api/system, which the system tab renders, says so.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startCountingServer } from '../fixtures/counting-server.ts';
+import { action, pageToken, rawRequest, startWebHarness, waitFor } from './web-harness.ts';
+
+const HOG_SCRIPT = readFileSync(new URL('../fixtures/reliability-scripts/reliability-saturating-users.ts', import.meta.url), 'utf8');
+
+test('web UI: /api/system flags a saturated generator', async () => {
+  const target = await startCountingServer();
+  const web = await startWebHarness(HOG_SCRIPT, target.url, { users: 2, runTime: '1m' });
+  try {
+    const token = await pageToken(web.url);
+    const started = await action(web.url, '/api/start', token, { users: 2, spawnRate: 20, host: target.url, runTime: '' });
+    assert.equal(started.status, 200, started.body);
+    const system = await waitFor('the saturation flag', async () => {
+      const res = await rawRequest(new URL('/api/system', web.url).href);
+      const body = JSON.parse(res.body) as { generatorSaturated?: boolean; threadLoopLagP99Ms: number };
+      return body.generatorSaturated ? body : undefined;
+    }, 20_000);
+    assert.ok(system.threadLoopLagP99Ms > 50, JSON.stringify(system));
+  } finally {
+    await web.stop();
+    await target.close();
+  }
+});
