@@ -4,20 +4,13 @@
  * sample size. Everything is deterministic for a given seed, so a verdict can be reproduced.
  */
 
+import { createRandom } from '../user/random.ts';
+
 /** A uniform [0, 1) generator. */
 export type Rng = () => number;
 
-/** mulberry32: small, fast, good enough for resampling; the same seed gives the same stream everywhere. */
-export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded generator for resampling: the engine's one PRNG (mulberry32), so the same seed gives the same stream everywhere. */
+export const seededRng: (seed: number) => Rng = createRandom;
 
 /** A standard normal deviate (Box–Muller). */
 export function normalDeviate(rng: Rng): number {
