@@ -202,7 +202,7 @@ export class ClusterWorker {
   }
 
   async #heartbeat(): Promise<void> {
-    if (this.#finished) return;
+    if (this.#finished || this.#saidBye) return;
     await this.#send({ type: 'heartbeat', state: this.state, users: this.#group?.users ?? 0, ...this.#o.resources() });
   }
 
@@ -222,6 +222,8 @@ export class ClusterWorker {
     }
   }
 
+  #saidBye = false;
+
   async #stopAndLeave(reason: string, exit: WorkerExit): Promise<void> {
     if (this.#finished) return;
     let stats: ThreadStats[] = [];
@@ -230,6 +232,8 @@ export class ClusterWorker {
       stats = await this.#group.stop(3000);
       this.state = 'stopped';
     }
+    // Nothing may follow the goodbye: a heartbeat timer firing while it is written would land after it.
+    this.#saidBye = true;
     await this.#send({ type: 'bye', reason, stats });
     await this.#finish(exit);
   }
