@@ -88,3 +88,8 @@ export { ThresholdError } from './thresholds/errors.ts';
 export { buildJunitXml, writeJunitReport } from './report/junit.ts';
 export { defineConfig } from './cli/config-file.ts';
 export type { StampedeConfig, StampedeOptions } from './cli/config-file.ts';
+// Prometheus (src/prometheus)
+export { renderTestMetrics } from './prometheus/test-metrics.ts';
+export { startTestMetricsServer, createMetricsHandler } from './prometheus/metrics-server.ts';
+export { pushSummary, renderRunSummary, pushUrl } from './prometheus/pushgateway.ts';
+export { PrometheusError } from './prometheus/errors.ts';

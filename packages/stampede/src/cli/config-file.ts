@@ -47,6 +47,7 @@ export interface StampedeConfig {
   loglevel?: LogLevel;
   failOnError?: boolean;
   prometheusPort?: number;
+  pushgateway?: string;
   webHost?: string;
   webPort?: number;
   webAuth?: string;
@@ -143,6 +144,7 @@ const FIELDS: Record<keyof StampedeConfig, [keyof RunOptions, Convert]> = {
   }],
   failOnError: ['failOnError', bool],
   prometheusPort: ['prometheusPort', int(0)],
+  pushgateway: ['pushgateway', (v) => checkUrl(str(v, '') as string, 'pushgateway').href],
   webHost: ['webHost', str],
   webPort: ['webPort', int(0)],
   webAuth: ['webAuth', str],

@@ -38,6 +38,8 @@ export interface RunOptions {
   logLevel: LogLevel;
   failOnError: boolean;
   prometheusPort?: number;
+  /** Pushgateway base URL: the run's summary is pushed there at the end (trends across runs). */
+  pushgateway?: string;
   webHost: string;
   webPort: number;
   webAuth?: string;
@@ -129,6 +131,7 @@ export function addRunOptions(cmd: Command): Command {
     .addOption(opt('-L, --loglevel <level>', `log level: ${LOG_LEVELS.join(', ')} (default info)`, 'STAMPEDE_LOGLEVEL'))
     .addOption(opt('--fail-on-error', 'exit 1 when any request failed', 'STAMPEDE_FAIL_ON_ERROR'))
     .addOption(opt('--prometheus-port <port>', 'serve /metrics on this port in headless mode', 'STAMPEDE_PROMETHEUS_PORT').argParser(positiveInt('--prometheus-port', 0)))
+    .addOption(opt('--pushgateway <url>', "push the run's summary to this Pushgateway at the end", 'STAMPEDE_PUSHGATEWAY'))
     .addOption(opt('--web-host <host>', 'web UI address (default 127.0.0.1)', 'STAMPEDE_WEB_HOST'))
     .addOption(opt('--web-port <port>', 'web UI port (default 8089)', 'STAMPEDE_WEB_PORT').argParser(positiveInt('--web-port', 0)))
     .addOption(opt('--web-auth <cred>', 'web UI credentials: user:pass or token:TOKEN', 'STAMPEDE_WEB_AUTH'))
@@ -171,6 +174,7 @@ export function toRunOptions(raw: Record<string, any>, userClasses: string[]): R
     logLevel: logLevel as LogLevel,
     failOnError: Boolean(raw.failOnError),
     prometheusPort: raw.prometheusPort,
+    pushgateway: raw.pushgateway !== undefined ? checkUrl(raw.pushgateway, '--pushgateway').href : undefined,
     webHost: raw.webHost ?? '127.0.0.1',
     webPort: raw.webPort ?? 8089,
     webAuth: raw.webAuth,

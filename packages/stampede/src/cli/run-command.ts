@@ -14,7 +14,9 @@ import { finalTables, liveLine } from './console-output.ts';
 import { UsageError } from './errors.ts';
 import { FailureWindow } from './failure-window.ts';
 import type { RunOptions } from './options.ts';
+import path from 'node:path';
 import { PrometheusError } from '../prometheus/errors.ts';
+import { pushSummary } from '../prometheus/pushgateway.ts';
 import { startTestMetricsServer, type TestMetricsServer } from '../prometheus/metrics-server.ts';
 import { runWithWebUi } from './web-command.ts';
 import { buildRunReport, createRun, prepareScript, unreachableTarget, writeRunReports, type PreparedRun } from './prepared-run.ts';
@@ -159,6 +161,11 @@ async function finish(w: RunWorkload, io: RunIo, run: PreparedRun, ending: Endin
     io.logger.log('warning', 'the load generator was saturated (CPU or event-loop lag): latency figures are suspect');
   }
   await writeRunReports(opts, run, report, durationS);
+  if (opts.pushgateway) {
+    // One group per script, so the Pushgateway keeps the latest run and Prometheus the history (docs/observability.md).
+    const instance = path.basename(opts.file, path.extname(opts.file));
+    await pushSummary(opts.pushgateway, report, { instance }).catch((e: PrometheusError) => io.logger.log('warning', `${e.message}${e.hint ? ` (${e.hint})` : ''}`));
+  }
   if (ending.interrupted) return EXIT.interrupted;
   if (ending.failedOut) return EXIT.aborted;
   const failed = results.filter((r) => !r.passed);

@@ -202,3 +202,29 @@ test('--fail-on-error exits 1 when requests failed', async () => {
     await server.close();
   }
 });
+
+test('--pushgateway pushes the run summary at the end (issue #9: trends across runs)', async () => {
+  const target = await startCountingServer();
+  const pushes: { method: string; url: string; body: string }[] = [];
+  const gateway = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      pushes.push({ method: req.method!, url: req.url!, body });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+  const gatewayUrl = `http://127.0.0.1:${(gateway.address() as { port: number }).port}`;
+  try {
+    const script = scriptCopy();
+    const res = await runCli(['-f', script.file, '--headless', '-u', '2', '-r', '2', '-t', '2s', '--host', target.url, '--pushgateway', gatewayUrl, '--only-summary']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(pushes.length, 1);
+    assert.equal(pushes[0]!.url, '/metrics/job/stampede/instance/counting-users');
+    assert.match(pushes[0]!.body, /^stampede_run_\w+ /m);
+  } finally {
+    await target.close();
+    await new Promise<void>((r) => gateway.close(() => r()));
+  }
+});
