@@ -4,33 +4,14 @@
  * which is all the API sniffs before it stores a video.
  */
 import { randomBytes } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
-
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
-  return Buffer.concat([head, data, crc]);
-}
+import { encodeRgbPng } from './sample-image.ts';
 
 /** An RGB PNG of random noise, square, about `approxBytes` long (stored deflate: no compression). */
 export function noisePng(approxBytes: number): Buffer {
   const side = Math.max(16, Math.ceil(Math.sqrt(approxBytes / 3)));
   const raw = randomBytes((1 + side * 3) * side);
   for (let y = 0; y < side; y++) raw[y * (1 + side * 3)] = 0; // filter type None on every row
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(side, 0);
-  ihdr.writeUInt32BE(side, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // colour type RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw, { level: 0 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return encodeRgbPng(side, raw, 0);
 }
 
 /** `size` bytes starting with an MP4 `ftyp` box, then random bytes (the API sniffs, it does not decode video). */

@@ -35,15 +35,23 @@ export function samplePng(seed: number, size = 96): Buffer {
     }
     rows.push(row);
   }
+  return encodeRgbPng(size, Buffer.concat(rows));
+}
+
+/**
+ * A square 8-bit RGB PNG from its filtered scanlines (`side` rows of a filter byte then `side` × 3 bytes);
+ * `level` 0 stores them uncompressed, so the file size is what the caller asked for.
+ */
+export function encodeRgbPng(side: number, scanlines: Buffer, level = 6): Buffer {
   const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(size, 0);
-  ihdr.writeUInt32BE(size, 4);
+  ihdr.writeUInt32BE(side, 0);
+  ihdr.writeUInt32BE(side, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // colour type RGB
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IDAT', deflateSync(scanlines, { level })),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }

@@ -11,8 +11,3 @@ export function usersAt(from: number, to: number, ratePerS: number, elapsedS: nu
   return from < to ? Math.min(to, from + moved) : Math.max(to, from - moved);
 }
 
-/** Seconds until the ramp from `from` to `to` at `ratePerS` is complete. */
-export function rampDurationS(from: number, to: number, ratePerS: number): number {
-  if (ratePerS <= 0 || !Number.isFinite(ratePerS)) return 0;
-  return Math.abs(to - from) / ratePerS;
-}

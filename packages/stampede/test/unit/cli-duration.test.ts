@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDurationS } from '../../src/cli/duration.ts';
-import { usersAt, rampDurationS } from '../../src/runner/spawn-plan.ts';
+import { usersAt } from '../../src/runner/spawn-plan.ts';
 
 test('parseDurationS reads Locust-style durations', () => {
   assert.equal(parseDurationS('90'), 90);
@@ -33,5 +33,4 @@ test('usersAt ramps evenly at the spawn rate, both ways', () => {
   assert.equal(usersAt(50, 10, 20, 10), 10);
   // 3 users/s for 1/3 s is exactly one user despite float error.
   assert.equal(usersAt(0, 10, 3, 1 / 3), 1);
-  assert.equal(rampDurationS(0, 50, 10), 5);
 });
