@@ -67,6 +67,22 @@ export async function connectRedis(url: string, options: { name: string; connect
         { cause },
       );
     }
-    throw new ClusterError('STAMPEDE_ERR_REDIS_CONNECT', `cannot connect to Redis at ${where}: ${cause.message}`, 'is Redis running, and is --redis right?', { cause });
+    throw new ClusterError('STAMPEDE_ERR_REDIS_CONNECT', `cannot connect to Redis at ${where}: ${cause.message}`, connectHint(url, cause), { cause });
   }
+}
+
+/** Node's codes for a TLS peer whose certificate cannot be trusted (or names another host). */
+const UNTRUSTED_CERT = /CERT|SELF_SIGNED|ERR_TLS_CERT_ALTNAME_INVALID/;
+
+/** What to do about a connection that failed for another reason than the password. */
+function connectHint(url: string, cause: Error): string {
+  const code = String((cause as NodeJS.ErrnoException).code ?? '');
+  if (UNTRUSTED_CERT.test(code)) {
+    return "the server's TLS certificate is not trusted: point NODE_EXTRA_CA_CERTS at its CA (PEM file), or use the host name the certificate names";
+  }
+  // A plain Redis port reads the TLS hello as a command and waits: the handshake times out, or the port hangs up.
+  if (new URL(url).protocol === 'rediss:' && /TLS|socket disconnected|ECONNRESET|EPROTO|ETIMEDOUT/i.test(`${code} ${cause.message}`)) {
+    return 'no TLS handshake: if that port speaks plain Redis, write redis:// instead of rediss://';
+  }
+  return 'is Redis running, and is --redis right?';
 }
