@@ -1,0 +1,77 @@
+/**
+ * "A worker's CPU over 90 % is flagged" (issue 10): the master reads each worker's CPU from its heartbeats, warns
+ * once per worker that goes over the limit, and reports the highest figure; a worker under it is not flagged.
+ * Real Redis on loopback; workers in this process report the CPU the test gives them.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { systemClock } from '../../src/clock.ts';
+import { bundleHash } from '../../src/cluster/bundle-files.ts';
+import { ClusterMaster } from '../../src/cluster/cluster-master.ts';
+import { ClusterWorker } from '../../src/cluster/cluster-worker.ts';
+import { connectRedis } from '../../src/cluster/redis-connection.ts';
+import { silentLogger, type Logger } from '../../src/logger.ts';
+import { InProcessUserThread } from '../../src/runner/in-process-thread.ts';
+import { HttpUser } from '../../src/user/user.ts';
+import { task } from '../../src/user/task.ts';
+import { constant } from '../../src/user/wait-time.ts';
+
+const REDIS = process.env.STAMPEDE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class Idle extends HttpUser {
+  static override waitTime = constant(1);
+  @task async nothing() {}
+}
+
+test('a worker over 90 % CPU is flagged once, with a warning naming it; one under it is not', async () => {
+  const namespace = `test-cluster-${randomBytes(6).toString('hex')}`;
+  const warnings: string[] = [];
+  const logger: Logger = { log: (level, message) => void (level === 'warning' && warnings.push(message)) };
+  const redis = await connectRedis(REDIS, { name: 'test-master' });
+  const bundleText = 'export {};\n';
+  const master = await ClusterMaster.open({
+    redis, namespace, clock: systemClock, logger,
+    bundle: { text: bundleText, hash: bundleHash(bundleText) },
+    init: { logLevel: 'warning', maxNames: 10, seed: 1 },
+    identity: { host: 'test', pid: process.pid },
+    respawnLostUsers: true,
+  });
+  const cpu = { busy: 40, calm: 40 };
+  const workers = await Promise.all(
+    (['busy', 'calm'] as const).map(async (name) => {
+      const wredis = await connectRedis(REDIS, { name: `test-${name}` });
+      const worker = new ClusterWorker({
+        redis: wredis, namespace, threads: 1, createThread: (init) => new InProcessUserThread(init, [Idle]),
+        resources: () => ({ cpuPct: cpu[name], rssBytes: 50e6 }), clock: systemClock, logger: silentLogger,
+        host: name, pid: process.pid, heartbeatMs: 100,
+      });
+      return { worker, exit: worker.run(), wredis };
+    }),
+  );
+  try {
+    assert.equal(await master.waitForWorkers(2, 10_000), true);
+    await sleep(400);
+    assert.deepEqual(master.cpu(), { maxPct: 40, flagged: false }, 'both under the limit');
+    cpu.busy = 96.5;
+    await sleep(400);
+    cpu.busy = 97;
+    await sleep(400);
+    const flagged = master.cpu();
+    assert.equal(flagged.flagged, true);
+    assert.equal(flagged.maxPct, 97);
+    const busyId = workers[0]!.worker.id;
+    const over = warnings.filter((w) => /CPU at \d+% of its cores \(over 90%\)/.test(w));
+    assert.equal(over.length, 1, `one warning, not one per heartbeat: ${over.join(' | ')}`);
+    assert.match(over[0]!, new RegExp(`worker ${busyId} `));
+    const states = master.workerStates();
+    assert.equal(states.length, 2);
+    assert.ok(states.every((s) => s.rssBytes === 50e6), 'memory of each worker is known');
+  } finally {
+    await master.close();
+    await Promise.all(workers.map((w) => w.exit));
+    for (const w of workers) w.wredis.disconnect();
+    redis.disconnect();
+  }
+});
