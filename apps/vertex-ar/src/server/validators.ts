@@ -3,7 +3,7 @@
  * coerced ("5" → 5); JSON bodies arrive typed and must not be (`{"name": 42}` is a 400, not "42").
  * Fastify's default uses one coercing instance for everything, hence this compiler.
  */
-import { Ajv, type Options } from 'ajv';
+import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import formatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 
@@ -25,5 +25,27 @@ export function createValidatorCompiler(sharedSchemas: object[]): FastifySchemaC
     bodyAjv.addSchema(s);
     textAjv.addSchema(s);
   }
-  return ({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object) as any;
+  return ({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv.compile(schema as object) : finiteOnly(textAjv.compile(schema as object))) as any;
+}
+
+/**
+ * Ajv coerces '1e309' or 'Infinity' to Infinity and lets it through `integer`, `minimum` and `maximum` (found by
+ * the fuzz test: `?limit=1e309` reached SQLite and answered 500). A coerced text part holding a non-finite
+ * number is refused here, as Ajv would refuse any other bad value.
+ */
+function finiteOnly(validate: ValidateFunction): ValidateFunction {
+  const checked = ((data: unknown) => {
+    const ok = validate(data);
+    checked.errors = validate.errors;
+    if (!ok || data === null || typeof data !== 'object') return ok;
+    for (const [key, value] of Object.entries(data)) {
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        checked.errors = [{ instancePath: `/${key}`, schemaPath: `#/properties/${key}`, keyword: 'type', params: {}, message: 'must be a finite number' }];
+        return false;
+      }
+    }
+    return true;
+  }) as ValidateFunction;
+  return checked;
 }

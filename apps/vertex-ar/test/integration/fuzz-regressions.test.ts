@@ -29,3 +29,25 @@ test('a path parameter over 100 characters answered 414 outside the error envelo
     assert.ok(res.body.length < 200, 'the path is not echoed back');
   }
 });
+
+test("a text number like '1e309' passed validation as Infinity and reached the database (500)", async () => {
+  // Ajv coerces '1e309' and 'Infinity' to Infinity and lets it through integer/minimum/maximum.
+  const dir = await mkdtemp(join(tmpdir(), 'vertex-ar-fuzz-infinity-'));
+  const admin = await buildApp({ dataDir: dir, jwtSecret: 'x'.repeat(40), adminUsername: 'root', adminPassword: 'admin-password', defaultMetrics: false });
+  try {
+    const login = await admin.inject({ method: 'POST', url: '/auth/login', payload: { username: 'root', password: 'admin-password' } });
+    const headers = { authorization: `Bearer ${JSON.parse(login.body).access_token}` };
+    for (const url of ['/admin/clients?limit=1e309', '/admin/users?offset=Infinity', '/admin/portraits?limit=-1e309', '/clients/1e309', '/ar/Infinity']) {
+      const res = await admin.inject({ method: 'GET', url, headers });
+      assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+      assert.equal(JSON.parse(res.body).error.code, 'VERTEX_ERR_VALIDATION', url);
+      assert.match(JSON.parse(res.body).error.message, /must be a finite number|must be integer/, url);
+    }
+    const fine = await admin.inject({ method: 'GET', url: '/admin/clients?limit=1e2', headers });
+    assert.equal(fine.statusCode, 200, 'an exponent that is a whole number in range stays valid');
+    assert.equal(JSON.parse(fine.body).limit, 100);
+  } finally {
+    await admin.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
