@@ -15,13 +15,14 @@ import type { JsonReport } from '../report/report-types.ts';
 import { LocalRunner } from '../runner/local-runner.ts';
 import { Aggregate } from '../stats/aggregate.ts';
 import { distributeUsers } from '../user/distribute.ts';
-import { finalTables, liveLine } from './console-output.ts';
+import type { UserClass } from '../user/user.ts';
+import { resolveRunOptions } from './config-file.ts';
 import { parseDurationS } from './duration.ts';
-import { UsageError } from './errors.ts';
 import { addRunOptions, positiveInt, toRunOptions, type RunOptions } from './options.ts';
-import { buildRunReport, prepareScript, unreachableTarget, writeRunReports, type PreparedRun, type PreparedScript } from './prepared-run.ts';
+import { prepareScript, unreachableTarget, type PreparedRun, type PreparedScript } from './prepared-run.ts';
 import { ProcessCpuSampler } from './process-cpu.ts';
-import { EXIT, type RunIo } from './run-command.ts';
+import { EXIT, runTest, type RunIo } from './run-command.ts';
+import { planWorkload, type RunWorkload } from './workload-plan.ts';
 import { addClusterOptions, mergedOptions, toClusterConnection, type ClusterCommandDeps, type ClusterConnectionOptions } from './worker-command.ts';
 
 /** Options of the master beyond those of a local run. */
@@ -52,17 +53,15 @@ export function addMasterCommand(program: Command, deps: ClusterCommandDeps): vo
 }
 
 /** Runs a distributed test headless; resolves the exit code. */
-export async function runMaster(opts: RunOptions, m: MasterOptions, io: RunIo): Promise<number> {
-  if (!opts.headless) throw new UsageError('STAMPEDE_ERR_UNSUPPORTED', 'the web UI of the master is not available yet', 'pass --headless');
-  const unsupported = [['--arrival-rate', opts.arrivalRate], ['--stages', opts.stages], ['--html', opts.html], ['--junit', opts.junit], ['--prometheus-port', opts.prometheusPort]] as const;
-  for (const [flag, value] of unsupported) {
-    if (value !== undefined) throw new UsageError('STAMPEDE_ERR_UNSUPPORTED', `${flag} is not supported by the master yet`, 'leave it out for now');
-  }
+export async function runMaster(cliOpts: RunOptions, m: MasterOptions, io: RunIo): Promise<number> {
+  const opts = await resolveRunOptions(cliOpts);
+  if (!opts.headless) return (await import('./master-web.ts')).runMasterWithWebUi(opts, m, io);
   // Redis first: a refused password must fail before anything slow.
   const redis = await connectRedis(m.redisUrl, { name: 'stampede-master' });
   try {
     const script = await prepareScript(opts, io);
     try {
+      const workload = planWorkload(opts, script);
       const unreachable = await unreachableTarget(script.hosts);
       if (unreachable) {
         io.logger.log('error', unreachable);
@@ -79,7 +78,7 @@ export async function runMaster(opts: RunOptions, m: MasterOptions, io: RunIo): 
         respawnLostUsers: !m.abortOnWorkerLoss,
       });
       try {
-        return await runOnWorkers(opts, m, io, master, script);
+        return await runOnWorkers(workload, m, io, master, script);
       } finally {
         await master.close();
       }
@@ -91,75 +90,59 @@ export async function runMaster(opts: RunOptions, m: MasterOptions, io: RunIo): 
   }
 }
 
-async function runOnWorkers(opts: RunOptions, m: MasterOptions, io: RunIo, master: ClusterMaster, script: PreparedScript): Promise<number> {
-  const clock = systemClock;
+/** Waits for the workers, then runs the workload through the local run loop on one ClusterThread. */
+async function runOnWorkers(w: RunWorkload, m: MasterOptions, io: RunIo, master: ClusterMaster, script: PreparedScript): Promise<number> {
   const signalled = new AbortController();
   io.onSignal(() => {
-    io.logger.log('warning', `interrupted: stopping (up to ${opts.stopTimeoutS}s for tasks in flight), writing reports`);
+    io.logger.log('warning', 'interrupted while waiting for workers');
     signalled.abort();
   });
   io.logger.log('info', `master: run ${master.runId} on namespace '${m.namespace}', waiting for ${m.expectWorkers} worker(s)`);
   if (!(await master.waitForWorkers(m.expectWorkers, m.expectWorkersTimeoutMs, signalled.signal))) return EXIT.interrupted;
+  const run = clusterRun(w.opts, io, master, script.classes, w.peakUsers);
+  return runTest(w, io, run, {
+    where: `on ${master.liveWorkers} workers`,
+    liveSuffix: () => ` | workers ${master.liveWorkers}`,
+    onStart: (stopWith) => watchWorkers(m, io, master, run.runner, stopWith),
+    report: (base) => clusterReport(base, master),
+    saturatedWarning: 'a worker was saturated (CPU over 90% or event-loop lag): latency figures are suspect',
+  });
+}
 
-  const aggregate = new Aggregate({ maxNames: opts.maxNames, onWarning: (w) => io.logger.log('warning', w) });
-  const order = distributeUsers(script.classes, Math.max(1, opts.users)).order;
+/** A test of the master: a LocalRunner whose only thread is the whole cluster, over `classes`, for up to `users` users. */
+export function clusterRun(opts: RunOptions, io: RunIo, master: ClusterMaster, classes: UserClass[], users: number): PreparedRun {
+  const aggregate = new Aggregate({ maxNames: opts.maxNames, onWarning: (message) => io.logger.log('warning', message) });
+  const order = distributeUsers(classes, Math.max(1, users)).order;
   // 900 ms: the cluster thread answers within 750 ms, so a tick closes with every worker's delta in it.
-  const runner = new LocalRunner({ threads: [master.thread], aggregate, clock, logger: io.logger, classForUser: (i) => order[i % order.length]!.name, snapshotTimeoutMs: 900 });
+  const runner = new LocalRunner({ threads: [master.thread], aggregate, clock: systemClock, logger: io.logger, classForUser: (i) => order[i % order.length]!.name, snapshotTimeoutMs: 900 });
   runner.on('log', (l) => io.logger.log(l.level, l.message, l.source));
+  return { runner, aggregate, cpu: new ProcessCpuSampler(), threadCount: 1, classes };
+}
 
-  let workerLoss = false;
-  const active = () => runner.state === 'spawning' || runner.state === 'running';
-  const stopped = new Promise<void>((resolve) => {
-    signalled.signal.addEventListener('abort', () => resolve(), { once: true });
-    if (opts.runTimeS !== undefined) void clock.sleep(opts.runTimeS * 1000).then(() => resolve());
-    master.on('worker-lost', (e: WorkerLostEvent) => {
-      if (!m.abortOnWorkerLoss || !active()) return;
-      workerLoss = true;
-      io.logger.log('error', `worker ${e.id} lost with --abort-on-worker-loss: stopping the run`);
-      resolve();
-    });
-    master.on('all-workers-lost', () => {
-      if (!active()) return;
-      workerLoss = true;
-      io.logger.log('error', 'the last worker was lost: stopping the run');
-      resolve();
-    });
-  });
-
-  io.logger.log('info', `starting ${opts.users} users at ${opts.spawnRate}/s on ${master.liveWorkers} workers${opts.runTimeS ? `, for ${opts.runTimeS}s` : ''}`);
-  runner.start(opts.users, opts.spawnRate);
+/** Stops the run with exit 5 when a worker is lost with --abort-on-worker-loss, or when every worker is lost. */
+function watchWorkers(m: MasterOptions, io: RunIo, master: ClusterMaster, runner: LocalRunner, stopWith: (exitCode: number) => void): void {
   master.runStarted(runner.startedAtMs);
-  let ticks = 0;
-  runner.on('tick', ({ users }: { users: number }) => {
-    if (++ticks % 2 === 0 && !opts.onlySummary) io.out(`${liveLine(aggregate, runner.elapsedS(), users)} | workers ${master.liveWorkers}`);
+  let stopped = false;
+  const stop = (message: string) => {
+    // A loss while the run already stops (run time over, a signal) changes nothing.
+    if (stopped || (runner.state !== 'spawning' && runner.state !== 'running')) return;
+    stopped = true;
+    io.logger.log('error', message);
+    stopWith(EXIT.workerLost);
+  };
+  master.on('worker-lost', (e: WorkerLostEvent) => {
+    if (m.abortOnWorkerLoss) stop(`worker ${e.id} lost with --abort-on-worker-loss: stopping the run`);
   });
-  await stopped;
-  await runner.stop(opts.stopTimeoutS * 1000);
-  const endedAt = clock.wallNow();
-  const durationS = runner.elapsedS();
-  await runner.close();
-
-  io.out('');
-  io.out(finalTables(aggregate, durationS));
-  const interrupted = signalled.signal.aborted;
-  const run: PreparedRun = { runner, aggregate, cpu: new ProcessCpuSampler(), threadCount: 1, classes: script.classes };
-  const report = clusterReport(opts, master, run, { endedAt, durationS, partial: interrupted || workerLoss });
-  if (report.generator?.saturated) io.logger.log('warning', 'a worker was saturated (CPU over 90% or event-loop lag): latency figures are suspect');
-  await writeRunReports(opts, run, report, durationS);
-  if (workerLoss) return EXIT.workerLost;
-  if (interrupted) return EXIT.interrupted;
-  if (opts.failOnError && aggregate.totals().failures > 0) return EXIT.failed;
-  return EXIT.ok;
+  master.on('all-workers-lost', () => stop('the last worker was lost: stopping the run'));
 }
 
 /** The local run's report, with the generator figures of the workers and the `workers` section. */
-function clusterReport(opts: RunOptions, master: ClusterMaster, run: PreparedRun, end: { endedAt: number; durationS: number; partial: boolean }): JsonReport {
-  const base = buildRunReport(opts, run, { ...end, users: opts.users, spawnRate: opts.spawnRate });
+export function clusterReport(base: JsonReport, master: Pick<ClusterMaster, 'cpu' | 'reportWorkers'>): JsonReport {
   const cpu = master.cpu();
-  const lagMs = run.runner.counters.loopLagP99Ms;
+  const lagMs = base.generator?.loop_lag_p99_ms ?? 0;
   return {
     ...base,
-    generator: { saturated: cpu.flagged || lagMs > 50, cpu_max_pct: Math.round(cpu.maxPct * 10) / 10, loop_lag_p99_ms: Math.round(lagMs * 100) / 100 },
+    generator: { saturated: cpu.flagged || lagMs > 50, cpu_max_pct: Math.round(cpu.maxPct * 10) / 10, loop_lag_p99_ms: lagMs },
     workers: master.reportWorkers(),
   };
 }

@@ -9,6 +9,7 @@ import { runScenarios } from '../runner/scenario-run.ts';
 import { evaluateThresholds, failedChecks, failingAbortThreshold } from '../thresholds/evaluate-thresholds.ts';
 import { runnerMetricSource } from '../thresholds/metric-value.ts';
 import type { ThresholdResult } from '../thresholds/threshold-types.ts';
+import type { JsonReport } from '../report/report-types.ts';
 import { resolveRunOptions } from './config-file.ts';
 import { finalTables, liveLine } from './console-output.ts';
 import { UsageError } from './errors.ts';
@@ -21,8 +22,9 @@ import { startTestMetricsServer, type TestMetricsServer } from '../prometheus/me
 import { runWithWebUi } from './web-command.ts';
 import { buildRunReport, createRun, prepareScript, unreachableTarget, writeRunReports, type PreparedRun } from './prepared-run.ts';
 import { planWorkload, type RunWorkload } from './workload-plan.ts';
+import { EXIT } from './exit-codes.ts';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, aborted: 3, interrupted: 4, workerLost: 5 } as const;
+export { EXIT } from './exit-codes.ts';
 
 export interface RunIo {
   logger: Logger;
@@ -43,10 +45,31 @@ export async function runHeadless(cliOpts: RunOptions, io: RunIo): Promise<numbe
       io.logger.log('error', unreachable);
       return EXIT.aborted;
     }
-    return await runTest(workload, io, await createRun(workload.opts, io, script, workload.peakUsers));
+    const run = await createRun(workload.opts, io, script, workload.peakUsers);
+    return await runTest(workload, io, run, { where: `on ${run.threadCount} threads` });
   } finally {
     script.dispose();
   }
+}
+
+/**
+ * What a caller adds to the headless run loop; the loop itself (scenarios, live lines, thresholds, failure window,
+ * metrics server, reports, pushgateway, exit code) is the same for every run. The master uses these for its workers.
+ */
+export interface RunHooks {
+  /** Where the users run, for the start line: `on 4 threads`, `on 3 workers`. */
+  where: string;
+  /** Appended to each live line. */
+  liveSuffix?: () => string;
+  /**
+   * Called once the run has begun (runner clock started), with a way to stop it early with an exit code (worker
+   * loss: 5). The report is then marked partial and that code wins over every other.
+   */
+  onStart?: (stopWith: (exitCode: number) => void) => void;
+  /** The report as the caller wants it written (the master: the workers' generator figures and `workers`). */
+  report?: (report: JsonReport) => JsonReport;
+  /** The warning when the report says the generator was saturated. */
+  saturatedWarning?: string;
 }
 
 /** How the run ended early, if it did. */
@@ -55,19 +78,22 @@ interface Ending {
   abortedBy?: ThresholdResult;
   /** Only failures for --abort-after-failures: exit 3 (issue 12). */
   failedOut?: boolean;
+  /** Stopped by a hook with this exit code (the master: 5 on worker loss). */
+  exitCode?: number;
 }
 
-function describe(w: RunWorkload, threads: number): string {
+function describe(w: RunWorkload, where: string): string {
   const names = w.plans.map((p) => `${p.name} (${p.executor})`).join(', ');
   const time = w.opts.runTimeS ? `, for ${w.opts.runTimeS}s` : '';
-  if (w.spawnRate !== null) return `starting ${w.opts.users} users at ${w.spawnRate}/s on ${threads} threads${time}`;
-  return `starting scenarios ${names} on ${threads} threads${time}`;
+  if (w.spawnRate !== null) return `starting ${w.opts.users} users at ${w.spawnRate}/s ${where}${time}`;
+  return `starting scenarios ${names} ${where}${time}`;
 }
 
-async function runTest(w: RunWorkload, io: RunIo, run: PreparedRun): Promise<number> {
+/** Runs a planned workload on a prepared run (its threads ready) to the end; resolves the exit code. */
+export async function runTest(w: RunWorkload, io: RunIo, run: PreparedRun, hooks: RunHooks): Promise<number> {
   const metrics = await startMetrics(w.opts, io, run);
   try {
-    return await runUntilStopped(w, io, run);
+    return await runUntilStopped(w, io, run, hooks);
   } finally {
     await metrics?.close();
   }
@@ -86,7 +112,7 @@ async function startMetrics(opts: RunOptions, io: RunIo, run: PreparedRun): Prom
   }
 }
 
-async function runUntilStopped(w: RunWorkload, io: RunIo, run: PreparedRun): Promise<number> {
+async function runUntilStopped(w: RunWorkload, io: RunIo, run: PreparedRun, hooks: RunHooks): Promise<number> {
   const { opts, thresholds } = w;
   const clock = systemClock;
   const { runner, aggregate } = run;
@@ -103,7 +129,7 @@ async function runUntilStopped(w: RunWorkload, io: RunIo, run: PreparedRun): Pro
   const failures = new FailureWindow(opts.abortAfterFailuresS);
   runner.on('tick', ({ users }: { users: number }) => {
     run.cpu.sample();
-    if (++ticks % 2 === 0 && !opts.onlySummary) io.out(liveLine(aggregate, runner.elapsedS(), users));
+    if (++ticks % 2 === 0 && !opts.onlySummary) io.out(`${liveLine(aggregate, runner.elapsedS(), users)}${hooks.liveSuffix?.() ?? ''}`);
     if (!ending.failedOut && failures.observe(aggregate.timeseries().at(-1))) {
       ending.failedOut = true;
       io.logger.log('error', `only failures for ${opts.abortAfterFailuresS}s: stopping the run (is the target down?); --abort-after-failures 0 never stops`);
@@ -117,13 +143,18 @@ async function runUntilStopped(w: RunWorkload, io: RunIo, run: PreparedRun): Pro
     }
   });
 
-  io.logger.log('info', describe(w, run.threadCount));
+  io.logger.log('info', describe(w, hooks.where));
   const scenarios = runScenarios({ runner, plans: w.plans, classes: run.classes, clock, logger: io.logger, signal: stop.signal, stopTimeoutMs: opts.stopTimeoutS * 1000 });
+  // runScenarios has begun the runner synchronously: its clock is the run's start.
+  hooks.onStart?.((exitCode) => {
+    ending.exitCode ??= exitCode;
+    stop.abort();
+  });
   await Promise.race([scenarios, new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }))]);
   stop.abort();
   await runner.stop(opts.stopTimeoutS * 1000);
   await scenarios;
-  return finish(w, io, run, ending);
+  return finish(w, io, run, ending, hooks);
 }
 
 function thresholdLines(results: readonly ThresholdResult[]): string[] {
@@ -146,7 +177,7 @@ function scenarioLines(run: PreparedRun, durationS: number): string[] {
   return lines;
 }
 
-async function finish(w: RunWorkload, io: RunIo, run: PreparedRun, ending: Ending): Promise<number> {
+async function finish(w: RunWorkload, io: RunIo, run: PreparedRun, ending: Ending, hooks: RunHooks): Promise<number> {
   const { opts } = w;
   const { runner, aggregate } = run;
   const endedAt = systemClock.wallNow();
@@ -156,9 +187,11 @@ async function finish(w: RunWorkload, io: RunIo, run: PreparedRun, ending: Endin
   const checksFailing = failedChecks(aggregate.checks(), w.thresholds);
   io.out('');
   io.out([finalTables(aggregate, durationS), ...scenarioLines(run, durationS), ...thresholdLines(results)].join('\n'));
-  const report = buildRunReport(opts, run, { endedAt, durationS, partial: ending.interrupted || ending.failedOut === true, users: w.peakUsers, spawnRate: w.spawnRate, model: w.model, thresholds: results });
+  const partial = ending.interrupted || ending.failedOut === true || ending.exitCode !== undefined;
+  const base = buildRunReport(opts, run, { endedAt, durationS, partial, users: w.peakUsers, spawnRate: w.spawnRate, model: w.model, thresholds: results });
+  const report = hooks.report ? hooks.report(base) : base;
   if (report.generator?.saturated) {
-    io.logger.log('warning', 'the load generator was saturated (CPU or event-loop lag): latency figures are suspect');
+    io.logger.log('warning', hooks.saturatedWarning ?? 'the load generator was saturated (CPU or event-loop lag): latency figures are suspect');
   }
   await writeRunReports(opts, run, report, durationS);
   if (opts.pushgateway) {
@@ -166,6 +199,7 @@ async function finish(w: RunWorkload, io: RunIo, run: PreparedRun, ending: Endin
     const instance = path.basename(opts.file, path.extname(opts.file));
     await pushSummary(opts.pushgateway, report, { instance }).catch((e: PrometheusError) => io.logger.log('warning', `${e.message}${e.hint ? ` (${e.hint})` : ''}`));
   }
+  if (ending.exitCode !== undefined) return ending.exitCode;
   if (ending.interrupted) return EXIT.interrupted;
   if (ending.failedOut) return EXIT.aborted;
   const failed = results.filter((r) => !r.passed);

@@ -1,19 +1,20 @@
 /**
  * `stampede -f FILE` without `--headless`: load the script once, serve the web UI, and let it start, edit and stop
  * tests. On SIGINT/SIGTERM: stop the test, write the reports the flags ask for, exit (4 when a test was cut short).
+ * The serving part (serveWebUi) is shared with the master's web UI (master-web.ts), whose tests run on workers.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock } from '../clock.ts';
 import { renderHtmlReport } from '../report/html-report.ts';
 import type { JsonReport } from '../report/report-types.ts';
-import { isHttpUserClass, resolveHost } from '../user/user.ts';
+import { isHttpUserClass, resolveHost, type UserClass } from '../user/user.ts';
 import type { ClassInfo } from '../web/api-types.ts';
 import { WebError } from '../web/errors.ts';
 import { LogBuffer } from '../web/log-buffer.ts';
 import { TestSession, type SessionTest, type TestConfig } from '../web/test-session.ts';
 import { isLoopbackHost, parseWebAuth, type WebAuth } from '../web/web-security.ts';
-import { startWebUi } from '../web/web-ui.ts';
+import { startWebUi, type ClusterView } from '../web/web-ui.ts';
 import { parseDurationS } from './duration.ts';
 import { UsageError } from './errors.ts';
 import type { RunOptions } from './options.ts';
@@ -25,7 +26,37 @@ const EXIT_FAILED = 1;
 const EXIT_INTERRUPTED = 4;
 
 /** A run made by the UI, with the options it was made from (for its report). */
-type WebPreparedRun = PreparedRun & { runOpts: RunOptions };
+export type WebPreparedRun = PreparedRun & { runOpts: RunOptions };
+
+/** How the UI's tests get their runs and reports: local user threads here, the workers in master-web.ts. */
+export interface WebRunFactory<R extends WebPreparedRun> {
+  /** Creates the run of a test of the `classes` picked, whose hosts answer; throws a WebError to refuse. */
+  createRun(runOpts: RunOptions, classes: UserClass[], config: TestConfig): Promise<R>;
+  /** Releases a stopped run. */
+  closeRun(run: R): Promise<void>;
+  /** The contract report of a test (`partial`: cut short, or still running). */
+  report(test: SessionTest<R>, partial: boolean): JsonReport;
+  /** The workers, when the tests run on a cluster. */
+  cluster?: ClusterView;
+  /** Called once with the session the runs serve (to stop its test on an event of its own). */
+  onSession?(session: TestSession<R>): void;
+}
+
+/** What a web UI command sets up before its slow start (the script, Redis): credentials, logs and the signal. */
+export interface WebUiSetup {
+  auth: WebAuth | undefined;
+  logs: LogBuffer;
+  /** The command's io with its logger also feeding the UI's log view. */
+  io: RunIo;
+  /** Resolves on the first SIGINT/SIGTERM. */
+  signalled: Promise<void>;
+}
+
+/** How serving ended: the last test (if any) and whether the signal cut it short. Its reports are written. */
+export interface WebUiEnd<R extends WebPreparedRun> {
+  test: SessionTest<R> | undefined;
+  cutShort: boolean;
+}
 
 /** Refuses an unsafe bind (exit 2) and parses the credentials. */
 export function checkWebOptions(opts: RunOptions): WebAuth | undefined {
@@ -51,50 +82,97 @@ export function checkWebOptions(opts: RunOptions): WebAuth | undefined {
   return auth;
 }
 
-/** Serves the web UI until a signal; resolves the exit code. */
-export async function runWithWebUi(opts: RunOptions, io: RunIo): Promise<number> {
+/** Checks the options and takes the signal; the log buffer collects from now on (script loading included). */
+export function setupWebUi(opts: RunOptions, io: RunIo): WebUiSetup {
   const auth = checkWebOptions(opts);
   const logs = new LogBuffer();
-  const runIo: RunIo = { ...io, logger: logs.tee(io.logger, opts.logLevel) };
   const signalled = new Promise<void>((resolve) => io.onSignal(resolve));
-  const script = await prepareScript(opts, runIo);
+  return { auth, logs, io: { ...io, logger: logs.tee(io.logger, opts.logLevel) }, signalled };
+}
+
+/** Serves the web UI until a signal; resolves the exit code. */
+export async function runWithWebUi(opts: RunOptions, io: RunIo): Promise<number> {
+  const setup = setupWebUi(opts, io);
+  const script = await prepareScript(opts, setup.io);
   try {
-    const session = createSession(opts, runIo, script);
-    const reports = {
-      json: (t: SessionTest<WebPreparedRun>) => testReport(t),
-      html: async (t: SessionTest<WebPreparedRun>) => renderHtmlReport(testReport(t)),
-      htmlAvailable: true,
-    };
-    let server;
-    try {
-      server = await startWebUi({ host: opts.webHost.replace(/^\[(.*)\]$/, '$1'), port: opts.webPort, auth, session, logs, reports, monitorPid: opts.monitorPid });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new UsageError('STAMPEDE_ERR_CONFIG_WEB_PORT', `port ${opts.webPort} on ${opts.webHost} is in use`, 'pass another --web-port (0 picks a free one)');
-      }
-      throw error;
-    }
-    io.out(`Web UI: ${server.url}  (Ctrl+C to stop)`);
-    await signalled;
-    const cutShort = session.active;
-    if (cutShort) io.logger.log('warning', `interrupted: stopping (up to ${opts.stopTimeoutS}s for tasks in flight), writing reports`);
-    await session.stop();
-    await server.close();
-    const test = session.test;
-    if (!test) return EXIT_OK;
-    const report = testReport(test, cutShort);
-    await writeRunReports(test.run.runOpts, test.run, report, test.ended?.durationS ?? session.elapsedS());
-    if (opts.html !== undefined) await writeHtml(opts.html, report);
-    if (cutShort) return EXIT_INTERRUPTED;
-    return opts.failOnError && test.run.aggregate.totals().failures > 0 ? EXIT_FAILED : EXIT_OK;
+    const end = await serveWebUi(opts, setup, script, localRuns(setup.io, script));
+    return webExitCode(opts, end);
   } finally {
     script.dispose();
   }
 }
 
-function createSession(opts: RunOptions, io: RunIo, script: PreparedScript): TestSession<WebPreparedRun> {
+/** The exit code of a web UI command: 4 when the signal cut a test short, 1 on failures with --fail-on-error. */
+export function webExitCode(opts: RunOptions, end: WebUiEnd<WebPreparedRun>): number {
+  if (!end.test) return EXIT_OK;
+  if (end.cutShort) return EXIT_INTERRUPTED;
+  return opts.failOnError && end.test.run.aggregate.totals().failures > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/**
+ * Serves the UI for `script` until the signal, then stops the running test, closes the server and writes the
+ * reports the flags ask for (`--json`, `--csv`, `--html`, `--junit`) for the last test.
+ */
+export async function serveWebUi<R extends WebPreparedRun>(opts: RunOptions, setup: WebUiSetup, script: PreparedScript, runs: WebRunFactory<R>): Promise<WebUiEnd<R>> {
+  const { io } = setup;
+  const session = createSession(opts, script, runs);
+  runs.onSession?.(session);
+  const reports = {
+    json: (t: SessionTest<R>) => runs.report(t, !t.ended),
+    html: async (t: SessionTest<R>) => renderHtmlReport(runs.report(t, !t.ended)),
+    htmlAvailable: true,
+  };
+  let server;
+  try {
+    server = await startWebUi({ host: opts.webHost.replace(/^\[(.*)\]$/, '$1'), port: opts.webPort, auth: setup.auth, session, logs: setup.logs, reports, monitorPid: opts.monitorPid, cluster: runs.cluster });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UsageError('STAMPEDE_ERR_CONFIG_WEB_PORT', `port ${opts.webPort} on ${opts.webHost} is in use`, 'pass another --web-port (0 picks a free one)');
+    }
+    throw error;
+  }
+  io.out(`Web UI: ${server.url}  (Ctrl+C to stop)`);
+  await setup.signalled;
+  const cutShort = session.active;
+  if (cutShort) io.logger.log('warning', `interrupted: stopping (up to ${opts.stopTimeoutS}s for tasks in flight), writing reports`);
+  await session.stop();
+  await server.close();
+  const test = session.test;
+  if (!test) return { test, cutShort };
+  const report = runs.report(test, cutShort);
+  await writeRunReports(test.run.runOpts, test.run, report, test.ended?.durationS ?? session.elapsedS());
+  if (opts.html !== undefined) await writeHtml(opts.html, report);
+  return { test, cutShort };
+}
+
+/** The UI's tests on local user threads, fresh for each test. */
+function localRuns(io: RunIo, script: PreparedScript): WebRunFactory<WebPreparedRun> {
+  return {
+    createRun: async (runOpts, classes, config) => {
+      const run = await createRun(runOpts, io, script, config.users, classes);
+      run.runner.on('tick', () => run.cpu.sample());
+      return { ...run, runOpts };
+    },
+    closeRun: (run) => run.runner.close(),
+    report: (test, partial) => {
+      const { run, config } = test;
+      return buildRunReport(run.runOpts, run, { ...testEnd(test, partial), users: config.users, spawnRate: config.spawnRate });
+    },
+  };
+}
+
+/** When a test ended (now, for one still running), for its report. */
+export function testEnd(test: SessionTest<WebPreparedRun>, partial: boolean): { endedAt: number; durationS: number; partial: boolean } {
+  return {
+    endedAt: test.ended?.endedAt ?? systemClock.wallNow(),
+    durationS: test.ended?.durationS ?? test.run.runner.elapsedS(),
+    partial,
+  };
+}
+
+function createSession<R extends WebPreparedRun>(opts: RunOptions, script: PreparedScript, runs: WebRunFactory<R>): TestSession<R> {
   const classes: ClassInfo[] = script.classes.map((c) => ({ name: c.name, weight: c.weight, fixedCount: c.fixedCount }));
-  return new TestSession<WebPreparedRun>({
+  return new TestSession<R>({
     classes,
     defaults: {
       users: opts.users,
@@ -114,26 +192,12 @@ function createSession(opts: RunOptions, io: RunIo, script: PreparedScript): Tes
       }
       const unreachable = await unreachableTarget([...hosts]);
       if (unreachable) throw new WebError('STAMPEDE_ERR_WEB_UNREACHABLE', unreachable, 422);
-      const run = await createRun(runOpts, io, script, config.users, picked);
-      run.runner.on('tick', () => run.cpu.sample());
-      return { ...run, runOpts };
+      return runs.createRun(runOpts, picked, config);
     },
-    closeRun: (run) => run.runner.close(),
+    closeRun: (run) => runs.closeRun(run),
     parseRunTimeS: (text) => parseDurationS(text, 'run time'),
     stopTimeoutMs: opts.stopTimeoutS * 1000,
     clock: systemClock,
-  });
-}
-
-/** The contract report of a test; a test still running is reported as partial, up to now. */
-function testReport(test: SessionTest<WebPreparedRun>, partial = !test.ended): JsonReport {
-  const { run, config } = test;
-  return buildRunReport(run.runOpts, run, {
-    endedAt: test.ended?.endedAt ?? systemClock.wallNow(),
-    durationS: test.ended?.durationS ?? run.runner.elapsedS(),
-    partial,
-    users: config.users,
-    spawnRate: config.spawnRate,
   });
 }
 

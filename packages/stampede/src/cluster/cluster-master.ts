@@ -2,7 +2,9 @@
  * The master's side of a distributed run: holds the namespace lease (one master per namespace, and the workers'
  * proof that it lives), publishes the script bundle, accepts worker registrations, tracks heartbeats, marks a
  * worker silent for 3 s missing (its users continue elsewhere through the ClusterThread), flags CPU over 90 %,
- * and at the end tells the workers to quit and removes the run's keys.
+ * and at the end tells the workers to quit and removes the run's keys. A headless run is one test on `thread`; the
+ * web UI runs many on the same workers: after each, reload() has the workers reload their threads (they answer
+ * `ready` again), and newTest() gives the next test a fresh ClusterThread.
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +45,16 @@ export interface ClusterMasterOptions {
   cpuFlagPct?: number;
 }
 
+/** What changes from one test to the next on the same workers (the web UI's start form). */
+export interface TestSettings {
+  /** Base URL, or undefined for each class's static host. */
+  host?: string;
+  seed: number;
+}
+
+/** Messages a worker still loading the script (`joining`) may send; anything else belongs to an earlier test. */
+const WHILE_JOINING = new Set<FromWorker['type']>(['register', 'ready', 'init-error', 'heartbeat', 'log', 'bye']);
+
 /** Emitted with 'worker-lost'. */
 export interface WorkerLostEvent {
   id: string;
@@ -53,8 +65,17 @@ export interface WorkerLostEvent {
 /** Events: 'worker-ready' (id), 'worker-failed' ({ id, message }), 'worker-lost' (WorkerLostEvent), 'all-workers-lost'. */
 export class ClusterMaster extends EventEmitter {
   readonly runId: string;
-  readonly thread: ClusterThread;
   readonly #o: ClusterMasterOptions;
+  /** The current test's view of the cluster (replaced by newTest()). */
+  #thread: ClusterThread;
+  /** How workers load the script now: the options' init, with the host and seed of the latest test. */
+  #settings: ClusterMasterOptions['init'];
+  /** Loads (init, reset) sent to each worker and not yet answered: only the answer to the last makes it ready. */
+  readonly #pendingLoads = new Map<string, number>();
+  /** Workers of the current web UI test (undefined in a headless run: every worker is in its one test). */
+  #testWorkers: Set<string> | undefined;
+  /** Workers whose threads are (being) loaded with the current settings and have run no test since. */
+  readonly #fresh = new Set<string>();
   readonly #keys: RunKeys;
   readonly #lease: string;
   readonly #workers = new Map<string, RemoteWorker>();
@@ -69,11 +90,21 @@ export class ClusterMaster extends EventEmitter {
     this.runId = runId;
     this.#lease = lease;
     this.#keys = runKeys(o.namespace, runId);
-    this.thread = new ClusterThread({
+    this.#settings = { ...o.init };
+    this.#thread = this.#newThread();
+  }
+
+  /** The whole cluster as the one user thread of the current test's runner. */
+  get thread(): ClusterThread {
+    return this.#thread;
+  }
+
+  #newThread(): ClusterThread {
+    return new ClusterThread({
       workers: () => this.#workers.values(),
       send: (w, m) => this.#send(w, m),
-      logger: o.logger,
-      respawnLostUsers: o.respawnLostUsers,
+      logger: this.#o.logger,
+      respawnLostUsers: this.#o.respawnLostUsers,
     });
   }
 
@@ -108,6 +139,8 @@ export class ClusterMaster extends EventEmitter {
   /** Marks the start of the run (for `lost_at`, in seconds since it). */
   runStarted(atMs: number): void {
     this.#runStartMs = atMs;
+    // Their threads now hold this test's users (and, once stopped, are spent): the next test reloads them.
+    this.#fresh.clear();
   }
 
   /** Workers that can take users now. */
@@ -115,6 +148,67 @@ export class ClusterMaster extends EventEmitter {
     let n = 0;
     for (const w of this.#workers.values()) if (isLive(w)) n++;
     return n;
+  }
+
+  /** Workers that can run users now or in the next test: ready, running, or stopped after the last test. */
+  get readyWorkers(): number {
+    let n = 0;
+    for (const w of this.#workers.values()) if (isLive(w) || w.state === 'stopped') n++;
+    return n;
+  }
+
+  /** Workers that are members of the run: loading the script, ready, running or stopping; not lost or failed. */
+  get memberWorkers(): number {
+    let n = 0;
+    for (const w of this.#workers.values()) if (this.#isMember(w)) n++;
+    return n;
+  }
+
+  /**
+   * After a test of the web UI has stopped: every member that ran it reloads its user threads now, from the bundle
+   * it holds, with `settings` (no waiting), so the next test can start at once. A change of host reloads every
+   * member, even one that ran nothing. A headless run, one test, never calls this.
+   */
+  reload(settings: TestSettings): void {
+    if (settings.host !== this.#settings.host) this.#fresh.clear();
+    this.#settings = { ...this.#settings, host: settings.host, seed: settings.seed };
+    this.#runStartMs = undefined;
+    for (const w of this.#workers.values()) {
+      // A worker still stopping is reloaded by newTest() once its stop has been answered.
+      if (!this.#isMember(w) || this.#fresh.has(w.id) || w.state === 'running' || w.state === 'stopping') continue;
+      // A worker still on an earlier load takes the reset after it: only its answer to the reset counts.
+      w.state = 'joining';
+      w.users.clear();
+      this.#fresh.add(w.id);
+      this.#pendingLoads.set(w.id, (this.#pendingLoads.get(w.id) ?? 0) + 1);
+      this.#send(w, { type: 'reset', host: settings.host, seed: settings.seed });
+    }
+  }
+
+  /**
+   * Prepares the next test of the web UI on the same workers. Waits (within `timeoutMs`) for the previous test's
+   * stop answers, has each member that is not already loaded with `settings` since its last test reload (see
+   * reload(); with the same host, a worker already reloaded keeps the seed it loaded), gives the test a fresh
+   * `thread`, and resolves how many workers are ready once none is loading (or at `timeoutMs`). Per-worker figures
+   * (requests, CPU) start again from zero.
+   */
+  async newTest(settings: TestSettings, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+    const { clock } = this.#o;
+    const deadline = clock.now() + timeoutMs;
+    const busy = () => [...this.#workers.values()].some((w) => w.state === 'running' || w.state === 'stopping');
+    while (busy() && clock.now() < deadline && !signal?.aborted) await clock.sleep(50, signal);
+    this.reload(settings);
+    this.#thread = this.#newThread();
+    const members = [...this.#workers.values()].filter((w) => this.#isMember(w));
+    this.#testWorkers = new Set(members.map((w) => w.id));
+    for (const w of this.#workers.values()) {
+      w.requests = 0;
+      w.cpuMaxPct = 0;
+      w.cpuFlagged = false;
+    }
+    const loading = () => members.some((w) => w.state === 'joining');
+    while (loading() && clock.now() < deadline && !signal?.aborted) await clock.sleep(50, signal);
+    return this.liveWorkers;
   }
 
   /**
@@ -149,10 +243,10 @@ export class ClusterMaster extends EventEmitter {
     return [...this.#workers.values()].map(workerView);
   }
 
-  /** The report's `workers` section: every worker that loaded the script, with what it delivered. */
+  /** The report's `workers` section: every worker that loaded the script (for the current test), with what it delivered. */
   reportWorkers(): ReportWorker[] {
     return [...this.#workers.values()]
-      .filter((w) => w.state !== 'joining' && w.state !== 'failed')
+      .filter((w) => w.state !== 'joining' && w.state !== 'failed' && (this.#testWorkers?.has(w.id) ?? true))
       .map((w) => ({ id: w.id, requests: w.requests, ...(w.lostAtS !== undefined ? { lost_at: w.lostAtS } : {}) }));
   }
 
@@ -214,21 +308,35 @@ export class ClusterMaster extends EventEmitter {
       if (this.#workers.has(m.workerId) || this.#closed) return;
       const w: RemoteWorker = { id: m.workerId, host: m.host, pid: m.pid, threads: m.threads, state: 'joining', users: new Map(), cpuPct: 0, cpuMaxPct: 0, rssBytes: 0, cpuFlagged: false, requests: 0, lastSeenMs: now };
       this.#workers.set(w.id, w);
+      this.#testWorkers?.add(w.id);
+      this.#pendingLoads.set(w.id, 1);
+      this.#fresh.add(w.id);
       this.#o.logger.log('info', `worker ${w.id} registered (${m.threads} threads); sending the script`);
-      this.#send(w, { type: 'init', bundleHash: this.#o.bundle.hash, stampedeEntry: STAMPEDE_ENTRY, ...this.#o.init });
+      this.#send(w, { type: 'init', bundleHash: this.#o.bundle.hash, stampedeEntry: STAMPEDE_ENTRY, ...this.#settings });
       return;
     }
     const w = this.#workers.get(m.workerId);
     // A worker given up on stays given up on: its users already run elsewhere.
     if (!w || !this.#isMember(w)) return;
     w.lastSeenMs = now;
+    // Statistics and exits of an earlier test that arrive while the worker reloads are not this test's.
+    if (w.state === 'joining' && !WHILE_JOINING.has(m.type)) return;
     switch (m.type) {
-      case 'ready':
+      case 'ready': {
+        const pending = Math.max(0, (this.#pendingLoads.get(w.id) ?? 1) - 1);
+        this.#pendingLoads.set(w.id, pending);
+        // The answer to an older load: a reset is on its way, and the worker is not ready until it answers that.
+        if (pending > 0) break;
         w.state = 'ready';
         this.#o.logger.log('info', `worker ${w.id} ready`);
         this.emit('worker-ready', w.id);
-        if (this.#runStartMs !== undefined) this.thread.workerJoined(w);
+        if (this.#runStartMs !== undefined) {
+          // It joins the running test (users, or a stop when it ends): its threads are spent too.
+          this.#fresh.delete(w.id);
+          this.thread.workerJoined(w);
+        }
         break;
+      }
       case 'init-error':
         w.state = 'failed';
         this.#o.logger.log('error', `worker ${w.id} cannot load the script: ${m.message}`);
@@ -238,7 +346,7 @@ export class ClusterMaster extends EventEmitter {
         this.#onHeartbeat(w, m);
         break;
       case 'bye':
-        this.thread.fromWorker(w, m);
+        if (w.state !== 'joining') this.thread.fromWorker(w, m);
         this.#lose(w, 'left', `left (${m.reason})`);
         break;
       case 'stopped':
@@ -271,6 +379,8 @@ export class ClusterMaster extends EventEmitter {
 
   #lose(w: RemoteWorker, state: RemoteWorkerState, reason: string): void {
     const hadUsers = w.users.size;
+    // Lost before the test started: it took no part in it.
+    if (this.#runStartMs === undefined) this.#testWorkers?.delete(w.id);
     w.state = state;
     const lostAtS = this.#runStartMs === undefined ? 0 : Math.round(this.#o.clock.now() - this.#runStartMs) / 1000;
     w.lostAtS = lostAtS;

@@ -3,11 +3,13 @@
  * weight and fixedCount, per-second merge into the one Aggregate, graceful stop. Behind it, users are placed on
  * the least loaded live worker; a snapshot request fans out to every worker and the answers are handed to the
  * runner together (each worker's delta merged exactly once); a lost worker's users are started again on the
- * others with the same ids and classes.
+ * others with the same ids and classes. Arrival-rate scenarios are split over the workers (cluster-arrivals.ts).
  */
+import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { FromThread, ToThread } from '../runner/messages.ts';
 import type { UserThread } from '../runner/user-thread.ts';
+import { ClusterArrivals } from './cluster-arrivals.ts';
 import { emptyStats, requestsIn, type FromWorker, type ThreadStats, type ToWorker, type UserAssignment } from './protocol.ts';
 import { isLive, type RemoteWorker } from './remote-worker.ts';
 
@@ -24,6 +26,8 @@ export interface ClusterThreadOptions {
   respawnLostUsers: boolean;
   /** How long a tick waits for the workers' snapshots, ms; must stay under the runner's snapshot timeout. Default 750. */
   snapshotWaitMs?: number;
+  /** For arrival-rate scenarios (when a share started, when the run stopped). Default: the system clock. */
+  clock?: Pick<Clock, 'now'>;
 }
 
 interface Gathering {
@@ -41,9 +45,12 @@ export class ClusterThread implements UserThread {
   #snapshot: Gathering | undefined;
   #stop: Gathering | undefined;
   #stopping = false;
+  readonly #arrivals: ClusterArrivals;
 
   constructor(options: ClusterThreadOptions) {
     this.#o = options;
+    const clock = options.clock ?? systemClock;
+    this.#arrivals = new ClusterArrivals({ send: options.send, emit: (m) => this.#emit(m), logger: options.logger, now: () => clock.now() });
   }
 
   post(message: ToThread): void {
@@ -52,8 +59,7 @@ export class ClusterThread implements UserThread {
         this.#place([{ userId: message.userId, className: message.className, scenario: message.scenario, corrected: message.corrected }]);
         break;
       case 'start-arrival':
-        // The master refuses --arrival-rate and --stages for now; nothing should send this.
-        this.#o.logger.log('error', `arrival-rate scenario ${message.plan.name} is not supported in distributed mode yet`);
+        this.#arrivals.start(message, this.#live());
         break;
       case 'stop-users':
         this.#stopUsers(message.userIds);
@@ -88,16 +94,22 @@ export class ClusterThread implements UserThread {
     switch (m.type) {
       case 'snapshot':
         worker.requests += requestsIn(m.stats);
+        this.#arrivals.reported(worker, m.stats);
         this.#answer(this.#snapshot?.seq === m.seq ? this.#snapshot : undefined, worker, m.stats, m.seq);
         break;
       case 'stopped':
         worker.requests += requestsIn(m.stats);
+        this.#arrivals.reported(worker, m.stats);
         this.#answer(this.#stop, worker, m.stats, -1);
         break;
       case 'bye':
         // Its last statistics count like any late answer; the master then handles it as lost.
         worker.requests += requestsIn(m.stats);
+        this.#arrivals.reported(worker, m.stats);
         this.#answer(undefined, worker, m.stats, -1);
+        break;
+      case 'arrival-done':
+        this.#arrivals.workerDone(worker, m.scenario);
         break;
       case 'user-exited':
         if (worker.users.delete(m.userId)) this.#emit({ type: 'user-exited', threadId: THREAD_ID, userId: m.userId });
@@ -122,6 +134,7 @@ export class ClusterThread implements UserThread {
   workerLost(worker: RemoteWorker): number {
     const users: UserAssignment[] = [...worker.users].map(([userId, className]) => ({ userId, className }));
     worker.users.clear();
+    this.#arrivals.workerLost(worker);
     for (const g of [this.#snapshot, this.#stop]) {
       if (g?.waiting.delete(worker.id) && g.waiting.size === 0) this.#flush(g);
     }
@@ -178,6 +191,7 @@ export class ClusterThread implements UserThread {
 
   #startStop(stopTimeoutMs: number): void {
     this.#stopping = true;
+    this.#arrivals.stopping();
     // The runner gives up on a thread stopTimeout + 3 s after asking; answer before that.
     const g = this.#gathering(-1, stopTimeoutMs + 2500);
     this.#stop = g;
@@ -220,7 +234,8 @@ export class ClusterThread implements UserThread {
     g.answers = [];
   }
 
-  #emit(m: FromThread): void {
+  #emit(message: FromThread): void {
+    const m = message.type === 'snapshot' || message.type === 'stopped' ? this.#arrivals.withClusterUsers(message) : message;
     for (const l of this.#listeners) l(m);
   }
 }

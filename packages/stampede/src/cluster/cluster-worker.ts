@@ -13,7 +13,7 @@ import type { UserThread } from '../runner/user-thread.ts';
 import { writeWorkerBundle, type WorkerBundle } from './bundle-files.ts';
 import { namespaceKeys, runKeys, type MasterLease, type RunKeys } from './keys.ts';
 import { LocalThreadGroup } from './local-thread-group.ts';
-import type { FromWorker, ThreadStats, ToWorker, WorkerInit, WorkerResources, WorkerRunState } from './protocol.ts';
+import { unwirePlan, type FromWorker, type ThreadStats, type ToWorker, type WorkerInit, type WorkerResources, type WorkerRunState } from './protocol.ts';
 import { StreamReader, sendMessage } from './stream-channel.ts';
 
 /** Why a worker's run() ended. */
@@ -51,6 +51,8 @@ export class ClusterWorker {
   #reader: StreamReader<ToWorker> | undefined;
   #group: LocalThreadGroup | undefined;
   #bundle: WorkerBundle | undefined;
+  /** The settings the threads were last loaded with (init, then each reset's host and seed). */
+  #settings: WorkerInit | undefined;
   #initialized: Promise<void> = Promise.resolve();
   #gotInit: (() => void) | undefined;
   #timers: NodeJS.Timeout[] = [];
@@ -134,16 +136,24 @@ export class ClusterWorker {
       this.#initialized = this.#init(m);
       return;
     }
+    if (m.type === 'reset') {
+      // The master sends it once the previous test has stopped; the commands after it wait for the fresh threads.
+      this.#initialized = this.#initialized.then(() => this.#reset(m));
+      return;
+    }
     // Commands wait for the script to load, and run in the order they were sent.
     void this.#initialized.then(() => this.#handle(m));
   }
 
   async #init(m: WorkerInit): Promise<void> {
     const { logger } = this.#o;
+    this.#settings = m;
     try {
-      const text = await this.#o.redis.getBuffer(this.#keys!.bundle);
-      if (!text) throw new Error('the script bundle is missing from Redis');
-      this.#bundle = writeWorkerBundle(text.toString('utf8'), m.bundleHash, m.stampedeEntry);
+      if (!this.#bundle) {
+        const text = await this.#o.redis.getBuffer(this.#keys!.bundle);
+        if (!text) throw new Error('the script bundle is missing from Redis');
+        this.#bundle = writeWorkerBundle(text.toString('utf8'), m.bundleHash, m.stampedeEntry);
+      }
       const threads: UserThread[] = [];
       for (let i = 0; i < this.#o.threads; i++) {
         const init: ThreadInit = { threadId: i, bundlePath: this.#bundle.path, host: m.host, tags: m.tags, excludeTags: m.excludeTags, logLevel: m.logLevel, maxNames: m.maxNames, seed: m.seed };
@@ -151,6 +161,7 @@ export class ClusterWorker {
       }
       this.#group = new LocalThreadGroup(threads, {
         onUserExited: (userId) => void this.#send({ type: 'user-exited', userId }),
+        onArrivalDone: (scenario) => void this.#send({ type: 'arrival-done', scenario }),
         onLog: (l) => {
           logger.log(l.level, l.message, l.source);
           void this.#send({ type: 'log', level: l.level, source: l.source, message: l.message, time: l.time });
@@ -168,6 +179,24 @@ export class ClusterWorker {
     }
   }
 
+  /** The master's next test (web UI): the old threads closed, fresh ones from the same bundle with the new host and seed. */
+  async #reset(m: Extract<ToWorker, { type: 'reset' }>): Promise<void> {
+    const group = this.#group;
+    if (!group || !this.#settings || this.#finished) return;
+    if (this.state === 'running') await group.stop(0);
+    this.state = 'joining';
+    this.#group = undefined;
+    await group.close();
+    if (this.#finished) return;
+    await this.#init({ ...this.#settings, host: m.host, seed: m.seed });
+    await this.#closeIfFinished();
+  }
+
+  /** Threads loaded after the worker ended (a signal during a reset) are closed at once. */
+  async #closeIfFinished(): Promise<void> {
+    if (this.#finished) await this.#group?.close();
+  }
+
   async #handle(m: Exclude<ToWorker, WorkerInit>): Promise<void> {
     const group = this.#group;
     if (!group || this.#finished) return;
@@ -176,6 +205,11 @@ export class ClusterWorker {
         if (this.state === 'stopping' || this.state === 'stopped') return;
         this.state = 'running';
         for (const u of m.users) group.spawn(u);
+        break;
+      case 'start-arrival':
+        if (this.state === 'stopping' || this.state === 'stopped') return;
+        this.state = 'running';
+        group.startArrival(unwirePlan(m.plan), m.share, m.gracefulStopMs);
         break;
       case 'stop-users':
         group.stopUsers(m.userIds);

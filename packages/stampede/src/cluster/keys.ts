@@ -7,7 +7,7 @@
  *   and the master's heartbeat. One master per namespace.
  * - `NS:run:ID:bundle`: the script bundle (esbuild output) the workers import.
  * - `NS:run:ID:up`: stream, every worker → master (register, ready, heartbeat, snapshot, stopped, ...).
- * - `NS:run:ID:down:WORKER`: stream, master → one worker (init, spawn, stop-users, snapshot, stop, quit).
+ * - `NS:run:ID:down:WORKER`: stream, master → one worker (init, reset, spawn, stop-users, snapshot, stop, quit).
  */
 
 /** Value of the `NS:master` key. */

@@ -4,7 +4,9 @@
  * one answer, each thread's as it sent it. A thread snapshot that misses the deadline is not lost: it joins the
  * answer being gathered, or the next one.
  */
-import type { FromThread, ToThread } from '../runner/messages.ts';
+import { splitShare } from '../runner/arrival-share.ts';
+import type { ArrivalShare, FromThread, ToThread } from '../runner/messages.ts';
+import type { ArrivalScenarioPlan } from '../workload/scenarios.ts';
 import type { UserThread } from '../runner/user-thread.ts';
 import type { ThreadStats, UserAssignment } from './protocol.ts';
 
@@ -12,6 +14,8 @@ import type { ThreadStats, UserAssignment } from './protocol.ts';
 export interface ThreadGroupEvents {
   onUserExited(userId: number): void;
   onLog(message: Extract<FromThread, { type: 'log' }>): void;
+  /** Every thread's part of this worker's share of an arrival-rate scenario has finished. */
+  onArrivalDone(scenario: string): void;
 }
 
 type Waiter = (t: UserThread, stats: ThreadStats) => void;
@@ -21,6 +25,8 @@ export class LocalThreadGroup {
   readonly #threads: UserThread[];
   readonly #load = new Map<UserThread, number>();
   readonly #userThread = new Map<number, UserThread>();
+  /** Arrival-rate scenarios: the threads still running their part. */
+  readonly #arrivals = new Map<string, Set<UserThread>>();
   /** Answers that arrived after their deadline with no gathering open: shipped with the next answer. */
   #carry: ThreadStats[] = [];
   /** The answer being gathered now: late answers join it rather than wait a second. */
@@ -64,6 +70,17 @@ export class LocalThreadGroup {
     this.#userThread.set(u.userId, thread);
     this.#load.set(thread, this.#load.get(thread)! + 1);
     thread.post({ type: 'spawn', userId: u.userId, className: u.className, scenario: u.scenario, corrected: u.corrected });
+  }
+
+  /**
+   * Starts this worker's share of an arrival-rate scenario, split again over the threads exactly as a local run
+   * splits a scenario (arrival-share.ts), so the cluster starts the iterations a local run would.
+   */
+  startArrival(plan: ArrivalScenarioPlan, share: ArrivalShare, gracefulStopMs: number): void {
+    const shares = splitShare(share, this.#threads.length);
+    const threads = this.#threads.slice(0, shares.length);
+    this.#arrivals.set(plan.name, new Set(threads));
+    threads.forEach((t, p) => t.post({ type: 'start-arrival', plan, share: shares[p]!, gracefulStopMs }));
   }
 
   /** Stops these users gracefully (they finish their current task). */
@@ -140,6 +157,14 @@ export class LocalThreadGroup {
       case 'user-exited':
         if (this.#forget(m.userId)) events.onUserExited(m.userId);
         break;
+      case 'arrival-done': {
+        const pending = this.#arrivals.get(m.scenario);
+        if (pending?.delete(t) && pending.size === 0) {
+          this.#arrivals.delete(m.scenario);
+          events.onArrivalDone(m.scenario);
+        }
+        break;
+      }
       case 'log':
         events.onLog(m);
         break;

@@ -4,8 +4,9 @@
  * master merges them exactly as it would a local thread's.
  */
 import type { LogLevel } from '../logger.ts';
-import type { ScenarioSnapshot, ThreadCounters } from '../runner/messages.ts';
+import type { ArrivalShare, ScenarioSnapshot, ThreadCounters } from '../runner/messages.ts';
 import type { StatsDelta } from '../stats/types.ts';
+import type { ArrivalScenarioPlan } from '../workload/scenarios.ts';
 
 /** What a worker needs to load the script and run users like the master's local threads would. */
 export interface WorkerInit {
@@ -40,11 +41,35 @@ export interface ThreadStats {
 /** Master → one worker. */
 export type ToWorker =
   | WorkerInit
+  /**
+   * A new test on the same workers (the master's web UI): fresh user threads from the bundle already loaded, with
+   * this host and seed (the rest as in `init`); the worker answers `ready` again.
+   */
+  | { type: 'reset'; host?: string; seed: number }
   | { type: 'spawn'; users: UserAssignment[] }
   | { type: 'stop-users'; userIds: number[] }
   | { type: 'snapshot'; seq: number }
   | { type: 'stop'; stopTimeoutMs: number }
+  /** Start this worker's share of an arrival-rate scenario now (the plan as wirePlan() encodes it). */
+  | { type: 'start-arrival'; plan: WireArrivalPlan; share: ArrivalShare; gracefulStopMs: number }
   | { type: 'quit' };
+
+/** An arrival plan as JSON carries it: a stage without end (Infinity, not JSON) travels as null. */
+export type WireArrivalPlan = Omit<ArrivalScenarioPlan, 'arrival'> & {
+  arrival: { startRatePerS: number; stages: { durationMs: number | null; target: number }[] };
+};
+
+/** Encodes an arrival plan for the wire. */
+export function wirePlan(plan: ArrivalScenarioPlan): WireArrivalPlan {
+  const stages = plan.arrival.stages.map((s) => ({ durationMs: s.durationMs === Infinity ? null : s.durationMs, target: s.target }));
+  return { ...plan, arrival: { startRatePerS: plan.arrival.startRatePerS, stages } };
+}
+
+/** Decodes an arrival plan from the wire. */
+export function unwirePlan(plan: WireArrivalPlan): ArrivalScenarioPlan {
+  const stages = plan.arrival.stages.map((s) => ({ durationMs: s.durationMs ?? Infinity, target: s.target }));
+  return { ...plan, arrival: { startRatePerS: plan.arrival.startRatePerS, stages } };
+}
 
 /** What a worker is doing, as it reports it. */
 export type WorkerRunState = 'joining' | 'ready' | 'running' | 'stopping' | 'stopped';
@@ -66,6 +91,8 @@ export type FromWorker = { workerId: string } & (
   | { type: 'snapshot'; seq: number; stats: ThreadStats[]; users: number }
   | { type: 'stopped'; stats: ThreadStats[] }
   | { type: 'user-exited'; userId: number }
+  /** Every local thread's part of this worker's share of an arrival-rate scenario has finished. */
+  | { type: 'arrival-done'; scenario: string }
   | { type: 'log'; level: LogLevel; source: string; message: string; time: number }
   /** The worker leaves (signal or master gone) after stopping its users; carries what they recorded last. */
   | { type: 'bye'; reason: string; stats: ThreadStats[] }

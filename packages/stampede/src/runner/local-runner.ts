@@ -7,10 +7,10 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import { largestRemainder } from '../user/distribute.ts';
 import { Aggregate } from '../stats/aggregate.ts';
 import type { StatsDelta } from '../stats/types.ts';
 import type { ArrivalScenarioPlan } from '../workload/scenarios.ts';
+import { splitShare, wholeShare } from './arrival-share.ts';
 import { ClosedPool, type PoolHost } from './closed-pool.ts';
 import { RunnerError } from './errors.ts';
 import { DEFAULT_SCENARIO, zeroCounters, type FromThread, type IterationCounters, type ScenarioSnapshot, type ThreadCounters } from './messages.ts';
@@ -156,20 +156,14 @@ export class LocalRunner extends EventEmitter {
    */
   startArrival(plan: ArrivalScenarioPlan, classOrder: string[], gracefulStopMs: number): Promise<void> {
     if (this.#ending()) return Promise.resolve();
-    const threads = this.#o.threads.slice(0, Math.max(1, Math.min(this.#o.threads.length, plan.maxUsers)));
-    const n = threads.length;
-    const even = (total: number) => largestRemainder(threads.map(() => 1), total);
-    const [pre, max, queue] = [even(plan.preAllocatedUsers), even(plan.maxUsers), even(plan.maxQueued)];
     const userIdBase = this.#nextUserId;
     this.#nextUserId += plan.maxUsers;
+    // Thread p holds the scenario's iterations and users p, p + n, p + 2n, … (arrival-share.ts).
+    const shares = splitShare(wholeShare(plan, classOrder, userIdBase), this.#o.threads.length);
+    const threads = this.#o.threads.slice(0, shares.length);
     return new Promise<void>((resolve) => {
       this.#arrivals.set(plan.name, { users: new Map(), pending: new Set(threads.map((t) => t.threadId)), done: resolve });
-      threads.forEach((t, index) => {
-        // Thread `index` holds the scenario's users index, index + n, index + 2n, … (ids and classes alike).
-        const classes = Array.from({ length: Math.max(1, max[index]!) }, (_, j) => classOrder[(index + j * n) % classOrder.length]!);
-        const share = { index, count: n, preAllocatedUsers: pre[index]!, maxUsers: max[index]!, maxQueued: queue[index]!, classOrder: classes, userIdBase };
-        t.post({ type: 'start-arrival', plan, share, gracefulStopMs });
-      });
+      threads.forEach((t, p) => t.post({ type: 'start-arrival', plan, share: shares[p]!, gracefulStopMs }));
     });
   }
 

@@ -58,6 +58,40 @@ export interface StatusResponse {
   downloads: { csv: boolean; json: boolean; html: boolean };
   /** The last start error (script failed to load in a thread, target unreachable), if any. */
   lastError: string | null;
+  /** The master's web UI only: how many workers can run users, of those it knows. */
+  workers?: WorkerSummary;
+}
+
+/** A worker's state as the master sees it (docs/distributed.md): `missing` silent for 3 s, `left` said goodbye. */
+export type WorkerState = 'joining' | 'ready' | 'running' | 'stopping' | 'stopped' | 'missing' | 'left' | 'failed';
+
+/** One row of the workers tab. CPU in percent of the worker's cores (0–100), memory in bytes. */
+export interface WorkerRow {
+  id: string;
+  host: string;
+  pid: number;
+  state: WorkerState;
+  users: number;
+  cpuPct: number;
+  cpuMaxPct: number;
+  /** CPU went over 90 % during the test: the worker may have limited the load. */
+  cpuFlagged: boolean;
+  rssBytes: number;
+  /** Requests of the current test this worker delivered. */
+  requests: number;
+  /** Seconds since the test started when it was lost (0: before it started). */
+  lostAtS?: number;
+}
+
+/** Workers that can run users (ready, running, or stopped after a test) and every worker the master has seen. */
+export interface WorkerSummary {
+  ready: number;
+  total: number;
+}
+
+/** GET /api/workers (the master's web UI). */
+export interface WorkersResponse extends WorkerSummary {
+  workers: WorkerRow[];
 }
 
 /** One row of the statistics table (an endpoint, or the totals row named "Aggregated"). */
@@ -147,6 +181,8 @@ export interface TickFrame {
   /** Chart points closed since the previous frame (usually one; the client skips those it has by `t`). */
   points: ChartPoint[];
   system: SystemSample;
+  /** The master's web UI only: every worker, live. */
+  workers?: WorkerRow[];
 }
 
 /** SSE event `problems`: sent when the failures or exceptions changed. */

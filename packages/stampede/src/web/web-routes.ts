@@ -4,7 +4,8 @@
  */
 import type { JsonReport } from '../report/report-types.ts';
 import { renderExceptionsCsv, renderFailuresCsv, renderStatsCsv, renderStatsHistoryCsv } from '../report/csv.ts';
-import type { ChartPoint, LogLine, ProblemsFrame, StatusResponse, SystemSample, TickFrame } from './api-types.ts';
+import type { ChartPoint, LogLine, ProblemsFrame, StatusResponse, SystemSample, TickFrame, WorkerRow, WorkersResponse } from './api-types.ts';
+import { WebError } from './errors.ts';
 import { emptyStats, exceptionRows, failureRows, problemsSignature, statsResponse } from './live-stats.ts';
 import { locustStats } from './locust-stats.ts';
 import { EXPOSITION_CONTENT_TYPE } from '../prometheus/exposition.ts';
@@ -38,12 +39,28 @@ export interface ReportSource<R extends WebRun> {
   htmlAvailable: boolean;
 }
 
+/** The workers of a distributed run (the master's web UI), for the workers tab and the status. */
+export interface ClusterView {
+  workers(): WorkerRow[];
+  /** Workers that can run users now or in the next test. */
+  readyWorkers(): number;
+}
+
 /** Everything the routes and the stream read. */
 export interface WebContext<R extends WebRun> {
   session: TestSession<R>;
   logs: LogBuffer;
   system: () => SystemSample;
   reports: ReportSource<R>;
+  /** Present when the UI serves a master. */
+  cluster?: ClusterView;
+}
+
+/** The workers and their summary, or a 404 for a local run. */
+function workersResponse(cluster: ClusterView | undefined): WorkersResponse {
+  if (!cluster) throw new WebError('STAMPEDE_ERR_WEB_NOT_FOUND', 'no workers: this is a local run (workers belong to stampede master)', 404);
+  const workers = cluster.workers();
+  return { ready: cluster.readyWorkers(), total: workers.length, workers };
 }
 
 function stamp(epochMs: number): string {
@@ -54,15 +71,18 @@ function stamp(epochMs: number): string {
 
 /** Reads shared by the routes and the stream. */
 export function createStreamSource<R extends WebRun>(ctx: WebContext<R>): StreamSource & { status(): StatusResponse } {
-  const { session } = ctx;
+  const { session, cluster } = ctx;
   const aggregate = () => session.test?.run.aggregate;
-  const status = (): StatusResponse =>
-    session.status({ csv: !!session.test, json: !!session.test, html: !!session.test && ctx.reports.htmlAvailable });
+  const status = (): StatusResponse => {
+    const s = session.status({ csv: !!session.test, json: !!session.test, html: !!session.test && ctx.reports.htmlAvailable });
+    return cluster ? { ...s, workers: { ready: cluster.readyWorkers(), total: cluster.workers().length } } : s;
+  };
   return {
     status,
     tickFrame: (points: ChartPoint[]): TickFrame => {
       const a = aggregate();
-      return { status: status(), stats: a ? statsResponse(a, session.rates) : emptyStats(), points, system: ctx.system() };
+      const frame: TickFrame = { status: status(), stats: a ? statsResponse(a, session.rates) : emptyStats(), points, system: ctx.system() };
+      return cluster ? { ...frame, workers: cluster.workers() } : frame;
     },
     history: () => aggregate()?.timeseries() ?? [],
     testNumber: () => session.test?.number ?? 0,
@@ -96,6 +116,7 @@ export function createWebRoutes<R extends WebRun>(ctx: WebContext<R>, source = c
       '/api/exceptions': () => source.problems().exceptions,
       '/api/system': () => ctx.system(),
       '/api/logs': (q) => ctx.logs.since(Number(q.get('after') ?? 0) || 0),
+      '/api/workers': () => workersResponse(ctx.cluster),
       // Locust's shape, for dashboards and scripts written against Locust's /stats/requests.
       '/stats/requests': () => locustStats(source.tickFrame([]), source.problems().failures),
     },

@@ -1,6 +1,7 @@
 /**
  * The web UI assembled: the built app, the server, the live stream and the system sampler around one TestSession.
- * The stream sends a frame as soon as a second is folded in, and once a second while no test runs.
+ * The stream sends a frame as soon as a second is folded in, and once a second while no test runs (so the workers
+ * tab of a master stays live between tests).
  */
 import type { WebAuth } from './web-security.ts';
 import { newCsrfToken } from './web-security.ts';
@@ -9,7 +10,9 @@ import type { LogBuffer } from './log-buffer.ts';
 import { SystemSampler } from './system-sampler.ts';
 import type { TestSession, WebRun } from './test-session.ts';
 import { loadUiBundle } from './ui-bundle.ts';
-import { createStreamSource, createWebRoutes, type ReportSource } from './web-routes.ts';
+import { createStreamSource, createWebRoutes, type ClusterView, type ReportSource } from './web-routes.ts';
+
+export type { ClusterView } from './web-routes.ts';
 import { startWebServer, type RunningWebServer } from './web-server.ts';
 
 /** Options of startWebUi. */
@@ -23,6 +26,8 @@ export interface WebUiOptions<R extends WebRun> {
   reports: ReportSource<R>;
   /** Also sample this process (the target): CPU and RSS from /proc. */
   monitorPid?: number;
+  /** The workers, when the UI serves a master: the workers tab, /api/workers, and the status's worker count. */
+  cluster?: ClusterView;
 }
 
 /** Builds the app, listens, and starts streaming. close() ends streams, timers and the server. */
@@ -33,7 +38,7 @@ export async function startWebUi<R extends WebRun>(o: WebUiOptions<R>): Promise<
     monitorPid: o.monitorPid,
     threadLoopLagMs: () => session.test?.run.runner.counters.loopLagP99Ms ?? 0,
   });
-  const ctx = { session, logs: o.logs, system: () => sampler.latest, reports: o.reports };
+  const ctx = { session, logs: o.logs, system: () => sampler.latest, reports: o.reports, cluster: o.cluster };
   const source = createStreamSource(ctx);
   const stream = new EventStream(source);
   const server = await startWebServer({

@@ -58,6 +58,11 @@ describe('before a test', () => {
     assert.deepEqual(await get('/api/history'), []);
     const dl = await rawRequest(new URL('/download/stats.csv', web.url).href);
     assert.equal(dl.status, 404);
+    // Issue 10: workers belong to the master's UI; a local run says so in one line.
+    assert.equal(s.workers, undefined);
+    const workers = await rawRequest(new URL('/api/workers', web.url).href);
+    assert.equal(workers.status, 404);
+    assert.match(JSON.parse(workers.body).error.message, /^no workers: this is a local run/);
   });
 
   it('refuses bad start requests with a one-line JSON error', async () => {

@@ -8,6 +8,7 @@ import { Charts } from './charts.ts';
 import { Controls, showError } from './controls.ts';
 import { LogView, renderDownloads, renderExceptions, renderFailures, renderSystem } from './panels.ts';
 import { StatsTable } from './stats-table.ts';
+import { renderWorkers } from './workers-tab.ts';
 
 function setupTabs(onShow: () => void): void {
   const tabs = Array.from(document.querySelectorAll<HTMLButtonElement>('.tabs [data-tab]'));
@@ -47,6 +48,7 @@ function start(): void {
     charts.addSystem(frame.system);
     renderSystem(frame.system);
     renderDownloads(frame.status.downloads);
+    renderWorkers(frame.workers, frame.status.workers);
     charts.render();
   };
 
