@@ -96,12 +96,17 @@ function wrkMs(text: string, label: string): number | undefined {
   return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
 }
 
-/** wrk (one thread) — optionally with a Lua script and --latency. */
-export async function wrk(ctx: GenContext, url: string, o: { connections: number; seconds: number; script?: string; latency?: boolean }): Promise<Measured> {
+/** wrk (one thread) — optionally with a Lua script (and its arguments) and --latency. */
+export async function wrk(
+  ctx: GenContext,
+  url: string,
+  o: { connections: number; seconds: number; script?: string; scriptArgs?: string[]; latency?: boolean },
+): Promise<Measured> {
   const args = ['-t1', `-c${o.connections}`, `-d${o.seconds}s`];
   if (o.script) args.push('-s', o.script);
   if (o.latency) args.push('--latency');
   args.push(url);
+  if (o.scriptArgs) args.push('--', ...o.scriptArgs);
   const r = check('wrk', await run('wrk', args, { cpu: ctx.cpu, cwd: ctx.root, timeoutMs: (o.seconds + 30) * 1000 }));
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
   const total = /(\d+) requests in/.exec(r.stdout);

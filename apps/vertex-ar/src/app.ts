@@ -2,7 +2,6 @@
 import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import fastifyJwt from '@fastify/jwt';
-import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { Registry } from 'prom-client';
@@ -102,9 +101,6 @@ async function registerPlugins(app: FastifyInstance, ctx: AppContext, secret: st
     sign: { algorithm: 'HS256', expiresIn: ctx.tokenTtlSeconds },
     // Pinning the algorithm is what rejects `alg: none` and algorithm-confusion tokens.
     verify: { algorithms: ['HS256'] },
-  });
-  await app.register(fastifyMultipart, {
-    limits: { fileSize: Math.max(ctx.limits.imageMaxBytes, ctx.limits.videoMaxBytes), files: 1, fields: 10, parts: 12 },
   });
 }
 

@@ -4,12 +4,13 @@
  * the Prometheus conventions: HELP on every metric, counters end in `_total`, durations in seconds.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { RouteMetrics } from './route-metrics.ts';
 
 /** Every metric the app records, plus its registry. */
 export interface AppMetrics {
   readonly registry: Registry;
-  readonly httpRequests: Counter<'route' | 'method' | 'status'>;
-  readonly httpDuration: Histogram<'route' | 'method' | 'status'>;
+  /** `http_requests_total` and `http_request_duration_seconds` (by route pattern, method and status). */
+  readonly http: RouteMetrics;
   readonly httpInFlight: Gauge;
   readonly httpRejected: Counter<'reason'>;
   readonly exceptions: Counter<'route'>;
@@ -51,13 +52,12 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
   const registry = new Registry();
   const registers = [registry];
   if (options.defaults ?? true) addDefaultMetrics(registry);
-  const http = ['route', 'method', 'status'] as const;
   const metrics: AppMetrics = {
     registry,
     inFlightSource: () => 0,
-    httpRequests: new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by route pattern, method and status.', labelNames: http, registers }),
-    httpDuration: new Histogram({
-      name: 'http_request_duration_seconds', help: 'Time from request start to response end, in seconds.', labelNames: http, buckets: HTTP_BUCKETS, registers,
+    http: new RouteMetrics(registry, HTTP_BUCKETS, {
+      requests: 'HTTP requests answered, by route pattern, method and status.',
+      duration: 'Time from request start to response end, in seconds.',
     }),
     // Read at scrape time, so the hot path pays nothing for it.
     httpInFlight: new Gauge({ name: 'http_requests_in_flight', help: 'HTTP requests being handled now.', registers, collect() { this.set(metrics.inFlightSource()); } }),

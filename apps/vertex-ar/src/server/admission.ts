@@ -47,7 +47,9 @@ export function createAdmissionServer(options: AdmissionOptions, state: Admissio
         return;
       }
       state.inFlight++;
-      res.once('close', release);
+      // `on`, not `once`: 'close' fires once per response anyway, and once() wraps the listener in a new
+      // closure per request (issue 11, goal 6). The response object is dropped with its listener.
+      res.on('close', release);
       handler(req, res);
     });
     server.keepAliveTimeout = options.keepAliveTimeoutMs;
