@@ -4,14 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { levelEnabled, type Logger, type LogLevel } from '../logger.ts';
+import { EXIT } from './exit-codes.ts';
 import { addRunOptions, toRunOptions } from './options.ts';
-import { EXIT, runHeadless, type RunIo } from './run-command.ts';
-import { addQuickCommand } from './quick-command.ts';
-import { addReportCommand } from './report-command.ts';
-import { addCompareCommand } from './compare-command.ts';
-import { addMasterCommand } from './master-command.ts';
-import { addWorkerCommand } from './worker-command.ts';
-import { addSuiteCommand } from './suite-command.ts';
+import type { RunIo } from './run-command.ts';
 import { VERSION } from './version.ts';
 
 const verbose = process.argv.includes('--verbose') || process.env.STAMPEDE_VERBOSE === '1';
@@ -61,30 +56,51 @@ function reportError(error: unknown): number {
   return known ? EXIT.usage : EXIT.failed;
 }
 
-export function buildProgram(): Command {
+const hooks = { signalHook, consoleLogger };
+/**
+ * Subcommands, each imported only when its name is on the command line (or for help): a run loads what it uses, not
+ * the cluster's Redis client or the suites (issue #11, goal 3: ~14 MiB of a headless run).
+ */
+const subcommands: Record<string, (program: Command) => Promise<unknown>> = {
+  quick: async (p) => (await import('./quick-command.ts')).addQuickCommand(p, hooks),
+  report: async (p) => (await import('./report-command.ts')).addReportCommand(p),
+  compare: async (p) => (await import('./compare-command.ts')).addCompareCommand(p),
+  master: async (p) => (await import('./master-command.ts')).addMasterCommand(p, hooks),
+  worker: async (p) => (await import('./worker-command.ts')).addWorkerCommand(p, hooks),
+  suite: async (p) => (await import('./suite-command.ts')).addSuiteCommand(p, hooks),
+};
+
+/** The subcommands `argv` may need: those it names anywhere (a superset is harmless), all for help. */
+function neededSubcommands(argv: readonly string[]): string[] {
+  const args = argv.slice(2);
+  const help = args.length === 0 || args.some((a) => a === '-h' || a === '--help' || a === 'help');
+  return Object.keys(subcommands).filter((name) => help || args.includes(name));
+}
+
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('stampede')
     .description('Load and performance testing for web APIs: TypeScript users, exact statistics')
     .version(VERSION)
     .option('--verbose', 'print stack traces of errors')
+    // Options after a subcommand's name are the subcommand's (`report r.json --html F` is report's --html, not the
+    // run's): set here, since the subcommands are loaded only when named.
+    .enablePositionalOptions()
     .exitOverride()
     // One line: commander's message, and where to look.
     .configureOutput({ outputError: (text, write) => write(`${text.trim().replace(/^error: /, 'stampede: ')} (see stampede --help)\n`) });
   addRunOptions(program).action(async (userClasses: string[], raw: Record<string, unknown>) => {
     const opts = toRunOptions(raw, userClasses);
     const io: RunIo = { logger: consoleLogger(opts.logLevel), out: (line) => process.stdout.write(`${line}\n`), onSignal: signalHook() };
+    const { runHeadless } = await import('./run-command.ts');
     process.exitCode = await runHeadless(opts, io);
   });
-  addQuickCommand(program, { signalHook, consoleLogger });
-  addReportCommand(program);
-  addCompareCommand(program);
-  addMasterCommand(program, { signalHook, consoleLogger });
-  addWorkerCommand(program, { signalHook, consoleLogger });
-  addSuiteCommand(program, { signalHook, consoleLogger });
+  // In the order of `stampede --help`.
+  for (const name of neededSubcommands(argv)) await subcommands[name]!(program);
   return program;
 }
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram()).parseAsync(process.argv);
 } catch (error) {
   process.exitCode = reportError(error);
 }

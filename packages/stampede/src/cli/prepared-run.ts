@@ -22,6 +22,7 @@ import type { StampedeOptions } from './config-file.ts';
 import { UsageError } from './errors.ts';
 import { checkUrl, type RunOptions } from './options.ts';
 import { checkReachable } from './preflight.ts';
+import { guardedInProcessThread } from './in-process-guard.ts';
 import { ProcessCpuSampler } from './process-cpu.ts';
 import type { RunIo } from './run-command.ts';
 import { VERSION } from './version.ts';
@@ -86,6 +87,8 @@ export interface PreparedRun {
   cpu: ProcessCpuSampler;
   threadCount: number;
   classes: UserClass[];
+  /** The users run on the main thread (one user thread): the process can use one core, not threadCount + 1. */
+  inProcess?: boolean;
 }
 
 /** Starts the user threads for a test of up to `users` users over `classes` and waits until they have loaded the script. */
@@ -96,7 +99,8 @@ export async function createRun(opts: RunOptions, io: RunIo, script: PreparedScr
   const threads: UserThread[] = [];
   for (let i = 0; i < threadCount; i++) {
     const init = { threadId: i, bundlePath: script.bundlePath, host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed };
-    threads.push(new WorkerUserThread(init));
+    // One thread: its users run on this thread's event loop — no second isolate (~50 MiB; issue #11, goal 3).
+    threads.push(threadCount === 1 ? guardedInProcessThread(init, script.classes) : new WorkerUserThread(init));
   }
   const order = distributeUsers(classes, Math.max(1, users)).order;
   const runner = new LocalRunner({ threads, aggregate, clock: systemClock, logger: io.logger, classForUser: (i) => order[i % order.length]!.name });
@@ -107,7 +111,7 @@ export async function createRun(opts: RunOptions, io: RunIo, script: PreparedScr
     await runner.close();
     throw error;
   }
-  return { runner, aggregate, cpu: new ProcessCpuSampler(), threadCount, classes };
+  return { runner, aggregate, cpu: new ProcessCpuSampler(), threadCount, classes, inProcess: threadCount === 1 };
 }
 
 /** How a test ended, for its report. */
@@ -146,7 +150,7 @@ export function buildRunReport(opts: RunOptions, run: PreparedRun, end: RunEnd):
     thresholds: end.thresholds,
     // Skipped pacing slots and arrival-rate iterations that never started are both iterations that did not happen.
     iterations: { started: counters.iterations, late: counters.late, dropped: counters.dropped + counters.missed },
-    generator: generatorFigures(run.cpu.maxPct, runner.counters.loopLagP99Ms, run.threadCount),
+    generator: generatorFigures(run.cpu.maxPct, runner.counters.loopLagP99Ms, run.inProcess ? 0 : run.threadCount),
   });
 }
 

@@ -1,4 +1,4 @@
-/** A user thread that runs in the calling thread: for tests on a fake clock, and for `--threads 0`. */
+/** A user thread that runs in the calling thread: tests on a fake clock, and runs of one user thread (cli/prepared-run.ts). */
 import type { Clock } from '../clock.ts';
 import type { UserClass } from '../user/user.ts';
 import type { FromThread, ThreadInit, ToThread } from './messages.ts';
@@ -32,6 +32,11 @@ export class InProcessUserThread implements UserThread {
     this.#listeners.push(listener);
     // Regression (issue #6): runUsers() created the thread, awaited something, then waited for 'ready' forever.
     if (this.#ready) queueMicrotask(() => listener({ type: 'ready', threadId: this.threadId }));
+  }
+
+  /** See UserHost.recordUncaught: the caller (cli/) owns `process` and forwards what escaped to here. */
+  recordUncaught(error: unknown): void {
+    this.#host.recordUncaught(error);
   }
 
   async terminate(): Promise<void> {

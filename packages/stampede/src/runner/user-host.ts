@@ -1,7 +1,7 @@
 /**
  * The thread side of the runner: runs the users the main thread assigns to this thread (closed model) and this
  * thread's share of arrival-rate scenarios (open model), records into one StatsSet per scenario, and answers
- * snapshot and stop requests. Used inside a worker thread (worker-main.ts) and in-process (tests, --threads 0).
+ * snapshot and stop requests. Used inside a worker thread (worker-main.ts) and in-process (tests, and runs of one user thread).
  */
 import { setMaxListeners } from 'node:events';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
@@ -99,6 +99,15 @@ export class UserHost {
       const users = s.closedUsers + (s.arrival?.executor.users ?? 0);
       return { scenario: s.name, delta: s.stats.snapshot(), counters, users };
     });
+  }
+
+  /**
+   * An error that escaped user code (thrown in a callback, or a promise nobody awaited) while the users run on the
+   * caller's thread: counted as an exception of the run and logged, as a task's exception is.
+   */
+  recordUncaught(error: unknown): void {
+    this.#scenario(DEFAULT_SCENARIO).stats.recordException(error);
+    this.#logger.log('error', `uncaught error in user code (a promise not awaited, or a throw in a callback?): ${errorMessage(error)}`);
   }
 
   #loopLagP99Ms(): number {

@@ -1,7 +1,9 @@
 /**
  * The main thread's handle on one user thread: a worker_threads Worker, or an in-process host
- * (tests, `--threads 0`). Both speak the messages in messages.ts.
+ * (tests, and runs of one user thread). Both speak the messages in messages.ts.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FromThread, ThreadInit, ToThread } from './messages.ts';
 
@@ -13,9 +15,10 @@ export interface UserThread {
   terminate(): Promise<void>;
 }
 
-// Worker threads do not inherit the tsx loader: worker-boot.mjs registers it, then imports worker-main.ts.
+// Worker threads do not inherit the tsx loader: worker-boot.mjs registers it, then imports worker-main.ts — or,
+// when this module is the built one (dist/, bin/build.mjs), imports worker-main.mjs with no loader.
 const bootUrl = new URL('./worker-boot.mjs', import.meta.url);
-const entryUrl = new URL('./worker-main.ts', import.meta.url).href;
+const entryUrl = new URL(`./worker-main${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
 
 /** A user thread on worker_threads, running worker-main.ts. */
 export class WorkerUserThread implements UserThread {

@@ -10,7 +10,9 @@ const HOG_SCRIPT = readFileSync(new URL('../fixtures/reliability-scripts/reliabi
 
 test('web UI: /api/system flags a saturated generator', async () => {
   const target = await startCountingServer();
-  const web = await startWebHarness(HOG_SCRIPT, target.url, { users: 2, runTime: '1m' });
+  // Two worker threads: the main thread stays responsive and only the users' threads are late — the case the UI
+  // must report from the threads' own lag (one thread would run its users on the main thread).
+  const web = await startWebHarness(HOG_SCRIPT, target.url, { users: 2, runTime: '1m', threads: 2 });
   try {
     const token = await pageToken(web.url);
     const started = await action(web.url, '/api/start', token, { users: 2, spawnRate: 20, host: target.url, runTime: '' });

@@ -1,0 +1,46 @@
+/**
+ * Runs of one user thread run their users on the main thread (issue #11, goal 3: no second isolate). A worker
+ * thread dies alone when user code throws out of a callback or leaves a promise rejected with nobody awaiting it;
+ * on the main thread Node's default would end the whole process with a stack trace and no report. While such a run
+ * lives, these errors go to its thread instead: counted as exceptions of the run and logged, as a task's are.
+ */
+import { InProcessUserThread } from '../runner/in-process-thread.ts';
+import type { ThreadInit } from '../runner/messages.ts';
+import type { UserThread } from '../runner/user-thread.ts';
+import type { UserClass } from '../user/user.ts';
+
+let current: InProcessUserThread | undefined;
+
+function forward(error: unknown): void {
+  current?.recordUncaught(error);
+}
+
+/** Sends uncaught errors to `thread` until the returned function is called; then Node's default applies again. */
+function guardInProcessRun(thread: InProcessUserThread): () => void {
+  if (current === undefined) {
+    process.on('uncaughtException', forward);
+    process.on('unhandledRejection', forward);
+  }
+  current = thread;
+  return () => {
+    if (current !== thread) return;
+    current = undefined;
+    process.off('uncaughtException', forward);
+    process.off('unhandledRejection', forward);
+  };
+}
+
+/** A user thread on the main thread, guarded from its first moment until it is terminated. */
+export function guardedInProcessThread(init: ThreadInit, classes: readonly UserClass[]): UserThread {
+  const thread = new InProcessUserThread(init, classes);
+  const release = guardInProcessRun(thread);
+  return {
+    threadId: thread.threadId,
+    post: (message) => thread.post(message),
+    onMessage: (listener) => thread.onMessage(listener),
+    async terminate() {
+      await thread.terminate();
+      release();
+    },
+  };
+}
