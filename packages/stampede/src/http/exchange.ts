@@ -10,6 +10,7 @@
  * own request() implements; newer-style handlers are adapted by a wrapper allocated per request.
  */
 import type { Dispatcher } from 'undici';
+import { BODY_BUDGET_BYTES, releaseBodyBytes, reserveBodyBytes } from './body-budget.ts';
 import { BodyBudgetError, BodyTooLargeError, TotalTimeoutError } from './errors.ts';
 
 /** An exchange in flight, as its owner sees it (undici's Exchange or the lean path's LeanExchange). */
@@ -34,14 +35,9 @@ export function nameIs(raw: Buffer, lower: string): boolean {
 
 const EMPTY_BODY = Buffer.alloc(0);
 
-/**
- * Response body bytes held by this thread's exchanges still in flight (module state: one per worker thread). Capped
- * at BODY_BUDGET_BYTES so 100 users reading 100 MB chunked bodies cannot buffer 64 MiB each (issue 12): the exchange
- * whose chunk would cross it fails `body_too_large` and its socket is discarded.
- */
-let bufferedBytes = 0;
-/** Per-thread budget of response bodies in flight, bytes: two bodies at the default maxBodyBytes (64 MiB). */
-export const BODY_BUDGET_BYTES = 128 * 1024 * 1024;
+// Response bodies in flight count against the thread's budget (body-budget.ts, issue 12): the exchange whose chunk
+// would cross it fails `body_too_large` and its socket is discarded.
+export { BODY_BUDGET_BYTES } from './body-budget.ts';
 
 // The Promise executor runs synchronously inside `new Promise`, so a module slot hands it the exchange
 // without allocating a closure per request.
@@ -177,7 +173,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onData(chunk: Buffer): boolean {
     if (this.done) return false;
     this.bodyBytes += chunk.length;
-    if (this.bodyBytes > this.maxBodyBytes || bufferedBytes + chunk.length > BODY_BUDGET_BYTES) {
+    if (this.bodyBytes > this.maxBodyBytes || !reserveBodyBytes(chunk.length)) {
       const error = this.bodyBytes > this.maxBodyBytes ? new BodyTooLargeError(this.maxBodyBytes) : new BodyBudgetError(BODY_BUDGET_BYTES);
       this.bodyBytes -= chunk.length;
       this.first = null;
@@ -185,7 +181,6 @@ export class Exchange implements Dispatcher.DispatchHandler {
       this.abort(error);
       return false;
     }
-    bufferedBytes += chunk.length;
     if (this.first === null) this.first = chunk;
     else (this.chunks ??= [this.first]).push(chunk);
     return true;
@@ -203,7 +198,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.endMs = performance.now();
     this.done = true;
     // Every body byte counted in onData was added to the budget; the body now belongs to the caller (or is dropped).
-    bufferedBytes -= this.bodyBytes;
+    releaseBodyBytes(this.bodyBytes);
     this.error = error;
     if (this.timer !== null) {
       clearTimeout(this.timer);

@@ -80,6 +80,7 @@ export class LeanAgent extends Agent {
   private readonly connectTimeoutMs: number;
   private readonly maxPerOrigin: number;
   private readonly keepAliveTimeoutMs: number;
+  private readonly maxHeaderSize: number | undefined;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(options: DispatcherOptions = {}) {
@@ -87,8 +88,14 @@ export class LeanAgent extends Agent {
       connections: options.connectionsPerOrigin ?? 1024,
       pipelining: 1,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
-      connect: { timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS },
+      // The same undici options as createDispatcher(), for the origins that still go through undici (https).
+      ...(options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize }),
+      connect: {
+        timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
+      },
     });
+    this.maxHeaderSize = options.maxHeaderSize;
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.maxPerOrigin = options.connectionsPerOrigin ?? 1024;
     this.keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 4_000;
@@ -107,6 +114,7 @@ export class LeanAgent extends Agent {
         connectTimeoutMs: this.connectTimeoutMs,
         headersTimeoutMs: 30_000,
         bodyTimeoutMs: 30_000,
+        ...(this.maxHeaderSize === undefined ? {} : { maxHeadBytes: this.maxHeaderSize }),
       };
       pool = new LeanOriginPool(target, url.host, this.maxPerOrigin);
       this.pools.set(origin, pool);

@@ -26,13 +26,15 @@ export interface ConnectionTarget {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
+  /** Largest response head, bytes (default the parser's 16 KiB). */
+  maxHeadBytes?: number;
 }
 
 function noop(): void {}
 
 /** A lean connection. `index` is free for the owner (slot in its array). */
 export class LeanConnection {
-  readonly parser = new ResponseParser();
+  readonly parser: ResponseParser;
   readonly target: ConnectionTarget;
   index: number;
   /** performance.now() when the request was written and when it ended (response complete or failure), ms. */
@@ -56,6 +58,7 @@ export class LeanConnection {
 
   constructor(target: ConnectionTarget, index = 0) {
     this.target = target;
+    this.parser = new ResponseParser(target.maxHeadBytes === undefined ? {} : { maxHeadBytes: target.maxHeadBytes });
     this.index = index;
     this.headersTimeoutMs = target.headersTimeoutMs;
     this.bodyTimeoutMs = target.bodyTimeoutMs;

@@ -2,8 +2,11 @@
  * One hop of a scripted session over a lean connection: the lean counterpart of exchange.ts, with the same
  * fields the session reads (status, raw headers, byte counts, Location, Set-Cookie, body, error, times) and the
  * same rule: resolved exactly once, whichever comes first of the response, a failure, a timeout or abort().
+ * The same body limits too: `maxBodyBytes` per response, and the thread's budget of bodies in flight
+ * (body-budget.ts), whose bytes the parser reserves and this exchange releases when it ends — as Exchange does.
  */
 import type { Dispatcher } from 'undici';
+import { releaseBodyBytes } from '../body-budget.ts';
 import { TotalTimeoutError } from '../errors.ts';
 import { nameIs, type ExchangeOwner } from '../exchange.ts';
 import type { LeanAgent, LeanOriginPool, PoolClient } from './lean-agent.ts';
@@ -36,6 +39,8 @@ export class LeanExchange implements ConnectionOwner, PoolClient {
   private bodyTimeoutMs = 30_000;
   private deadlineMs = Infinity;
   private totalTimeoutMs = 0;
+  /** Body bytes the parser reserved in the thread's budget for this exchange; released by finish(). */
+  private reservedBytes = 0;
 
   constructor(owner: ExchangeOwner, method: string, maxBodyBytes: number) {
     this.owner = owner;
@@ -101,6 +106,7 @@ export class LeanExchange implements ConnectionOwner, PoolClient {
   /** @internal ConnectionOwner */
   onResponse(conn: LeanConnection): void {
     const parser = conn.parser;
+    this.reservedBytes = parser.bodyBytes;
     this.status = parser.status;
     this.headerBytes = parser.headBytes;
     this.bodyBytes = parser.bodyBytes;
@@ -122,6 +128,7 @@ export class LeanExchange implements ConnectionOwner, PoolClient {
   onFailure(conn: LeanConnection, error: Error): void {
     // What did arrive is counted, as on the undici path (a head, then a stalled body).
     const parser = conn.parser;
+    this.reservedBytes = parser.bodyBytes;
     if (parser.headComplete) {
       this.headerBytes = parser.headBytes;
       this.bodyBytes = parser.bodyBytes;
@@ -133,6 +140,7 @@ export class LeanExchange implements ConnectionOwner, PoolClient {
   private release(conn: LeanConnection): void {
     this.conn = null;
     conn.deadlineError = null;
+    conn.parser.dropCollected(); // the body is ours (or dropped): an idle connection must not keep it alive
     this.pool!.release(conn);
   }
 
@@ -142,6 +150,9 @@ export class LeanExchange implements ConnectionOwner, PoolClient {
     this.done = true;
     this.error = error;
     this.request = null;
+    // The body now belongs to the caller (or is dropped), as in Exchange.finish.
+    releaseBodyBytes(this.reservedBytes);
+    this.reservedBytes = 0;
     this.owner.inflight.delete(this);
     this.resolveDone!();
   }

@@ -4,13 +4,20 @@
  *
  * Why our own and not llhttp (node:http) or http-parser-js (autocannon): the hot loop needs three header facts
  * (status, framing, keep-alive) and no header objects. Lines are scanned byte by byte in place; a line split
- * across chunks is copied once into a fixed scratch buffer. Nothing is allocated per response unless `collect`
- * asks for the headers and the body (the scripted session does; `stampede quick` does not).
+ * across chunks is copied once into a scratch buffer, allocated the first time a line is split and grown to what it
+ * needs (at most the head limit): most connections never need one, so 1,000 idle users do not hold 16 KiB each.
+ * It cannot be shared per thread: a split line waits in it for the connection's next chunk. Nothing is allocated
+ * per response unless `collect` asks for the headers and the body (the scripted session does; `stampede quick`
+ * does not).
+ *
+ * In collect mode the body counts against the thread's budget of bodies in flight (body-budget.ts, issue 12), as
+ * on the undici path: the owner releases `bodyBytes` when it is done with the response (see LeanExchange).
  *
  * Framing (RFC 9112 §6.3): HEAD, 1xx, 204 and 304 have no body; Transfer-Encoding ending in chunked → chunked
  * (extensions and trailers skipped); else Content-Length; else the body runs until the server closes.
  */
-import { BodyTooLargeError, ResponseParseError } from '../errors.ts';
+import { BODY_BUDGET_BYTES, reserveBodyBytes } from '../body-budget.ts';
+import { BodyBudgetError, BodyTooLargeError, ResponseParseError } from '../errors.ts';
 
 const enum State {
   StatusLine,
@@ -31,6 +38,8 @@ const COLON = 0x3a;
 
 /** Default largest response head, bytes (Node's and undici's 16 KiB). */
 export const DEFAULT_MAX_HEAD_BYTES = 16 * 1024;
+/** First size of the scratch buffer for split lines, bytes (a status line or a typical header fits). */
+const MIN_LINE_BYTES = 256;
 
 function lowerIs(buf: Uint8Array, start: number, end: number, lower: string): boolean {
   if (end - start !== lower.length) return false;
@@ -76,7 +85,10 @@ export class ResponseParser {
   error: Error | null = null;
   /** collect mode: header names and values, alternating (undici's raw header shape). */
   rawHeaders: Buffer[] | null = null;
-  /** collect mode: body chunks (views of the socket's buffers, which Node never reuses). */
+  /**
+   * collect mode: body chunks (views of the socket's buffers, which Node never reuses). Their bytes are reserved in
+   * the thread's body budget; `bodyBytes` says how many to release.
+   */
   bodyChunks: Buffer[] | null = null;
   private state = State.StatusLine;
   private noBody = false;
@@ -85,13 +97,13 @@ export class ResponseParser {
   private contentLength = -1;
   private chunked = false;
   private remaining = 0;
-  private readonly line: Buffer;
+  /** Scratch for a line split across chunks: null until one is (see the top comment). */
+  private line: Buffer | null = null;
   private lineLen = 0;
   private readonly maxHeadBytes: number;
 
   constructor(options: ResponseParserOptions = {}) {
     this.maxHeadBytes = options.maxHeadBytes ?? DEFAULT_MAX_HEAD_BYTES;
-    this.line = Buffer.allocUnsafe(this.maxHeadBytes + 2);
   }
 
   /**
@@ -117,6 +129,12 @@ export class ResponseParser {
     this.lineLen = 0;
     this.rawHeaders = collect ? [] : null;
     this.bodyChunks = collect ? [] : null;
+  }
+
+  /** Forget the collected headers and body (the owner has taken them): an idle connection holds no body. */
+  dropCollected(): void {
+    this.rawHeaders = null;
+    this.bodyChunks = null;
   }
 
   /** True when the response is complete. */
@@ -161,7 +179,8 @@ export class ResponseParser {
       let ok: boolean;
       if (this.lineLen > 0) {
         if (!this.stash(buf, pos, nl, false)) return -1;
-        ok = this.onLine(this.line, 0, this.trimCr(this.line, 0, this.lineLen));
+        const line = this.line!;
+        ok = this.onLine(line, 0, this.trimCr(line, 0, this.lineLen));
         this.lineLen = 0;
       } else {
         ok = this.onLine(buf, pos, this.trimCr(buf, pos, nl));
@@ -192,10 +211,23 @@ export class ResponseParser {
 
   private stash(buf: Buffer, start: number, end: number, counted: boolean): boolean {
     if (counted) this.headBytes += end - start;
-    if (this.lineLen + (end - start) > this.line.length) return this.fail('response headers too large') !== -1;
-    buf.copy(this.line, this.lineLen, start, end);
-    this.lineLen += end - start;
+    const need = this.lineLen + (end - start);
+    if (need > this.maxHeadBytes + 2) return this.fail('response headers too large') !== -1;
+    let line = this.line;
+    if (line === null || need > line.length) line = this.growLine(need);
+    buf.copy(line, this.lineLen, start, end);
+    this.lineLen = need;
     return true;
+  }
+
+  /** A scratch buffer of at least `need` bytes (doubling, capped at the head limit), keeping the pending line. */
+  private growLine(need: number): Buffer {
+    const old = this.line;
+    const size = Math.min(this.maxHeadBytes + 2, Math.max(need, MIN_LINE_BYTES, old === null ? 0 : old.length * 2));
+    const line = Buffer.allocUnsafe(size);
+    if (old !== null && this.lineLen > 0) old.copy(line, 0, 0, this.lineLen);
+    this.line = line;
+    return line;
   }
 
   private fail(reason: string): -1 {
@@ -210,13 +242,22 @@ export class ResponseParser {
   }
 
   private takeBody(buf: Buffer, start: number, end: number): boolean {
-    if (this.bodyBytes + (end - start) > this.maxBodyBytes) {
+    const n = end - start;
+    if (this.bodyBytes + n > this.maxBodyBytes) {
       this.state = State.Failed;
       this.error = new BodyTooLargeError(this.maxBodyBytes);
       return false;
     }
-    this.bodyBytes += end - start;
-    if (this.collect && end > start) this.bodyChunks!.push(buf.subarray(start, end));
+    if (this.collect && n > 0) {
+      // Same rule and error as Exchange.onData: the chunk that would cross the thread's budget fails the response.
+      if (!reserveBodyBytes(n)) {
+        this.state = State.Failed;
+        this.error = new BodyBudgetError(BODY_BUDGET_BYTES);
+        return false;
+      }
+      this.bodyChunks!.push(buf.subarray(start, end));
+    }
+    this.bodyBytes += n;
     return true;
   }
 
