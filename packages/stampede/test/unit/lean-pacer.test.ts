@@ -39,14 +39,24 @@ describe('lean pacer', () => {
     assert.deepEqual(slots.sort((a, b) => a - b), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
   });
 
-  it('sleeps until ~1 ms before a far slot, polls for a near one, arms once', () => {
+  it('with spinMs, sleeps until spinMs before a far slot, polls for a near one, arms once', () => {
     const { timers, calls } = fakeTimers();
-    const pacer = new Pacer({ firstSlotMs: 10, intervalMs: 10, endMs: 1000 }, () => {}, timers);
+    const pacer = new Pacer({ firstSlotMs: 10, intervalMs: 10, endMs: 1000, spinMs: 1 }, () => {}, timers);
     pacer.arm(0);
     pacer.arm(0);
     assert.deepEqual(calls, [{ kind: 'timeout', ms: 9 }]);
-    const near = new Pacer({ firstSlotMs: 10, intervalMs: 10, endMs: 1000 }, () => {}, timers);
+    const near = new Pacer({ firstSlotMs: 10, intervalMs: 10, endMs: 1000, spinMs: 1 }, () => {}, timers);
     near.arm(9.5);
+    assert.deepEqual(calls.at(-1), { kind: 'immediate', ms: 0 });
+  });
+
+  it('by default sleeps all the way to the slot, and wakes at once for a due one', () => {
+    const { timers, calls } = fakeTimers();
+    const pacer = new Pacer({ firstSlotMs: 10, intervalMs: 10, endMs: 1000 }, () => {}, timers);
+    pacer.arm(9.5);
+    assert.deepEqual(calls, [{ kind: 'timeout', ms: 0.5 }]);
+    const due = new Pacer({ firstSlotMs: 10, intervalMs: 10, endMs: 1000 }, () => {}, timers);
+    due.arm(10);
     assert.deepEqual(calls.at(-1), { kind: 'immediate', ms: 0 });
   });
 

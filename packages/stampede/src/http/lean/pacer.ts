@@ -4,9 +4,12 @@
  * queued, so a stalled server costs no memory: the backlog is just `nextSlot` lagging behind the clock, and each
  * late request is measured from its own slot (coordinated omission corrected, wrk2's rule).
  *
- * Waiting for a slot: `setTimeout` here fires −0.2 to +0.35 ms off its target (STACK.md), so the pacer sleeps
- * until ~1 ms before the slot and then polls with `setImmediate` (which lets responses in between) until the
- * clock reaches it. Each wake-up recomputes from the clock: errors do not accumulate (drift-correcting).
+ * Waiting for a slot: a `setTimeout` to the slot, which fires −0.2 to +0.35 ms off its target (STACK.md); each
+ * wake-up recomputes from the clock, so errors do not accumulate (drift-correcting), and a late send is measured
+ * from its slot anyway. Polling the last stretch with `setImmediate` (`spinMs`) sends closer to the slot but keeps
+ * the process busy, and on this 2-core VM that made the measured service time worse: A/B at 200 req/s, 10
+ * connections, 3 rounds (docs/performance.md): p50 0.31–0.35 → 0.25–0.28 ms, p99 1.9–6.4 → 1.8–2.3 ms. So the
+ * default is to sleep.
  */
 
 /** The time source and the two ways to wait; injectable for tests on a fake clock. */
@@ -33,7 +36,7 @@ export interface PacerOptions {
   stride?: number;
   /** No slot at or after this time, ms. */
   endMs: number;
-  /** Below this much time to the slot, poll instead of sleeping, ms. Default 1. */
+  /** Below this much time to the slot, poll instead of sleeping, ms. Default 0 (always sleep). */
   spinMs?: number;
 }
 
@@ -56,7 +59,7 @@ export class Pacer {
     this.timers = timers;
     this.firstSlotMs = options.firstSlotMs;
     this.stepMs = options.intervalMs * (options.stride ?? 1);
-    this.spinMs = options.spinMs ?? 1;
+    this.spinMs = options.spinMs ?? 0;
     this.endMs = options.endMs;
     this.onDue = onDue;
   }
