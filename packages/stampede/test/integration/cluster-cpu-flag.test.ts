@@ -6,18 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { systemClock } from '../../src/clock.ts';
-import { bundleHash } from '../../src/cluster/bundle-files.ts';
-import { ClusterMaster } from '../../src/cluster/cluster-master.ts';
-import { ClusterWorker } from '../../src/cluster/cluster-worker.ts';
 import { connectRedis } from '../../src/cluster/redis-connection.ts';
-import { silentLogger, type Logger } from '../../src/logger.ts';
-import { InProcessUserThread } from '../../src/runner/in-process-thread.ts';
+import { type Logger } from '../../src/logger.ts';
 import { HttpUser } from '../../src/user/user.ts';
 import { task } from '../../src/user/task.ts';
 import { constant } from '../../src/user/wait-time.ts';
+import { REDIS, openMaster, startWorker } from '../fixtures/cluster-in-process.ts';
 
-const REDIS = process.env.STAMPEDE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class Idle extends HttpUser {
@@ -30,25 +25,12 @@ test('a worker over 90 % CPU is flagged once, with a warning naming it; one unde
   const warnings: string[] = [];
   const logger: Logger = { log: (level, message) => void (level === 'warning' && warnings.push(message)) };
   const redis = await connectRedis(REDIS, { name: 'test-master' });
-  const bundleText = 'export {};\n';
-  const master = await ClusterMaster.open({
-    redis, namespace, clock: systemClock, logger,
-    bundle: { text: bundleText, hash: bundleHash(bundleText) },
-    init: { logLevel: 'warning', maxNames: 10, seed: 1 },
-    identity: { host: 'test', pid: process.pid },
-    respawnLostUsers: true,
-  });
+  const master = await openMaster(redis, namespace, undefined, logger);
   const cpu = { busy: 40, calm: 40 };
   const workers = await Promise.all(
-    (['busy', 'calm'] as const).map(async (name) => {
-      const wredis = await connectRedis(REDIS, { name: `test-${name}` });
-      const worker = new ClusterWorker({
-        redis: wredis, namespace, threads: 1, createThread: (init) => new InProcessUserThread(init, [Idle]),
-        resources: () => ({ cpuPct: cpu[name], rssBytes: 50e6 }), clock: systemClock, logger: silentLogger,
-        host: name, pid: process.pid, heartbeatMs: 100,
-      });
-      return { worker, exit: worker.run(), wredis };
-    }),
+    (['busy', 'calm'] as const).map((name) =>
+      startWorker(namespace, name, [Idle], { threads: 1, heartbeatMs: 100, resources: () => ({ cpuPct: cpu[name], rssBytes: 50e6 }) }),
+    ),
   );
   try {
     assert.equal(await master.waitForWorkers(2, 10_000), true);
@@ -71,7 +53,7 @@ test('a worker over 90 % CPU is flagged once, with a warning naming it; one unde
   } finally {
     await master.close();
     await Promise.all(workers.map((w) => w.exit));
-    for (const w of workers) w.wredis.disconnect();
+    for (const w of workers) w.redis.disconnect();
     redis.disconnect();
   }
 });

@@ -5,62 +5,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { systemClock } from '../../src/clock.ts';
 import { STAMPEDE_ENTRY, bundleHash } from '../../src/cluster/bundle-files.ts';
-import { ClusterMaster } from '../../src/cluster/cluster-master.ts';
-import { ClusterWorker, type WorkerExit } from '../../src/cluster/cluster-worker.ts';
+import { ClusterWorker } from '../../src/cluster/cluster-worker.ts';
 import { namespaceKeys, runKeys } from '../../src/cluster/keys.ts';
 import { connectRedis } from '../../src/cluster/redis-connection.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { InProcessUserThread } from '../../src/runner/in-process-thread.ts';
 import { LocalRunner } from '../../src/runner/local-runner.ts';
 import { Aggregate } from '../../src/stats/aggregate.ts';
-import { HttpUser } from '../../src/user/user.ts';
-import { task } from '../../src/user/task.ts';
-import { constant } from '../../src/user/wait-time.ts';
 import { startCountingServer } from '../fixtures/counting-server.ts';
+import { REDIS, bundleText, hitterClass, openMaster, startWorker as startTestWorker } from '../fixtures/cluster-in-process.ts';
 
-const REDIS = process.env.STAMPEDE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-class Hitter extends HttpUser {
-  static override waitTime = constant(0.01);
-  @task async hit() {
-    await this.client.get('/hit');
-  }
-}
-
-const bundleText = '// the classes come from the test: in-process threads ignore the bundle\nexport {};\n';
-
-async function openMaster(redis: Redis, namespace: string, host: string): Promise<ClusterMaster> {
-  return ClusterMaster.open({
-    redis,
-    namespace,
-    clock: systemClock,
-    logger: silentLogger,
-    bundle: { text: bundleText, hash: bundleHash(bundleText) },
-    init: { host, logLevel: 'warning', maxNames: 100, seed: 7 },
-    identity: { host: 'test', pid: process.pid },
-    respawnLostUsers: true,
-  });
-}
-
-async function startWorker(namespace: string, name: string): Promise<{ worker: ClusterWorker; exit: Promise<WorkerExit>; redis: Redis }> {
-  const redis = await connectRedis(REDIS, { name: `test-${name}` });
-  const worker = new ClusterWorker({
-    redis,
-    namespace,
-    threads: 2,
-    createThread: (init) => new InProcessUserThread(init, [Hitter]),
-    resources: () => ({ cpuPct: 1, rssBytes: 1e6 }),
-    clock: systemClock,
-    logger: silentLogger,
-    host: name,
-    pid: process.pid,
-  });
-  return { worker, exit: worker.run(), redis };
-}
+const Hitter = hitterClass(0.01);
+const startWorker = (namespace: string, name: string) => startTestWorker(namespace, name, [Hitter]);
 
 test('two workers: every request merged exactly once, also across a worker leaving mid-run', async () => {
   const server = await startCountingServer();
