@@ -8,9 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-// s3rver ships no types; its surface here is tiny.
-// @ts-expect-error -- untyped CommonJS module
-import S3rver from 's3rver';
+import { startS3 } from 'vertex-ar/test/support/s3rver.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const BIN = path.join(ROOT, 'apps/vertex-ar/bin/vertex-ar.js');
@@ -107,19 +105,13 @@ export interface LocalS3 {
   close(): Promise<void>;
 }
 
-/** Starts s3rver on 127.0.0.1 (port 0) over a temporary directory. */
+/** Starts s3rver on 127.0.0.1 (port 0) over a temporary directory (the app's test launcher). */
 export async function startLocalS3(bucket = 'vertex-ar-suite'): Promise<LocalS3> {
-  const directory = await mkdtemp(path.join(tmpdir(), 'vertex-ar-s3-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
-  const { port } = (await server.run()) as { port: number };
-  const endpoint = `http://127.0.0.1:${port}`;
+  const s3 = await startS3(bucket);
   return {
-    endpoint,
+    endpoint: s3.endpoint,
     bucket,
-    env: { AWS_ENDPOINT_URL_S3: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_S3_FORCE_PATH_STYLE: 'true' },
-    async close() {
-      await server.close();
-      await rm(directory, { recursive: true, force: true });
-    },
+    env: { AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_S3_FORCE_PATH_STYLE: 'true' },
+    close: () => s3.close(),
   };
 }
