@@ -17,12 +17,16 @@ test('web UI: /api/system flags a saturated generator', async () => {
     const token = await pageToken(web.url);
     const started = await action(web.url, '/api/start', token, { users: 2, spawnRate: 20, host: target.url, runTime: '' });
     assert.equal(started.status, 200, started.body);
-    const system = await waitFor('the saturation flag', async () => {
+    // The flag may first come from the CPU figure (a busy CI machine) before the threads' lag reaches a
+    // snapshot; what must hold is that the lag of the users' threads shows up with the flag.
+    let last = '';
+    const system = await waitFor('the saturation flag with the threads\' lag', async () => {
       const res = await rawRequest(new URL('/api/system', web.url).href);
+      last = res.body;
       const body = JSON.parse(res.body) as { generatorSaturated?: boolean; threadLoopLagP99Ms: number };
-      return body.generatorSaturated ? body : undefined;
-    }, 20_000);
-    assert.ok(system.threadLoopLagP99Ms > 50, JSON.stringify(system));
+      return body.generatorSaturated && body.threadLoopLagP99Ms > 50 ? body : undefined;
+    }, 20_000).catch((err: Error) => assert.fail(`${err.message}; last /api/system: ${last}`));
+    assert.equal(system.generatorSaturated, true);
   } finally {
     await web.stop();
     await target.close();
