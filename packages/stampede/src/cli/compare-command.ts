@@ -3,7 +3,7 @@
  * (src/report/compare.ts) and exits 1 on a significant regression beyond the tolerance, 0 otherwise, 2 on bad input.
  */
 import { writeFile } from 'node:fs/promises';
-import { Option, type Command } from 'commander';
+import { Option, type Command } from './commander.ts';
 import { COMPARE_DEFAULTS, compareReports, type RunNoise } from '../report/compare.ts';
 import { formatCompare, type CompareFormat } from '../report/compare-format.ts';
 import { readJsonReport } from '../report/json-report.ts';

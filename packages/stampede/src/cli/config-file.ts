@@ -7,7 +7,7 @@
  *   export default defineConfig({ file: './users.ts', host: 'http://127.0.0.1:8000', runTime: '1m',
  *     scenarios: { ... }, thresholds: { http_req_failed: ['rate<0.01'] } });
  */
-import { build } from 'esbuild';
+import type * as Esbuild from 'esbuild';
 import { randomUUID } from 'node:crypto';
 import { unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import type { Stage } from '../workload/stages.ts';
 import { parseDurationS } from './duration.ts';
 import { UsageError } from './errors.ts';
 import { checkUrl, positiveInt, positiveNumber, type RunOptions } from './options.ts';
+import { requireCjs } from '../cjs.ts';
 
 /** Everything a config file may set; names follow the long flags in camelCase (`--spawn-rate` → spawnRate). */
 export interface StampedeConfig {
@@ -82,6 +83,7 @@ export async function loadConfigFile(file: string, cwd = process.cwd()): Promise
   const abs = path.resolve(cwd, file);
   const out = path.join(path.dirname(abs), `.stampede-config-${randomUUID().slice(0, 13)}.mjs`);
   try {
+    const { build } = requireCjs('esbuild') as typeof Esbuild;
     const result = await build({
       entryPoints: [abs], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external',
       write: false, logLevel: 'silent', outfile: out,

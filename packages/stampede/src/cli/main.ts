@@ -2,7 +2,7 @@
  * The `stampede` command. The only place that reads process.argv/env, handles signals and exits.
  * Every user-facing error is one line on stderr (a stack only with --verbose / STAMPEDE_VERBOSE=1).
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError } from './commander.ts';
 import { levelEnabled, type Logger, type LogLevel } from '../logger.ts';
 import { EXIT } from './exit-codes.ts';
 import { addRunOptions, toRunOptions } from './options.ts';

@@ -6,7 +6,7 @@
  * --abort-on-worker-loss, or when every worker is lost.
  */
 import os from 'node:os';
-import { Option, type Command } from 'commander';
+import { Option, type Command } from './commander.ts';
 import { systemClock } from '../clock.ts';
 import { readBundle } from '../cluster/bundle-files.ts';
 import { ClusterMaster, type WorkerLostEvent } from '../cluster/cluster-master.ts';

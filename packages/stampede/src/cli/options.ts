@@ -2,7 +2,7 @@
  * The command line (contract: ARCHITECTURE.md "CLI contract"). Every flag also reads an environment variable,
  * shown in --help. Values are validated here, once, into typed options; a bad value is a UsageError (exit 2).
  */
-import { Command, Option } from 'commander';
+import { Command, Option } from './commander.ts';
 import os from 'node:os';
 import { LOG_LEVELS, type LogLevel } from '../logger.ts';
 import type { Thresholds } from '../thresholds/threshold-types.ts';

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { Option, type Command } from 'commander';
+import { Option, type Command } from './commander.ts';
 import { systemClock } from '../clock.ts';
 import type { Logger, LogLevel } from '../logger.ts';
 import { buildJsonReport, writeJsonReport } from '../report/json-report.ts';

@@ -4,7 +4,7 @@
  * under DIR (e.g. performance_reports/) with trend charts.
  */
 import { readFile } from 'node:fs/promises';
-import { Option, type Command } from 'commander';
+import { Option, type Command } from './commander.ts';
 import { writeHistoryIndex } from '../report/history.ts';
 import { writeHtmlReport, type HtmlSuiteSummary } from '../report/html-report.ts';
 import { readJsonReport } from '../report/json-report.ts';

@@ -6,7 +6,7 @@
  * 2 usage, 3 target unreachable or not startable, 4 interrupted (the report is written, the rest skipped).
  */
 import { existsSync } from 'node:fs';
-import { Option, type Command } from 'commander';
+import { Option, type Command } from './commander.ts';
 import type { Logger, LogLevel } from '../logger.ts';
 import { runSuite } from '../suite/run-suite.ts';
 import { SuiteError } from '../suite/errors.ts';

@@ -5,7 +5,7 @@
  * cannot load the script (2). A refused Redis password exits 2 at once.
  */
 import os from 'node:os';
-import { Option, type Command } from 'commander';
+import { Option, type Command } from './commander.ts';
 import { systemClock } from '../clock.ts';
 import { LOG_LEVELS, type Logger, type LogLevel } from '../logger.ts';
 import { ClusterWorker } from '../cluster/cluster-worker.ts';

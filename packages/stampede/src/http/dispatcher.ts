@@ -3,7 +3,19 @@
  * of a thread shares one undici Agent (a keep-alive Pool per origin). The runner creates it when the thread starts
  * and closes it at the end.
  */
-import { Agent, type Dispatcher } from 'undici';
+import type * as Undici from 'undici';
+import type { Dispatcher } from 'undici';
+import { requireCjs } from '../cjs.ts';
+
+let undiciModule: typeof Undici | undefined;
+
+/**
+ * undici, loaded on first use. Importing it costs ~15 MiB of RSS (its llhttp WebAssembly and the Node internals it
+ * pulls in), which a run whose every hop goes over the lean path never needs (issue 11 goal 3).
+ */
+export function undici(): typeof Undici {
+  return (undiciModule ??= requireCjs('undici') as typeof Undici);
+}
 
 /** Options of {@link createDispatcher}. */
 export interface DispatcherOptions {
@@ -27,7 +39,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  * or `dispatcher.destroy()` (aborts them; they are recorded as `interrupted`).
  */
 export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
-  return new Agent({
+  return new (undici().Agent)({
     connections: options.connectionsPerOrigin ?? 1024,
     // HTTP/1.1 without pipelining: one request per connection at a time, like a browser and like Locust,
     // so a slow response never delays an unrelated virtual user's request.

@@ -11,12 +11,28 @@
  * Calls after recording are ignored (logged at debug level): the sample already left for the statistics.
  * Transport failures (status 0) are recorded at once, even with catchResponse: there is no response to judge.
  */
-import { util } from 'undici';
 import type { Recorder, RecordedError } from '../stats/recorder.ts';
 import type { Logger } from '../logger.ts';
 import type { HttpResponse } from './types.ts';
 
 const EMPTY_HEADERS: Record<string, string | string[] | undefined> = Object.freeze({}) as Record<string, never>;
+
+/**
+ * Raw `[name, value, …]` header buffers → an object with lower-case names, values as latin1 strings and repeated
+ * headers (set-cookie) as arrays in arrival order — what undici's `util.parseHeaders` gives, without loading undici.
+ */
+export function parseRawHeaders(raw: readonly Buffer[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    const value = raw[i + 1]!.toString('latin1');
+    const seen = Object.hasOwn(out, name) ? out[name] : undefined;
+    if (seen === undefined) Object.defineProperty(out, name, { value, enumerable: true, configurable: true, writable: true });
+    else if (typeof seen === 'string') out[name] = [seen, value];
+    else seen.push(value);
+  }
+  return out;
+}
 
 /** Where a pending response reports itself; implemented by the session. */
 export interface ResponseOwner {
@@ -87,7 +103,7 @@ export class SessionResponse implements HttpResponse {
   /** Response headers, lower-case names; repeated headers (set-cookie) as arrays. Decoded lazily. */
   get headers(): Record<string, string | string[] | undefined> {
     if (this.decodedHeaders === null) {
-      this.decodedHeaders = this.rawHeaders === null ? EMPTY_HEADERS : util.parseHeaders(this.rawHeaders);
+      this.decodedHeaders = this.rawHeaders === null ? EMPTY_HEADERS : parseRawHeaders(this.rawHeaders);
       this.rawHeaders = null;
     }
     return this.decodedHeaders;

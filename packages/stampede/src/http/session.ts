@@ -62,7 +62,7 @@ function latencyUs(exchange: Exchange | LeanExchange): number {
 
 /** Options of createHttpSession: the session's, a shared dispatcher, and which HTTP/1.1 path to use. */
 export type CreateSessionOptions = HttpSessionOptions & {
-  dispatcher?: Dispatcher;
+  dispatcher?: Dispatcher | LeanAgent;
   /**
    * Own dispatcher only: a LeanAgent (plain-http hops over the lean path, src/http/lean) instead of undici's
    * Agent. A shared `dispatcher` decides by itself: a LeanAgent (createLeanDispatcher) means the lean path.
@@ -86,7 +86,8 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
   readonly recorder: Recorder;
   readonly logger: Logger | undefined;
   private readonly base: target.BaseTarget;
-  private readonly dispatcher: Dispatcher;
+  /** undici's dispatcher: the given one, our own, or (with a LeanAgent) the agent's fallback, made on first use. */
+  private undiciDispatcher: Dispatcher | null;
   private readonly ownsDispatcher: boolean;
   private readonly lean: LeanAgent | null;
   private readonly limits: Required<TimeoutLimits>;
@@ -107,8 +108,9 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
     this.maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
     this.ownsDispatcher = options.dispatcher === undefined;
     const own = { connectTimeoutMs: this.limits.connectTimeoutMs, connectionsPerOrigin: options.connectionsPerOrigin };
-    this.dispatcher = options.dispatcher ?? (options.lean === true ? new LeanAgent(own) : createDispatcher(own));
-    this.lean = this.dispatcher instanceof LeanAgent ? this.dispatcher : null;
+    const given = options.dispatcher ?? (options.lean === true ? new LeanAgent(own) : createDispatcher(own));
+    this.lean = given instanceof LeanAgent ? given : null;
+    this.undiciDispatcher = given instanceof LeanAgent ? null : given;
   }
 
   get(path: string, options?: RequestOptions): Promise<HttpResponse> {
@@ -157,7 +159,8 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
         await exchange.start(this.lean, dispatch, remainingMs, totalTimeoutMs);
       } else {
         exchange = new Exchange(this, verb, this.maxBodyBytes);
-        await exchange.start(this.dispatcher, dispatch, remainingMs, totalTimeoutMs);
+        this.undiciDispatcher ??= this.lean!.fallback();
+        await exchange.start(this.undiciDispatcher, dispatch, remainingMs, totalTimeoutMs);
       }
       if (exchange.setCookies !== null && !crossOrigin) this.storeCookies(exchange.setCookies);
       const next = this.redirectTarget(exchange, to, options);
@@ -191,7 +194,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
   async close(): Promise<void> {
     this.flush();
     this.abortAll();
-    if (this.ownsDispatcher) await this.dispatcher.destroy();
+    if (this.ownsDispatcher) await (this.lean ?? this.undiciDispatcher)?.destroy();
   }
 
   /** @internal ResponseOwner: a pending response recorded itself. */

@@ -2,7 +2,7 @@
  * Scrapes the target's Prometheus `/metrics` during a run and keeps the chosen series. One request at a time; a
  * target without `/metrics` (404, refused, not the text format) is noted once and not asked again.
  */
-import { request } from 'undici';
+import { undici } from '../http/dispatcher.ts';
 import type { Clock } from '../clock.ts';
 import { nextSlotMs } from './cadence.ts';
 import { parsePrometheusText, parseSelector, selectSeries, type SeriesSelector } from './prometheus-text.ts';
@@ -73,7 +73,7 @@ export class MetricsScraper {
   async scrapeOnce(): Promise<Record<string, number> | undefined> {
     try {
       const timeout = AbortSignal.timeout(this.#o.timeoutMs ?? 2000);
-      const res = await request(this.#o.url, { signal: AbortSignal.any([timeout, this.#stop.signal]) });
+      const res = await undici().request(this.#o.url, { signal: AbortSignal.any([timeout, this.#stop.signal]) });
       const text = await res.body.text();
       if (res.statusCode !== 200) {
         this.unavailable = `GET ${this.#o.url} answered ${res.statusCode}`;

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
+import type * as Esbuild from 'esbuild';
 import { systemClock, type Clock } from '../clock.ts';
 import type { ReportMonitor } from '../report/report-types.ts';
 import { RingBuffer } from '../stats/ring-buffer.ts';
@@ -18,6 +18,7 @@ import { ProcessTreeProbe } from './process-tree-probe.ts';
 import { SystemProbe } from './system-probe.ts';
 import type { SamplerThreadData, SamplerThreadMessage } from './sampler-thread.ts';
 import type { MonitorSample, Probe, SampleFields } from './types.ts';
+import { requireCjs } from '../cjs.ts';
 
 let samplerSource: string | undefined;
 
@@ -26,6 +27,7 @@ let samplerSource: string | undefined;
  * through tsx in the worker instead took seconds on a loaded machine: a monitor that starts late misses the run.
  */
 function samplerScript(): string {
+  const { buildSync } = requireCjs('esbuild') as typeof Esbuild;
   samplerSource ??= buildSync({
     entryPoints: [fileURLToPath(new URL('./sampler-thread.ts', import.meta.url))],
     bundle: true,

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { transformSync } from 'esbuild';
+import type * as Esbuild from 'esbuild';
+import { requireCjs } from '../cjs.ts';
 
 export interface ReportAssets {
   /** uPlot's stylesheet. */
@@ -26,6 +27,7 @@ function inlineSafe(js: string, what: string): string {
 function clientScript(): string {
   const file = fileURLToPath(new URL('./ui/report-client.ts', import.meta.url));
   // The client imports types only, so stripping them is the whole build: no bundling.
+  const { transformSync } = requireCjs('esbuild') as typeof Esbuild;
   return transformSync(readFileSync(file, 'utf8'), { loader: 'ts', format: 'iife', minify: true, target: 'es2020', legalComments: 'none' }).code;
 }
 

@@ -3,24 +3,27 @@
  * validator. Tests validate every generated report against it; `stampede report`/`compare` validate their input.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import * as ajvFormats from 'ajv-formats';
+import type { Ajv2020 as Ajv2020Class, ValidateFunction } from 'ajv/dist/2020.js';
 import type { FormatsPlugin } from 'ajv-formats';
+import { requireCjs } from '../cjs.ts';
 
 /** The report's JSON Schema (src/report/report-schema.json). */
 export const reportSchema: Record<string, unknown> = JSON.parse(
   readFileSync(new URL('./report-schema.json', import.meta.url), 'utf8'),
 );
 
-// ajv-formats is CommonJS with `exports.default`: under Node's ESM interop `default` is module.exports itself,
-// whose own `default` is the plugin.
-const formatsModule = (ajvFormats as unknown as { default: FormatsPlugin & { default?: FormatsPlugin } }).default;
-const addFormats: FormatsPlugin = formatsModule.default ?? formatsModule;
-
 let compiled: ValidateFunction | undefined;
 
+/**
+ * The compiled validator. ajv is loaded on first use (it costs ~5 MiB of RSS), so a run that only writes reports
+ * (the user script imports this module through `stampede`'s index) never loads it.
+ */
 function validator(): ValidateFunction {
   if (compiled === undefined) {
+    const { Ajv2020 } = requireCjs('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Class };
+    // ajv-formats is CommonJS: `module.exports` is the plugin, with the plugin again as `default`.
+    const formats = requireCjs('ajv-formats') as FormatsPlugin & { default?: FormatsPlugin };
+    const addFormats = formats.default ?? formats;
     const ajv = new Ajv2020({ allErrors: true, strict: true });
     addFormats(ajv);
     compiled = ajv.compile(reportSchema);

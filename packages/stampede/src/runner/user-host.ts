@@ -5,10 +5,9 @@
  */
 import { setMaxListeners } from 'node:events';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../clock.ts';
 import { levelEnabled, type Logger } from '../logger.ts';
-import { createLeanDispatcher } from '../http/lean/lean-agent.ts';
+import { createLeanDispatcher, type LeanAgent } from '../http/lean/lean-agent.ts';
 import { createHttpSession } from '../http/session.ts';
 import type { HttpSession } from '../http/types.ts';
 import type { Recorder } from '../stats/recorder.ts';
@@ -57,7 +56,7 @@ export class UserHost {
   readonly #classes: Map<string, UserClass>;
   readonly #send: (m: FromThread) => void;
   readonly #clock: Clock;
-  readonly #dispatcher: Dispatcher;
+  readonly #dispatcher: LeanAgent;
   readonly #logger: Logger;
   readonly #tagFilter: TagFilter;
   readonly #users = new Map<number, HostedUser>();
@@ -76,7 +75,7 @@ export class UserHost {
       },
     };
     // Plain-http hops over the lean HTTP/1.1 path (−20 MiB at 1,000 idle users, issue 11 goal 3); https and
-    // anything else the lean path does not cover still go through undici (a LeanAgent is an undici Agent).
+    // anything else the lean path does not cover go through undici, loaded on the first such hop.
     this.#dispatcher = createLeanDispatcher();
     this.#tagFilter = createTagFilter(init.tags, init.excludeTags);
     this.#loopDelay.enable();

@@ -2,7 +2,8 @@
  * The reading side of a latency histogram: an HdrHistogram (µs) plus the exact count, sum, min and max, merged
  * from encoded deltas. Used by the Aggregate for every endpoint, the totals and the current one-second interval.
  */
-import { decodeFromCompressedBase64, encodeIntoCompressedBase64, type JsHistogram } from 'hdr-histogram-js';
+import type { JsHistogram } from 'hdr-histogram-js';
+import { decodeHdr, encodeHdr } from './hdr-codec.ts';
 import { StatsError } from './errors.ts';
 import { LATENCY_HIGHEST_US, createLatencyHdr } from './latency-histogram.ts';
 import { histogramPercentiles } from './percentile.ts';
@@ -21,7 +22,7 @@ export interface ExactLatency {
 /** Decode a compressed-base64 HdrHistogram (as in EndpointDelta.histogram and the JSON report). */
 export function decodeLatencyHistogram(encoded: string): JsHistogram {
   try {
-    return decodeFromCompressedBase64(encoded, 32, false) as JsHistogram;
+    return decodeHdr(encoded);
   } catch (err) {
     throw new StatsError(
       'STAMPEDE_ERR_STATS_HISTOGRAM',
@@ -119,9 +120,9 @@ export class LatencyAccumulator {
     };
   }
 
-  /** The histogram, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64). */
+  /** The histogram, compressed base64 (as hdr-histogram-js encodeIntoCompressedBase64 writes it). */
   encode(): string {
-    return encodeIntoCompressedBase64(this.hist);
+    return encodeHdr(this.hist);
   }
 
   /** Forget everything. */

@@ -4,7 +4,8 @@
  * arithmetic only. hdr-histogram-js's own `recordValue` costs ~150 ns here (Math.log2/Math.pow per call);
  * this costs a few ns, and converts to a real HdrHistogram once per snapshot for encoding.
  */
-import { Int32Histogram, type JsHistogram } from 'hdr-histogram-js';
+import type { JsHistogram } from 'hdr-histogram-js';
+import { Int32Histogram } from './hdr-codec.ts';
 
 /** Lowest discernible latency, in µs. */
 export const LATENCY_LOWEST_US = 1;

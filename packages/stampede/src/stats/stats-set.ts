@@ -3,7 +3,8 @@
  * everything since the previous snapshot to the Aggregate as a StatsDelta and starts over.
  * Data flow: user → client → StatsSet.record → snapshot → Aggregate.merge → readers.
  */
-import { encodeIntoCompressedBase64, type JsHistogram } from 'hdr-histogram-js';
+import type { JsHistogram } from 'hdr-histogram-js';
+import { encodeHdr } from './hdr-codec.ts';
 import { StatsError } from './errors.ts';
 import { LatencyHistogram, createLatencyHdr } from './latency-histogram.ts';
 import type { RecordedError, Recorder } from './recorder.ts';
@@ -161,7 +162,7 @@ export class StatsSet implements Recorder {
   private encode(latency: LatencyHistogram): string {
     this.scratch.reset();
     latency.drainInto(this.scratch);
-    return encodeIntoCompressedBase64(this.scratch);
+    return encodeHdr(this.scratch);
   }
 
   private createEntry(method: string, name: string): Entry {

@@ -4,14 +4,14 @@
  */
 import { execFile } from 'node:child_process';
 import net from 'node:net';
-import { request } from 'undici';
+import { undici } from '../http/dispatcher.ts';
 import { SuiteError } from './errors.ts';
 import type { Requirement, SuiteDefinition } from './types.ts';
 
 /** Resolves undefined when GET `url` answers 2xx within `timeoutMs`, else the reason. */
 export async function checkHealth(url: string, timeoutMs = 5000): Promise<string | undefined> {
   try {
-    const res = await request(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await undici().request(url, { signal: AbortSignal.timeout(timeoutMs) });
     await res.body.dump();
     return res.statusCode >= 200 && res.statusCode < 300 ? undefined : `GET ${url} answered ${res.statusCode}`;
   } catch (error) {

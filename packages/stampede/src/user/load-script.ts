@@ -7,12 +7,14 @@
  * Every failure to build or load is a StampedeUserError `STAMPEDE_ERR_SCRIPT` whose message starts with
  * `file:line:col: ` (from esbuild's location, or from the source-mapped stack of an import-time throw).
  */
-import { build, type BuildFailure, type Metafile, type Plugin } from 'esbuild';
+import type * as Esbuild from 'esbuild';
+import type { BuildFailure, Metafile, Plugin } from 'esbuild';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload, type SourceMapping } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { requireCjs } from '../cjs.ts';
 import { discoverUserClasses, type DiscoverOptions } from './discover.ts';
 import { StampedeUserError, errorMessage } from './errors.ts';
 import type { UserClass } from './user.ts';
@@ -75,6 +77,7 @@ function buildError(failure: BuildFailure, cwd: string, show: (abs: string) => s
 }
 
 async function bundle(entryAbs: string, bundlePath: string, cwd: string): Promise<Metafile> {
+  const { build } = requireCjs('esbuild') as typeof Esbuild;
   const result = await build({
     entryPoints: [entryAbs],
     outfile: bundlePath,

@@ -3,11 +3,12 @@
  * and the UI always matches the server that serves it. The page carries the per-process token in a <meta> tag,
  * never in inline script (the CSP allows none).
  */
-import { build } from 'esbuild';
+import type * as Esbuild from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireCjs } from '../cjs.ts';
 
 const UI_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ui');
 
@@ -31,6 +32,7 @@ export function loadUiBundle(): Promise<UiBundle> {
 }
 
 async function buildUi(): Promise<UiBundle> {
+  const { build } = requireCjs('esbuild') as typeof Esbuild;
   const result = await build({
     entryPoints: [path.join(UI_DIR, 'main.ts')],
     bundle: true,

@@ -1,14 +1,14 @@
 /**
- * The thread-shared dispatcher of the scripted mode on the lean path. It IS an undici Agent (so anything the lean
- * path does not cover — https, other schemes — still goes through undici unchanged), plus one pool of lean
- * connections per plain-http origin. Sessions created with a LeanAgent send plain-http hops over the lean pools.
+ * The thread-shared dispatcher of the scripted mode on the lean path: one pool of lean connections per plain-http
+ * origin, plus an undici Agent (createDispatcher(), same options) for what the lean path does not cover — https,
+ * other schemes — created on the first such hop, so undici is not even loaded while every hop is plain http.
  *
  * One sweep per agent (every 100 ms) checks the timeouts of requests in flight and closes keep-alive sockets idle
  * for longer than `keepAliveTimeoutMs` (default 4 s: under the 5 s of Node's and uvicorn's servers, so we close
  * first and never write on a socket the server is closing).
  */
-import { Agent } from 'undici';
-import { DEFAULT_CONNECT_TIMEOUT_MS, type DispatcherOptions } from '../dispatcher.ts';
+import type { Dispatcher } from 'undici';
+import { createDispatcher, DEFAULT_CONNECT_TIMEOUT_MS, type DispatcherOptions } from '../dispatcher.ts';
 import { InterruptedError } from '../errors.ts';
 import { LeanConnection, type ConnectionTarget } from './lean-connection.ts';
 
@@ -74,33 +74,36 @@ export class LeanOriginPool {
   }
 }
 
-/** An undici Agent that also keeps lean pools for plain-http origins. */
-export class LeanAgent extends Agent {
+/** Lean pools for plain-http origins, and an undici Agent, made on demand, for every other origin. */
+export class LeanAgent {
   private readonly pools = new Map<string, LeanOriginPool>();
+  private readonly options: DispatcherOptions;
   private readonly connectTimeoutMs: number;
   private readonly maxPerOrigin: number;
   private readonly keepAliveTimeoutMs: number;
   private readonly maxHeaderSize: number | undefined;
   private readonly sweeper: NodeJS.Timeout;
+  private undiciAgent: Dispatcher | undefined;
+  private closed = false;
 
   constructor(options: DispatcherOptions = {}) {
-    super({
-      connections: options.connectionsPerOrigin ?? 1024,
-      pipelining: 1,
-      keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
-      // The same undici options as createDispatcher(), for the origins that still go through undici (https).
-      ...(options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize }),
-      connect: {
-        timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-        ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
-      },
-    });
+    this.options = options;
     this.maxHeaderSize = options.maxHeaderSize;
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.maxPerOrigin = options.connectionsPerOrigin ?? 1024;
     this.keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 4_000;
     this.sweeper = setInterval(() => this.sweep(), 100);
     this.sweeper.unref();
+  }
+
+  /** The undici Agent for hops the lean path does not take (created on first use, with the same options). */
+  fallback(): Dispatcher {
+    if (this.undiciAgent === undefined) {
+      this.undiciAgent = createDispatcher(this.options);
+      // A hop that starts after close() fails as undici's closed agent would, instead of opening a new pool.
+      if (this.closed) void this.undiciAgent.destroy();
+    }
+    return this.undiciAgent;
   }
 
   /** The lean pool of a plain-http origin (`http://host:port`), created on first use. */
@@ -122,27 +125,20 @@ export class LeanAgent extends Agent {
     return pool;
   }
 
-  /** Closes undici's pools gracefully; the lean pools are closed at once (in-flight requests interrupted). */
-  override close(callback: () => void): void;
-  override close(): Promise<void>;
-  override close(callback?: () => void): Promise<void> | void {
+  /** Closes undici's pools gracefully (in-flight requests finish); the lean pools at once (interrupted). */
+  async close(): Promise<void> {
     this.closeLean();
-    if (callback !== undefined) return super.close(callback);
-    return super.close();
+    await this.undiciAgent?.close();
   }
 
-  override destroy(err: Error | null, callback: () => void): void;
-  override destroy(callback: () => void): void;
-  override destroy(err: Error | null): Promise<void>;
-  override destroy(): Promise<void>;
-  override destroy(a?: Error | null | (() => void), b?: () => void): Promise<void> | void {
+  /** Aborts everything in flight (recorded as `interrupted`) and closes every connection. */
+  async destroy(): Promise<void> {
     this.closeLean();
-    if (typeof a === 'function') return super.destroy(a);
-    if (b !== undefined) return super.destroy(a ?? null, b);
-    return super.destroy(a ?? null);
+    await this.undiciAgent?.destroy();
   }
 
   private closeLean(): void {
+    this.closed = true;
     clearInterval(this.sweeper);
     const error = new InterruptedError();
     for (const pool of this.pools.values()) pool.destroy(error);

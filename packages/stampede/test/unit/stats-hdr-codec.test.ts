@@ -1,0 +1,65 @@
+// The histogram codec is ours (node:zlib) instead of hdr-histogram-js's (pako + wasm on import, issue 11 goal 3):
+// it must write the very bytes hdr-histogram-js writes and read what it writes, or reports and snapshots of
+// earlier versions would stop decoding.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeFromCompressedBase64, encodeIntoCompressedBase64, type JsHistogram } from 'hdr-histogram-js';
+import { decodeHdr, encodeHdr } from '../../src/stats/hdr-codec.ts';
+import { createLatencyHdr, LATENCY_HIGHEST_US } from '../../src/stats/latency-histogram.ts';
+import { createRandom } from '../../src/user/random.ts';
+
+function randomHistogram(seed: number): JsHistogram {
+  const rng = createRandom(seed);
+  const h = createLatencyHdr();
+  const kinds = seed % 4;
+  const n = Math.floor(rng() * 2000);
+  for (let i = 0; i < n; i++) {
+    const v =
+      kinds === 0 ? Math.floor(rng() * 1000) // dense, small
+      : kinds === 1 ? Math.floor(Math.exp(rng() * Math.log(LATENCY_HIGHEST_US))) // spread over the range
+      : kinds === 2 ? 250 + Math.floor(rng() * 5) // few buckets, long zero runs
+      : Math.floor(rng() * 3e6);
+    h.recordValueWithCount(v, 1 + Math.floor(rng() * (rng() < 0.01 ? 1e6 : 50)));
+  }
+  return h;
+}
+
+/** Same buckets and tracking values (decoding gives bucket-equivalent max/min, in both codecs). */
+function sameCounts(a: JsHistogram, b: JsHistogram): void {
+  assert.equal(a.totalCount, b.totalCount);
+  assert.equal(a.maxValue, b.maxValue);
+  assert.equal(a.minNonZeroValue, b.minNonZeroValue);
+  for (let i = 0; i < a.countsArrayLength; i++) if (a.getCountAtIndex(i) !== b.getCountAtIndex(i)) assert.fail(`bucket ${i}`);
+  for (const p of [0, 50, 90, 99, 99.9, 100]) assert.equal(a.getValueAtPercentile(p), b.getValueAtPercentile(p), `p${p}`);
+}
+
+test('encodeHdr writes exactly what hdr-histogram-js writes; each side decodes the other', () => {
+  for (let seed = 0; seed < 120; seed++) {
+    const h = randomHistogram(seed);
+    const ours = encodeHdr(h);
+    const theirs = encodeIntoCompressedBase64(h);
+    assert.equal(ours, theirs, `seed ${seed}`);
+    const reference = decodeFromCompressedBase64(theirs, 32, false) as JsHistogram;
+    sameCounts(decodeHdr(theirs), reference);
+    sameCounts(decodeHdr(ours), reference);
+    assert.equal(reference.totalCount, h.totalCount);
+  }
+});
+
+test('edge values: empty, a single 0, the highest trackable value, counts near 2^31 (Int32 buckets)', () => {
+  const empty = createLatencyHdr();
+  assert.equal(encodeHdr(empty), encodeIntoCompressedBase64(empty));
+  assert.equal(decodeHdr(encodeHdr(empty)).totalCount, 0);
+  const edges = createLatencyHdr();
+  edges.recordValueWithCount(0, 1);
+  edges.recordValueWithCount(LATENCY_HIGHEST_US, 2 ** 31 - 2);
+  assert.equal(encodeHdr(edges), encodeIntoCompressedBase64(edges));
+  sameCounts(decodeHdr(encodeHdr(edges)), decodeFromCompressedBase64(encodeIntoCompressedBase64(edges), 32, false) as JsHistogram);
+});
+
+test('anything but a V2 compressed histogram is refused with an error', () => {
+  const good = encodeHdr(randomHistogram(3));
+  for (const bad of ['', 'not base64!', 'abc', Buffer.from('hello world!').toString('base64'), good.slice(0, 40), good.slice(0, -8) + 'AAAAAAAA']) {
+    assert.throws(() => decodeHdr(bad), Error, JSON.stringify(bad));
+  }
+});
