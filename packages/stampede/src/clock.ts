@@ -1,3 +1,5 @@
+import type { AbortLike } from './stop-latch.ts';
+
 /**
  * The engine never reads the wall clock directly: it receives a Clock, so schedulers are tested on a fake clock
  * with exact counts (house style, after k6).
@@ -8,14 +10,14 @@ export interface Clock {
   /** Wall-clock epoch milliseconds, for report timestamps only. */
   wallNow(): number;
   /** Resolves after `ms` milliseconds of this clock's time. A signal aborts the wait (resolves early). */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  sleep(ms: number, signal?: AbortLike): Promise<void>;
 }
 
 /** The real clock, on performance.now() and setTimeout. */
 export const systemClock: Clock = {
   now: () => performance.now(),
   wallNow: () => Date.now(),
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  sleep(ms: number, signal?: AbortLike): Promise<void> {
     if (signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const onAbort = () => {

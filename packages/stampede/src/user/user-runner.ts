@@ -11,6 +11,7 @@ import type { Clock } from '../clock.ts';
 import type { HttpSession } from '../http/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Recorder } from '../stats/recorder.ts';
+import { StopLatch, type AbortLike } from '../stop-latch.ts';
 import { InterruptTaskSet, StampedeUserError, StopUser, errorMessage, isRecorded } from './errors.ts';
 import type { RandomSource } from './random.ts';
 import { compileTaskPlan, pickWeighted, type PlanEntry, type TagFilter, type TaskPlan } from './task-plan.ts';
@@ -28,7 +29,7 @@ export interface RunUserContext {
   /** `--host`; when absent the class's `static host` applies. */
   host?: string;
   /** Abort to stop the user: it finishes its current task (the runner enforces --stop-timeout), then onStop. */
-  signal: AbortSignal;
+  signal: AbortLike;
   /** This user's seeded random source (see createRandom / userSeed). */
   rng: RandomSource;
   tagFilter?: TagFilter;
@@ -74,11 +75,11 @@ export class UserInstance {
   readonly user: User;
   readonly userClass: UserClass;
   /** Aborted when the run stops this user or the user calls `stop()`. */
-  readonly signal: AbortSignal;
+  readonly signal: AbortLike;
   readonly pacing: PacingCounters;
   readonly #ctx: RunUserContext;
   readonly #stack: Frame[];
-  readonly #stopper = new AbortController();
+  readonly #stopper = new StopLatch();
   readonly #unlink: () => void;
 
   /** @internal use createUserInstance */
@@ -91,11 +92,14 @@ export class UserInstance {
     this.#ctx = ctx;
     this.pacing = ctx.pacing ?? { late: 0, missed: 0 };
     // Not AbortSignal.any: dependents of a long-lived run signal have leaked in Node 20; we unlink in stop().
-    this.signal = this.#stopper.signal;
+    this.signal = this.#stopper;
+    const stopper = this.#stopper;
     const environment: UserEnvironment = {
       host: resolveHost(userClass, ctx.host),
       userIndex: ctx.userIndex ?? 0,
-      signal: this.signal,
+      get signal() {
+        return stopper.signal;
+      },
       clock: ctx.clock,
       random: ctx.rng,
       logger: ctx.logger,

@@ -3,6 +3,7 @@
  * order and lets the woken code run until it sleeps again, so schedulers can be checked with exact times.
  */
 import type { Clock } from '../../src/clock.ts';
+import type { AbortLike } from '../../src/stop-latch.ts';
 
 interface Sleeper {
   at: number;
@@ -34,7 +35,7 @@ export class FakeClock implements Clock {
     return this.#sleepers.length;
   }
 
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  sleep(ms: number, signal?: AbortLike): Promise<void> {
     if (ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const sleeper: Sleeper = { at: this.#now + ms, seq: this.#seq++, resolve };
