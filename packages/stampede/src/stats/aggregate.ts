@@ -3,8 +3,7 @@
  * `tick()` closes an interval into the time series. Console, web UI, Prometheus and report writers all read it;
  * none computes statistics of its own.
  */
-import type { JsHistogram } from 'hdr-histogram-js';
-import { LatencyAccumulator, decodeLatencyHistogram, usToMs, type ExactLatency } from './latency-accumulator.ts';
+import { LatencyAccumulator, decodeLatencyDelta, usToMs, type ExactLatency } from './latency-accumulator.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import { DEFAULT_MAX_NAMES } from './stats-set.ts';
 import {
@@ -149,16 +148,16 @@ export class Aggregate {
     }
     this.intervalRequests += d.requests;
     this.intervalFailures += d.failures;
-    const hist = decodeLatencyHistogram(d.histogram);
+    const hist = decodeLatencyDelta(d.histogram);
     const exact = exactOf(d);
-    entry.latency.add(hist, exact);
-    this.total.latency.add(hist, exact);
-    this.interval.add(hist, exact);
+    entry.latency.addDelta(hist, exact);
+    this.total.latency.addDelta(hist, exact);
+    this.interval.addDelta(hist, exact);
     if (d.correctedHistogram !== undefined) {
-      const corrected: JsHistogram = decodeLatencyHistogram(d.correctedHistogram);
+      const corrected = decodeLatencyDelta(d.correctedHistogram);
       const cExact = correctedExactOf(d);
-      (entry.corrected ??= new LatencyAccumulator()).add(corrected, cExact);
-      (this.total.corrected ??= new LatencyAccumulator()).add(corrected, cExact);
+      (entry.corrected ??= new LatencyAccumulator()).addDelta(corrected, cExact);
+      (this.total.corrected ??= new LatencyAccumulator()).addDelta(corrected, cExact);
     }
   }
 

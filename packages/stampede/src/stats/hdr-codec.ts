@@ -22,11 +22,8 @@ const HEADER_BYTES = 40;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** What a counts array is read through (JsHistogram's own accessors). */
-interface CountsSource {
+interface CountsSource extends HdrLayout {
   readonly maxValue: number;
-  readonly numberOfSignificantValueDigits: number;
-  readonly lowestDiscernibleValue: number;
-  readonly highestTrackableValue: number;
   countsArrayIndex(value: number): number;
   getCountAtIndex(index: number): number;
 }
@@ -66,26 +63,32 @@ class Writer {
   }
 }
 
-/** Encode a histogram as hdr-histogram-js `encodeIntoCompressedBase64(histogram)` does. */
-export function encodeHdr(h: CountsSource): string {
+/** The parameters an encoding carries (a JsHistogram has them under these names). */
+export interface HdrLayout {
+  readonly numberOfSignificantValueDigits: number;
+  readonly lowestDiscernibleValue: number;
+  readonly highestTrackableValue: number;
+}
+
+/** Encode counts [0, limit) of a histogram of `layout`, as hdr-histogram-js does (limit: max value's index + 1). */
+export function encodeHdrCounts(layout: HdrLayout, counts: ArrayLike<number>, limit: number): string {
   const w = new Writer();
   w.int32(V2_COOKIE);
   w.int32(0); // payload length, set below
   w.int32(1);
-  w.int32(h.numberOfSignificantValueDigits);
-  w.int64(h.lowestDiscernibleValue);
-  w.int64(h.highestTrackableValue);
+  w.int32(layout.numberOfSignificantValueDigits);
+  w.int64(layout.lowestDiscernibleValue);
+  w.int64(layout.highestTrackableValue);
   w.int64(1);
-  const limit = h.countsArrayIndex(h.maxValue) + 1;
   for (let i = 0; i < limit; ) {
-    const count = h.getCountAtIndex(i++);
+    const count = counts[i++]!;
     if (count < 0) throw new Error(`cannot encode a negative count (${count}) at index ${i - 1}`);
     if (count !== 0) {
       w.zigZag(count);
       continue;
     }
     let zeros = 1;
-    while (i < limit && h.getCountAtIndex(i) === 0) {
+    while (i < limit && counts[i] === 0) {
       zeros++;
       i++;
     }
@@ -98,6 +101,14 @@ export function encodeHdr(h: CountsSource): string {
   out.writeUInt32BE(compressed.length, 4);
   compressed.copy(out, 8);
   return out.toString('base64');
+}
+
+/** Encode a histogram as hdr-histogram-js `encodeIntoCompressedBase64(histogram)` does. */
+export function encodeHdr(h: CountsSource): string {
+  const limit = h.countsArrayIndex(h.maxValue) + 1;
+  const counts = new Array<number>(limit);
+  for (let i = 0; i < limit; i++) counts[i] = h.getCountAtIndex(i);
+  return encodeHdrCounts(h, counts, limit);
 }
 
 /** A big-endian reader that throws on reading past the end. */
@@ -133,11 +144,16 @@ class Reader {
   }
 }
 
-/**
- * Decode what encodeHdr (or hdr-histogram-js) wrote into an Int32Histogram (as hdr-histogram-js
- * `decodeFromCompressedBase64(text, 32, false)` does). Throws on anything else.
- */
-export function decodeHdr(text: string): JsHistogram {
+/** A decoded histogram as its non-empty buckets: counts-array indexes ascending, with their counts. */
+export interface HdrBuckets extends HdrLayout {
+  readonly indexes: number[];
+  readonly counts: number[];
+  /** Counts-array length the payload covered (index of its last entry + 1). */
+  readonly length: number;
+}
+
+/** Decode what encodeHdr (or hdr-histogram-js) wrote into its non-empty buckets, without a counts array. */
+export function decodeHdrBuckets(text: string): HdrBuckets {
   const trimmed = text.trim();
   if (trimmed.length % 4 !== 0 || !BASE64.test(trimmed)) throw new Error('not base64');
   const outer = Buffer.from(trimmed, 'base64');
@@ -148,19 +164,37 @@ export function decodeHdr(text: string): JsHistogram {
   if (r.int32() !== V2_COOKIE) throw new Error('The buffer does not contain a Histogram (no valid V2 encoding cookie found)');
   const payloadBytes = r.int32();
   r.int32(); // normalizing index offset (unused)
-  const digits = r.int32();
-  const lowest = r.int64();
-  const highest = r.int64();
+  const numberOfSignificantValueDigits = r.int32();
+  const lowestDiscernibleValue = r.int64();
+  const highestTrackableValue = r.int64();
   r.int64(); // integer-to-double conversion ratio (unused)
-  const h = new Int32Histogram(lowest, highest, digits);
   const end = r.position + payloadBytes;
+  const indexes: number[] = [];
+  const counts: number[] = [];
   let index = 0;
   while (r.position < end) {
     const count = r.zigZag();
     if (count < 0) index += -count;
-    else if (index >= h.countsArrayLength) throw new Error('histogram payload longer than its counts array');
-    else h.setCountAtIndex(index++, count);
+    else {
+      if (count > 0) {
+        indexes.push(index);
+        counts.push(count);
+      }
+      index++;
+    }
   }
-  h.establishInternalTackingValues(index);
+  return { numberOfSignificantValueDigits, lowestDiscernibleValue, highestTrackableValue, indexes, counts, length: index };
+}
+
+/**
+ * Decode what encodeHdr (or hdr-histogram-js) wrote into an Int32Histogram (as hdr-histogram-js
+ * `decodeFromCompressedBase64(text, 32, false)` does). Throws on anything else.
+ */
+export function decodeHdr(text: string): JsHistogram {
+  const b = decodeHdrBuckets(text);
+  const h = new Int32Histogram(b.lowestDiscernibleValue, b.highestTrackableValue, b.numberOfSignificantValueDigits);
+  if (b.length > h.countsArrayLength) throw new Error('histogram payload longer than its counts array');
+  for (let k = 0; k < b.indexes.length; k++) h.setCountAtIndex(b.indexes[k]!, b.counts[k]!);
+  h.establishInternalTackingValues(b.length);
   return h;
 }

@@ -5,7 +5,7 @@
  * this costs a few ns, and converts to a real HdrHistogram once per snapshot for encoding.
  */
 import type { JsHistogram } from 'hdr-histogram-js';
-import { Int32Histogram } from './hdr-codec.ts';
+import { encodeHdrCounts, Int32Histogram, type HdrLayout } from './hdr-codec.ts';
 
 /** Lowest discernible latency, in µs. */
 export const LATENCY_LOWEST_US = 1;
@@ -25,6 +25,13 @@ export function createLatencyHdr(): JsHistogram {
 
 const COUNTS_LENGTH = createLatencyHdr().countsArrayLength;
 
+/** The parameters every latency histogram is encoded with. */
+export const LATENCY_LAYOUT: HdrLayout = {
+  numberOfSignificantValueDigits: LATENCY_SIGNIFICANT_DIGITS,
+  lowestDiscernibleValue: LATENCY_LOWEST_US,
+  highestTrackableValue: LATENCY_HIGHEST_US,
+};
+
 /** Counts-array index of a clamped integer value (same formula as hdr-histogram-js, with clz32 instead of log2). */
 function countsIndex(v: number): number {
   const msb = 31 - Math.clz32(v);
@@ -33,7 +40,7 @@ function countsIndex(v: number): number {
 }
 
 /** Lowest value of the bucket at `index` (inverse of countsIndex). */
-function valueFromIndex(index: number): number {
+export function valueFromIndex(index: number): number {
   let bucket = (index >>> SUB_BUCKET_HALF_MAGNITUDE) - 1;
   let sub = (index & (SUB_BUCKET_HALF_COUNT - 1)) + SUB_BUCKET_HALF_COUNT;
   if (bucket < 0) {
@@ -68,6 +75,22 @@ export class LatencyHistogram {
     this.sumUs += v;
     if (v < this.minUs) this.minUs = v;
     if (v > this.maxUs) this.maxUs = v;
+  }
+
+  /**
+   * Everything recorded, encoded as compressed base64 exactly as a drained HdrHistogram would encode it, then clear
+   * this recorder. Reads only the buckets up to the largest value, no HdrHistogram in between (the per-second
+   * snapshot runs on the thread that sends: issue 11 goal 4).
+   */
+  encodeAndClear(): string {
+    const limit = this.count === 0 ? 1 : countsIndex(this.maxUs) + 1;
+    const encoded = encodeHdrCounts(LATENCY_LAYOUT, this.counts, limit);
+    this.counts.fill(0, 0, limit);
+    this.count = 0;
+    this.sumUs = 0;
+    this.minUs = Infinity;
+    this.maxUs = 0;
+    return encoded;
   }
 
   /**

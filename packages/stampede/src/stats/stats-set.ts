@@ -3,10 +3,8 @@
  * everything since the previous snapshot to the Aggregate as a StatsDelta and starts over.
  * Data flow: user → client → StatsSet.record → snapshot → Aggregate.merge → readers.
  */
-import type { JsHistogram } from 'hdr-histogram-js';
-import { encodeHdr } from './hdr-codec.ts';
 import { StatsError } from './errors.ts';
-import { LatencyHistogram, createLatencyHdr } from './latency-histogram.ts';
+import { LatencyHistogram } from './latency-histogram.ts';
 import type { RecordedError, Recorder } from './recorder.ts';
 import {
   CheckTally,
@@ -59,7 +57,6 @@ export class StatsSet implements Recorder {
   private readonly errors: ErrorTally;
   private readonly exceptions: ExceptionTally;
   private readonly checks: CheckTally;
-  private readonly scratch: JsHistogram = createLatencyHdr();
   // One-entry cache: consecutive samples for the same endpoint skip both map lookups.
   private lastMethod = '';
   private lastName = '';
@@ -160,9 +157,7 @@ export class StatsSet implements Recorder {
   }
 
   private encode(latency: LatencyHistogram): string {
-    this.scratch.reset();
-    latency.drainInto(this.scratch);
-    return encodeHdr(this.scratch);
+    return latency.encodeAndClear();
   }
 
   private createEntry(method: string, name: string): Entry {

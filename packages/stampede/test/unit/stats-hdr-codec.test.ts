@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeFromCompressedBase64, encodeIntoCompressedBase64, type JsHistogram } from 'hdr-histogram-js';
 import { decodeHdr, encodeHdr } from '../../src/stats/hdr-codec.ts';
-import { createLatencyHdr, LATENCY_HIGHEST_US } from '../../src/stats/latency-histogram.ts';
+import { createLatencyHdr, LATENCY_HIGHEST_US, LatencyHistogram } from '../../src/stats/latency-histogram.ts';
+import { LatencyAccumulator, decodeLatencyDelta, decodeLatencyHistogram } from '../../src/stats/latency-accumulator.ts';
 import { createRandom } from '../../src/user/random.ts';
 
 function randomHistogram(seed: number): JsHistogram {
@@ -61,5 +62,43 @@ test('anything but a V2 compressed histogram is refused with an error', () => {
   const good = encodeHdr(randomHistogram(3));
   for (const bad of ['', 'not base64!', 'abc', Buffer.from('hello world!').toString('base64'), good.slice(0, 40), good.slice(0, -8) + 'AAAAAAAA']) {
     assert.throws(() => decodeHdr(bad), Error, JSON.stringify(bad));
+  }
+});
+
+test('a recorder encodes straight from its counts exactly what draining it into an HdrHistogram encoded', () => {
+  for (let seed = 0; seed < 40; seed++) {
+    const rng = createRandom(seed);
+    const a = new LatencyHistogram();
+    const b = new LatencyHistogram();
+    const n = seed === 0 ? 0 : Math.floor(rng() * 3000);
+    for (let i = 0; i < n; i++) {
+      const v = seed % 2 ? rng() * 2000 : Math.exp(rng() * Math.log(LATENCY_HIGHEST_US));
+      a.record(v);
+      b.record(v);
+    }
+    const drained = createLatencyHdr();
+    b.drainInto(drained);
+    assert.equal(a.encodeAndClear(), encodeHdr(drained), `seed ${seed}`);
+    assert.equal(a.count, 0);
+    assert.equal(a.encodeAndClear(), encodeHdr(createLatencyHdr()), 'cleared');
+  }
+});
+
+test('adding a delta bucket by bucket leaves the accumulator as adding the decoded HdrHistogram did', () => {
+  const sparse = new LatencyAccumulator();
+  const whole = new LatencyAccumulator();
+  for (let seed = 1; seed < 30; seed++) {
+    const rng = createRandom(seed);
+    const rec = new LatencyHistogram();
+    for (let i = 0, n = Math.floor(rng() * 500); i < n; i++) rec.record(seed % 3 ? rng() * 5000 : rng() * 3e7);
+    const exact = { sumUs: rec.sumUs, minUs: rec.minUs, maxUs: rec.maxUs };
+    const text = rec.encodeAndClear();
+    sparse.addDelta(decodeLatencyDelta(text), exact);
+    whole.add(decodeLatencyHistogram(text), exact);
+    assert.deepEqual(sparse.summaryMs(), whole.summaryMs(), `seed ${seed}`);
+    assert.equal(sparse.count, whole.count);
+    assert.equal(sparse.hist.maxValue, whole.hist.maxValue);
+    assert.equal(sparse.hist.minNonZeroValue, whole.hist.minNonZeroValue);
+    assert.equal(sparse.encode(), whole.encode());
   }
 });
