@@ -13,6 +13,7 @@ import type { Logger, LogLevel } from '../logger.ts';
 import { buildJsonReport, writeJsonReport } from '../report/json-report.ts';
 import { Aggregate } from '../stats/aggregate.ts';
 import type { StatsDelta } from '../stats/types.ts';
+import { warmStatsPath } from '../stats/warm-up.ts';
 import { finalTables, liveLine } from './console-output.ts';
 import { parseDurationS } from './duration.ts';
 import { UsageError } from './errors.ts';
@@ -115,6 +116,9 @@ export async function runQuick(opts: QuickOptions, io: RunIo): Promise<number> {
     return EXIT.aborted;
   }
   const clock = systemClock;
+  // The live line too: it reads the aggregate's percentiles every two seconds.
+  const warm = warmStatsPath();
+  liveLine(warm, 1, opts.connections);
   const aggregate = new Aggregate();
   const headers = Object.entries(opts.headers).flat();
   const threads = new QuickThreads(

@@ -70,8 +70,13 @@ export interface HdrLayout {
   readonly highestTrackableValue: number;
 }
 
-/** Encode counts [0, limit) of a histogram of `layout`, as hdr-histogram-js does (limit: max value's index + 1). */
-export function encodeHdrCounts(layout: HdrLayout, counts: ArrayLike<number>, limit: number): string {
+/**
+ * Encode counts [0, limit) of a histogram of `layout`, as hdr-histogram-js does (limit: max value's index + 1).
+ * `compress: false` gives the uncompressed V2 encoding instead (same payload, no zlib): what the per-second deltas
+ * between threads use, since a zlib stream per histogram per second cost milliseconds on the sending thread
+ * (issue 11 goal 4); decodeHdrBuckets/decodeHdr read both. Reports keep the compressed form other tools read.
+ */
+export function encodeHdrCounts(layout: HdrLayout, counts: ArrayLike<number>, limit: number, compress = true): string {
   const w = new Writer();
   w.int32(V2_COOKIE);
   w.int32(0); // payload length, set below
@@ -95,6 +100,7 @@ export function encodeHdrCounts(layout: HdrLayout, counts: ArrayLike<number>, li
     w.zigZag(zeros > 1 ? -zeros : 0);
   }
   new DataView(w.bytes.buffer).setUint32(4, w.length - HEADER_BYTES);
+  if (!compress) return Buffer.from(w.bytes.buffer, 0, w.length).toString('base64');
   const compressed = deflateSync(w.bytes.subarray(0, w.length));
   const out = Buffer.allocUnsafe(8 + compressed.length);
   out.writeUInt32BE(V2_COMPRESSED_COOKIE, 0);
@@ -157,10 +163,11 @@ export function decodeHdrBuckets(text: string): HdrBuckets {
   const trimmed = text.trim();
   if (trimmed.length % 4 !== 0 || !BASE64.test(trimmed)) throw new Error('not base64');
   const outer = Buffer.from(trimmed, 'base64');
-  if (outer.length < 8 || (outer.readUInt32BE(0) & ~0xf0) !== (V2_COMPRESSED_COOKIE & ~0xf0)) {
+  const cookie = outer.length < 8 ? 0 : outer.readUInt32BE(0);
+  if (cookie !== V2_COOKIE && (cookie & ~0xf0) !== (V2_COMPRESSED_COOKIE & ~0xf0)) {
     throw new Error('Encoding not supported, only V2 is supported');
   }
-  const r = new Reader(inflateSync(outer.subarray(8, 8 + outer.readUInt32BE(4))));
+  const r = new Reader(cookie === V2_COOKIE ? outer : inflateSync(outer.subarray(8, 8 + outer.readUInt32BE(4))));
   if (r.int32() !== V2_COOKIE) throw new Error('The buffer does not contain a Histogram (no valid V2 encoding cookie found)');
   const payloadBytes = r.int32();
   r.int32(); // normalizing index offset (unused)

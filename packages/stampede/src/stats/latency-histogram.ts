@@ -78,13 +78,13 @@ export class LatencyHistogram {
   }
 
   /**
-   * Everything recorded, encoded as compressed base64 exactly as a drained HdrHistogram would encode it, then clear
-   * this recorder. Reads only the buckets up to the largest value, no HdrHistogram in between (the per-second
-   * snapshot runs on the thread that sends: issue 11 goal 4).
+   * Everything recorded, encoded (base64) with the payload a drained HdrHistogram would have, then clear this
+   * recorder. Reads only the buckets up to the largest value, no HdrHistogram in between, and by default skips the
+   * zlib layer (see encodeHdrCounts): the per-second snapshot runs on the thread that sends (issue 11 goal 4).
    */
-  encodeAndClear(): string {
+  encodeAndClear(compress = false): string {
     const limit = this.count === 0 ? 1 : countsIndex(this.maxUs) + 1;
-    const encoded = encodeHdrCounts(LATENCY_LAYOUT, this.counts, limit);
+    const encoded = encodeHdrCounts(LATENCY_LAYOUT, this.counts, limit, compress);
     this.counts.fill(0, 0, limit);
     this.count = 0;
     this.sumUs = 0;

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeFromCompressedBase64, encodeIntoCompressedBase64, type JsHistogram } from 'hdr-histogram-js';
-import { decodeHdr, encodeHdr } from '../../src/stats/hdr-codec.ts';
+import { decodeHdr, decodeHdrBuckets, encodeHdr } from '../../src/stats/hdr-codec.ts';
 import { createLatencyHdr, LATENCY_HIGHEST_US, LatencyHistogram } from '../../src/stats/latency-histogram.ts';
 import { LatencyAccumulator, decodeLatencyDelta, decodeLatencyHistogram } from '../../src/stats/latency-accumulator.ts';
 import { createRandom } from '../../src/user/random.ts';
@@ -78,9 +78,15 @@ test('a recorder encodes straight from its counts exactly what draining it into 
     }
     const drained = createLatencyHdr();
     b.drainInto(drained);
-    assert.equal(a.encodeAndClear(), encodeHdr(drained), `seed ${seed}`);
+    const c = new LatencyHistogram();
+    for (let k = 0; k < drained.countsArrayLength; k++) for (let m = drained.getCountAtIndex(k); m > 0; m--) c.record(drained.valueFromIndex(k));
+    assert.equal(a.encodeAndClear(true), encodeHdr(drained), `seed ${seed}`);
     assert.equal(a.count, 0);
-    assert.equal(a.encodeAndClear(), encodeHdr(createLatencyHdr()), 'cleared');
+    assert.equal(a.encodeAndClear(true), encodeHdr(createLatencyHdr()), 'cleared');
+    // The uncompressed form (per-second deltas) decodes to the same buckets.
+    const plain = c.encodeAndClear();
+    assert.deepEqual(decodeHdrBuckets(plain), decodeHdrBuckets(encodeHdr(drained)));
+    sameCounts(decodeHdr(plain), decodeFromCompressedBase64(encodeHdr(drained), 32, false) as JsHistogram);
   }
 });
 

@@ -68,7 +68,7 @@ export class LeanLoadLoop implements ConnectionOwner {
     this.name = options.name;
     const t = options.target;
     this.limits = { connectTimeoutMs: t.connectTimeoutMs, headersTimeoutMs: t.headersTimeoutMs, bodyTimeoutMs: t.bodyTimeoutMs };
-    for (let i = 0; i < options.connections; i++) this.connections.push(new LeanConnection(t, i));
+    for (let i = 0; i < options.connections; i++) this.connections.push(new LeanConnection(t, i, { sharedReadBuffer: true }));
   }
 
   /** Requests in flight now. */
