@@ -13,6 +13,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// @ts-expect-error -- plain ESM helper of the bin, no types
+import { builtMain } from '../packages/stampede/bin/dist-state.mjs';
 import { formatTable, skippedFigure, type Figure } from './lib/figures.ts';
 import { goal3, goal4, goal5, goal6, goal7 } from './lib/goals-other.ts';
 import { goal1, goal2, type BenchSettings } from './lib/goals-throughput.ts';
@@ -45,7 +47,15 @@ async function versionOf(cmd: string, argv: string[]): Promise<string> {
   return (r?.stdout || r?.stderr || '').trim().split('\n')[0] ?? '';
 }
 
+/** The bin runs tsx (25-40 MiB more, slower start) whenever dist/ does not match src/: measure the build only. */
+function builtIsCurrent(): boolean {
+  return builtMain(['-f', 'x'], {}) !== undefined;
+}
+
 async function main(): Promise<void> {
+  if (!builtIsCurrent()) {
+    throw new Error('packages/stampede/dist does not match src (edited since the last build): run `npm run prepare` first');
+  }
   const tmp = mkdtempSync(join(os.tmpdir(), 'stampede-bench-'));
   const ctx = { root, tmp, cpu: canPin ? GENERATOR_CPU : undefined };
   const figures: Figure[] = [];
@@ -108,6 +118,9 @@ async function main(): Promise<void> {
     seconds_per_run: settings.seconds,
     figures,
   };
+  if (!builtIsCurrent()) {
+    throw new Error('src/ changed during the bench, so later figures ran under tsx: nothing written; run `npm run prepare` and bench again');
+  }
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   settings.log('');

@@ -10,7 +10,11 @@ export interface EndpointDelta {
   requests: number;
   failures: number;
   bytes: number;
-  /** HDR histogram of latency in µs, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64). */
+  /**
+   * HDR histogram of latency in µs, base64 of the V2 encoding: uncompressed from a StatsSet (a zlib stream per
+   * histogram per second cost the sending thread milliseconds), compressed from other producers; decodeHdrBuckets
+   * reads both (stats/hdr-codec.ts).
+   */
   histogram: string;
   /** Same for latency from the intended start (open model); absent when nothing was recorded. */
   correctedHistogram?: string;
