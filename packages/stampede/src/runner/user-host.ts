@@ -52,18 +52,27 @@ interface ScenarioState {
 }
 
 /**
- * Heap settings for a thread of long-lived, mostly waiting users (issue 11 goal 3), measured at 1,000 and 10,000
- * users waiting between(1, 2) for 30 s (bench/scripts/idle-user.ts; A/B in docs/performance.md):
- * - `--semi-space-growth-factor=1` keeps the young generation at its initial 1 MiB semi-spaces: each wait's timer
- *   and promise outlives the scavenges anyway, so V8's doubling up to 16 MiB semi-spaces only added ~25 MiB of RSS.
- * - `--optimize-for-size` makes V8 size the old generation from what survives (heap growing in its minimal mode)
- *   instead of letting it fill an initial limit of ~37 MiB (set from the 4 GiB default maximum) before the first
- *   mark-compact: 1,000 users 89 -> 72 MiB peak, 10,000 users ~190 -> 130 MiB.
- * Throughput with 50 users at constant(0) was equal within noise with both. V8 reads both flags when it sizes the
- * heap, so setting them after start applies; flags are process-wide, so every user thread shares them.
+ * Heap settings for threads of long-lived, mostly waiting users (issue 11 goal 3), measured at 1,000 and 10,000
+ * users waiting between(1, 2) for 30 s (bench/scripts/idle-user.ts; A/B in docs/performance.md). Flags are
+ * process-wide and V8 reads these when it sizes the heap, so setting them after start applies to every thread.
+ * - Always: `--semi-space-growth-factor=1` keeps the young generation at its initial 1 MiB semi-spaces. Waiting
+ *   users keep each wait's timer and promise alive across scavenges anyway, so V8's doubling up to 16 MiB
+ *   semi-spaces only added ~25 MiB of RSS; 50 busy users ran as fast or faster with it.
+ * - From MANY_USERS users in one thread: `--optimize-for-size`, so V8 sizes the old generation from what survives
+ *   instead of filling a ~37 MiB initial limit (from the 4 GiB default maximum) before the first mark-compact:
+ *   1,000 users 89 -> 72 MiB peak, 10,000 users ~190 -> 134 MiB. Not below that: with 50 busy users against nginx
+ *   it cost a few per cent of throughput (noisy A/B, 2 rounds: 62.9-64.7k with, 66.9-69.8k without).
  */
-function tuneHeapForWaitingUsers(): void {
+const MANY_USERS = 200;
+
+function capYoungGeneration(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
+}
+
+let sizedForManyUsers = false;
+function sizeHeapForManyUsers(): void {
+  if (sizedForManyUsers) return;
+  sizedForManyUsers = true;
   setFlagsFromString('--optimize-for-size');
 }
 
@@ -95,7 +104,7 @@ export class UserHost {
     // Plain-http hops over the lean HTTP/1.1 path (−20 MiB at 1,000 idle users, issue 11 goal 3); https and
     // anything else the lean path does not cover go through undici, loaded on the first such hop.
     this.#dispatcher = createLeanDispatcher();
-    tuneHeapForWaitingUsers();
+    capYoungGeneration();
     this.#tagFilter = createTagFilter(init.tags, init.excludeTags);
     this.#loopDelay.enable();
   }
@@ -197,6 +206,7 @@ export class UserHost {
       if (!controller.aborted) this.#send({ type: 'user-exited', threadId: this.#init.threadId, userId });
     });
     this.#users.set(userId, { controller, session: ctx.session, done, scenario });
+    if (this.#users.size >= MANY_USERS) sizeHeapForManyUsers();
   }
 
   #arrivalUser(share: ArrivalShare, j: number, scenario: ScenarioState, signal: AbortSignal): ArrivalUser | undefined {
