@@ -48,6 +48,11 @@ export interface SessionTest<R extends WebRun> {
   number: number;
   /** Set when the test has stopped: wall-clock end and duration in seconds. */
   ended?: { endedAt: number; durationS: number };
+  /**
+   * Its stop in progress. Per test: the previous test's threads may still be closing (`ended` is set before
+   * closeRun finishes) when the next test starts, and a stop shared across tests was lost.
+   */
+  stopping?: Promise<void>;
 }
 
 const MAX_USERS = 1_000_000;
@@ -67,7 +72,8 @@ export class TestSession<R extends WebRun> extends EventEmitter {
   readonly #o: TestSessionOptions<R>;
   #test: SessionTest<R> | undefined;
   #starting = false;
-  #stopping: Promise<void> | undefined;
+  /** Stop was asked while the test was starting (bundling the script, starting threads): it never runs. */
+  #stopWhenCreated = false;
   #runTimer = new AbortController();
   #tests = 0;
   lastError: string | null = null;
@@ -132,6 +138,7 @@ export class TestSession<R extends WebRun> extends EventEmitter {
   async start(config: TestConfig): Promise<void> {
     if (this.active) throw new WebError('STAMPEDE_ERR_WEB_STATE', `a test is ${this.state}: stop it first`, 409);
     this.#starting = true;
+    this.#stopWhenCreated = false;
     this.lastError = null;
     this.emit('state', this.state);
     let run: R;
@@ -145,6 +152,14 @@ export class TestSession<R extends WebRun> extends EventEmitter {
     }
     this.rates.clear();
     this.#test = { run, config, number: ++this.#tests };
+    if (this.#stopWhenCreated) {
+      // Stopped while starting: end it before any user runs (the Stop button must never be lost).
+      this.#stopWhenCreated = false;
+      this.#test.ended = { endedAt: this.#o.clock.wallNow(), durationS: 0 };
+      await this.#o.closeRun(run);
+      this.emit('state', this.state);
+      return;
+    }
     run.runner.on('state', () => this.emit('state', this.state));
     run.runner.on('tick', () => {
       const a = run.aggregate;
@@ -176,19 +191,21 @@ export class TestSession<R extends WebRun> extends EventEmitter {
 
   /** Stops the current test (tasks in flight get the stop timeout), then frees its threads. Idempotent. */
   stop(): Promise<void> {
+    if (this.#starting) {
+      this.#stopWhenCreated = true;
+      return Promise.resolve();
+    }
     const test = this.#test;
-    if (!test || test.ended) return Promise.resolve();
+    if (!test) return Promise.resolve();
+    if (test.ended) return test.stopping ?? Promise.resolve();
     this.#runTimer.abort();
-    this.#stopping ??= (async () => {
+    test.stopping ??= (async () => {
       await test.run.runner.stop(this.#o.stopTimeoutMs);
       test.ended = { endedAt: this.#o.clock.wallNow(), durationS: test.run.runner.elapsedS() };
       await this.#o.closeRun(test.run);
-    })().finally(() => {
-      this.#stopping = undefined;
-      this.emit('state', this.state);
-    });
+    })().finally(() => this.emit('state', this.state));
     this.emit('state', this.state);
-    return this.#stopping;
+    return test.stopping;
   }
 
   /** Forgets the statistics of the current test (the chart history is kept). */

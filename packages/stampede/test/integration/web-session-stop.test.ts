@@ -1,0 +1,81 @@
+// The web UI's Stop must never be lost (found by the Chromium test once startup got faster): a stop while a
+// test is starting ends it before any user runs, and a stop of the next test is not swallowed by the previous
+// test's stop that is still closing its threads.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { systemClock } from '../../src/clock.ts';
+import { InProcessUserThread } from '../../src/runner/in-process-thread.ts';
+import { LocalRunner } from '../../src/runner/local-runner.ts';
+import { Aggregate } from '../../src/stats/aggregate.ts';
+import { User } from '../../src/user/user.ts';
+import { task } from '../../src/user/task.ts';
+import { constant } from '../../src/user/wait-time.ts';
+import { TestSession, type WebRun } from '../../src/web/test-session.ts';
+
+let iterations = 0;
+class Ticker extends User {
+  static override waitTime = constant(0.01);
+  @task tick() {
+    iterations++;
+  }
+}
+
+function session(o: { createDelayMs?: number; closeDelayMs?: number } = {}) {
+  const closed: WebRun[] = [];
+  const s = new TestSession<WebRun>({
+    classes: [{ name: 'Ticker', weight: 1, fixedCount: 0, tasks: ['tick'] }] as never,
+    defaults: { users: 1, spawnRate: 10, host: '', runTime: '' } as never,
+    parseRunTimeS: (t) => Number(t),
+    stopTimeoutMs: 500,
+    clock: systemClock,
+    async createRun() {
+      const aggregate = new Aggregate();
+      const thread = new InProcessUserThread({ threadId: 0, logLevel: 'error', maxNames: 100, seed: 1 }, [Ticker]);
+      const runner = new LocalRunner({ threads: [thread], aggregate, clock: systemClock, logger: { log: () => {} }, classForUser: () => 'Ticker' });
+      await runner.waitReady();
+      await new Promise((r) => setTimeout(r, o.createDelayMs ?? 0));
+      return { runner, aggregate };
+    },
+    async closeRun(run) {
+      await new Promise((r) => setTimeout(r, o.closeDelayMs ?? 0));
+      await run.runner.close();
+      closed.push(run);
+    },
+  });
+  return { s, closed };
+}
+
+const config = { users: 2, spawnRate: 100, host: undefined, runTimeS: undefined, userClasses: ['Ticker'] };
+
+test('a stop while the test is starting ends it before any user runs', async () => {
+  const { s, closed } = session({ createDelayMs: 200 });
+  iterations = 0;
+  const starting = s.start(config);
+  assert.equal(s.state, 'starting');
+  await s.stop();
+  await starting;
+  assert.equal(s.state, 'stopped');
+  assert.equal(closed.length, 1);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(iterations, 0, 'no user ran');
+});
+
+test("the next test's stop is not swallowed while the previous test still closes its threads", async () => {
+  const { s, closed } = session({ closeDelayMs: 600 });
+  await s.start(config);
+  await new Promise((r) => setTimeout(r, 100));
+  const firstStop = s.stop();
+  await new Promise((r) => setTimeout(r, 50));
+  await new Promise<void>((resolve) => {
+    const check = () => (s.state === 'stopped' ? resolve() : setTimeout(check, 10));
+    check();
+  });
+  assert.equal(closed.length, 0, 'the first run is still closing');
+  await s.start(config);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.notEqual(s.state, 'stopped');
+  await s.stop();
+  assert.equal(s.state, 'stopped');
+  await firstStop;
+  assert.equal(closed.length, 2);
+});
