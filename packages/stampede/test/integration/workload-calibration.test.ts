@@ -52,8 +52,10 @@ test('corrected p99 ≥ 1 s and corrected p50 shows the queueing; raw p50 stays 
     assert.equal(report.iterations!.started + report.iterations!.dropped, 320, 'every scheduled iteration started or was counted dropped');
     assert.equal(report.totals.requests, received);
     assert.ok(report.iterations!.late >= 100, `late ${report.iterations!.late}: the iterations queued behind each stall`);
-    assert.ok(corrected.p99 >= 1000, `corrected p99 ${corrected.p99} ms`);
-    assert.ok(raw.p99 >= 1000, `raw p99 ${raw.p99} ms (6 stalls of 320)`);
+    // ≥ 990, not 1000: the server's setTimeout(1000) counts from its loop's cached time and can fire up to ~1 ms
+    // before a full second after the request arrived (a CI run measured the stall at 999.5 ms, p99 on both sides).
+    assert.ok(corrected.p99 >= 990, `corrected p99 ${corrected.p99} ms`);
+    assert.ok(raw.p99 >= 990, `raw p99 ${raw.p99} ms (6 stalls of 320)`);
     assert.ok(raw.p50 < 50, `raw p50 ${raw.p50} ms should stay at the server's normal latency`);
     assert.ok(corrected.p50 >= 100 && corrected.p50 >= 10 * raw.p50, `corrected p50 ${corrected.p50} ms vs raw ${raw.p50} ms`);
   } finally {
