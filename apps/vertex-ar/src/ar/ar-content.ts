@@ -57,16 +57,32 @@ export function getArEntry(ctx: AppContext, portraitId: number): Promise<ArEntry
   });
 }
 
-/** The public document for `entry` at `nowMs`. */
-export function arDocument(entry: ArEntry, nowMs: number): ArDocument {
+/** The public document of `entry` with `video` active. */
+function documentOf(entry: ArEntry, video: VideoView | null): ArDocument {
   const p = entry.portrait;
-  return {
-    portrait_id: p.id,
-    image_url: p.image_url,
-    thumbnail_url: p.thumbnail_url,
-    marker: p.marker,
-    video: activeVideo(entry, new Date(nowMs).toISOString()),
-  };
+  return { portrait_id: p.id, image_url: p.image_url, thumbnail_url: p.thumbnail_url, marker: p.marker, video };
+}
+
+// An entry's document changes only when its active video does, so each (entry, active video) is serialized once
+// (issue 11, goal 6: the serializer was the largest share of a warm read). Keyed by the entry object: an
+// invalidated entry leaves the cache and its bodies go with it; a store that hands out copies (Redis) just misses.
+const bodies = new WeakMap<ArEntry, Map<number, string>>();
+
+/** The serialized public document for `entry` at `nowMs`, made with `serialize` once per active video. */
+export function arBody(entry: ArEntry, nowMs: number, serialize: (doc: ArDocument) => string): string {
+  // Without schedules the fallback is active at any time: no clock reading, no date formatting.
+  const video = entry.scheduled.length === 0 ? entry.fallback : activeVideo(entry, new Date(nowMs).toISOString());
+  let byVideo = bodies.get(entry);
+  if (byVideo === undefined) bodies.set(entry, (byVideo = new Map()));
+  const key = video?.id ?? 0;
+  let body = byVideo.get(key);
+  if (body === undefined) byVideo.set(key, (body = serialize(documentOf(entry, video))));
+  return body;
+}
+
+/** The cached entry of a portrait when the cache can answer at once (in-process LRU); else undefined. */
+export function peekArEntry(ctx: AppContext, portraitId: number): ArEntry | undefined {
+  return ctx.cache.peek<ArEntry>(cacheKey(portraitId), '');
 }
 
 /** Drops a portrait's cached entry; awaited by every write before it responds (read-your-writes). */

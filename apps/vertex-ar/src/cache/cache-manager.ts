@@ -6,9 +6,9 @@
 import type { Counter } from 'prom-client';
 import { cacheNameOf, type CacheName, type CacheStore } from './cache-store.ts';
 
-/** The counters the manager feeds. */
+/** The counters the manager feeds; hits are read from it at scrape time through `cacheHitSource`. */
 export interface CacheCounters {
-  cacheHits: Counter<'cache'>;
+  cacheHitSource: () => Iterable<readonly [string, number]>;
   cacheMisses: Counter<'cache'>;
   cacheInvalidations: Counter<'cache'>;
 }
@@ -21,25 +21,38 @@ export class CacheManager {
   readonly #counters: CacheCounters;
   // Prebuilt label objects: nothing allocated per lookup.
   readonly #labels = new Map(NAMES.map((n) => [n, { cache: n }]));
+  // Hits by cache as plain numbers, read by the `cache_hits_total` collector: a hit is the hot path.
+  readonly #hits = new Map(NAMES.map((n) => [n, { n: 0 }]));
 
   constructor(store: CacheStore, counters: CacheCounters) {
     this.store = store;
     this.#counters = counters;
+    counters.cacheHitSource = () => [...this.#hits].map(([name, hits]) => [name, hits.n] as const);
   }
 
   /** `key`'s `field` from the cache, else from `load` (filled unless invalidated meanwhile). */
   async getOrLoad<V>(key: string, field: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
-    const labels = this.#labels.get(cacheNameOf(key))!;
     const cached = await this.store.get(key, field);
     if (cached !== undefined) {
-      this.#counters.cacheHits.inc(labels);
+      this.#hits.get(cacheNameOf(key))!.n++;
       return cached as V;
     }
-    this.#counters.cacheMisses.inc(labels);
+    this.#counters.cacheMisses.inc(this.#labels.get(cacheNameOf(key))!);
     const token = await this.store.token(key);
     const value = await load();
     if (value !== undefined) await this.store.fill(key, field, value, token);
     return value;
+  }
+
+  /**
+   * `key`'s `field` when the store can answer without waiting (the in-process LRU), counted as a hit; undefined
+   * otherwise, and then nothing is counted: the caller goes on with {@link getOrLoad}. The hot read path saves
+   * the promise hops of a lookup the LRU answers synchronously anyway.
+   */
+  peek<V>(key: string, field: string): V | undefined {
+    const cached = this.store.peek?.(key, field);
+    if (cached !== undefined) this.#hits.get(cacheNameOf(key))!.n++;
+    return cached as V | undefined;
   }
 
   /** Drops keys on every worker; resolves once done. */

@@ -17,6 +17,8 @@ export interface CacheStore {
   readonly kind: 'lru' | 'redis' | 'none';
   /** The cached value, or undefined. */
   get(key: string, field: string): Promise<unknown>;
+  /** The cached value without waiting, where the store holds it in this process; absent otherwise. */
+  peek?(key: string, field: string): unknown;
   /** The token to pass to {@link fill} after loading `key` from the source of truth. */
   token(key: string): Promise<FillToken>;
   /** Stores the value unless `key` was invalidated since `token` was taken. */
@@ -66,6 +68,10 @@ export class LruStore implements CacheStore {
   }
 
   async get(key: string, field: string): Promise<unknown> {
+    return this.#lru.get(key)?.get(field);
+  }
+
+  peek(key: string, field: string): unknown {
     return this.#lru.get(key)?.get(field);
   }
 

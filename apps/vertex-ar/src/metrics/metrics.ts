@@ -26,6 +26,11 @@ export interface AppMetrics {
   readonly storageDuration: Histogram<'backend' | 'operation'>;
   /** Read at scrape time by `http_requests_in_flight` (set by the server's admission control). */
   inFlightSource: () => number;
+  /**
+   * Read at scrape time by `cache_hits_total`: hits so far by cache (set by the cache manager, which counts
+   * them in plain numbers — prom-client's `inc()` with labels was ~1 µs of a ~20 µs warm `/ar` read).
+   */
+  cacheHitSource: () => Iterable<readonly [string, number]>;
 }
 
 /** Options of {@link createMetrics}. */
@@ -55,6 +60,7 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
   const metrics: AppMetrics = {
     registry,
     inFlightSource: () => 0,
+    cacheHitSource: () => [],
     http: new RouteMetrics(registry, HTTP_BUCKETS, {
       requests: 'HTTP requests answered, by route pattern, method and status.',
       duration: 'Time from request start to response end, in seconds.',
@@ -63,7 +69,13 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     httpInFlight: new Gauge({ name: 'http_requests_in_flight', help: 'HTTP requests being handled now.', registers, collect() { this.set(metrics.inFlightSource()); } }),
     httpRejected: new Counter({ name: 'http_requests_rejected_total', help: 'Requests refused with 503 before routing, by reason.', labelNames: ['reason'], registers }),
     exceptions: new Counter({ name: 'http_exceptions_total', help: 'Requests that failed with an unexpected error (5xx), by route.', labelNames: ['route'], registers }),
-    cacheHits: new Counter({ name: 'cache_hits_total', help: 'Cache lookups answered from the cache, by cache.', labelNames: ['cache'], registers }),
+    cacheHits: new Counter({
+      name: 'cache_hits_total', help: 'Cache lookups answered from the cache, by cache.', labelNames: ['cache'], registers,
+      collect() {
+        this.reset();
+        for (const [cache, n] of metrics.cacheHitSource()) if (n > 0) this.inc({ cache }, n);
+      },
+    }),
     cacheMisses: new Counter({ name: 'cache_misses_total', help: 'Cache lookups that went to the database, by cache.', labelNames: ['cache'], registers }),
     cacheEvictions: new Counter({ name: 'cache_evictions_total', help: 'Entries evicted by the LRU size bound, by cache.', labelNames: ['cache'], registers }),
     cacheInvalidations: new Counter({ name: 'cache_invalidations_total', help: 'Keys invalidated by writes, by cache.', labelNames: ['cache'], registers }),

@@ -1,7 +1,7 @@
 /** GET /ar/:portraitId — the public hot read path: one cache lookup, one counter increment, no write. */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { arDocument, getArEntry } from '../ar/ar-content.ts';
+import { arBody, getArEntry, peekArEntry, type ArEntry } from '../ar/ar-content.ts';
 import { notFound } from '../errors.ts';
 import { errorResponses, markerSummarySchema, videoSchema } from './schemas.ts';
 
@@ -16,6 +16,8 @@ const arSchema = {
   },
 } as const;
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 /** Registers the AR content route. */
 export function registerArRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Params: { portraitId: number } }>('/ar/:portraitId', {
@@ -29,11 +31,20 @@ export function registerArRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
       response: { 200: arSchema, ...errorResponses(400, 404) },
     },
-  }, async (request) => {
+  }, (request, reply) => {
     const id = request.params.portraitId;
-    const entry = await getArEntry(ctx, id);
-    if (!entry) throw notFound('portrait');
-    ctx.views.record(id);
-    return arDocument(entry, ctx.now());
+    // The document is serialized once per cache entry and active video (ar-content.ts) with this route's own
+    // response serializer, and sent as the JSON string it is.
+    const body = (entry: ArEntry) => {
+      ctx.views.record(id);
+      reply.type(JSON_TYPE);
+      return arBody(entry, ctx.now(), (doc) => reply.serializeInput({ ...doc }, '200') as string);
+    };
+    const cached = peekArEntry(ctx, id);
+    if (cached !== undefined) return void reply.send(body(cached));
+    return getArEntry(ctx, id).then((entry) => {
+      if (!entry) throw notFound('portrait');
+      return body(entry);
+    });
   });
 }

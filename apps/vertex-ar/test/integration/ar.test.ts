@@ -66,3 +66,53 @@ describeEachDatabase('AR content', (db) => {
     assert.equal(count, before + 25);
   });
 });
+
+describeEachDatabase('AR content, serialized once per entry and active video', (db) => {
+  // The clock the app reads; moved by the test, never by a write.
+  let clock = Date.parse('2030-01-01T00:00:00Z');
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({ now: () => clock }, db);
+  });
+  after(() => t.close());
+
+  const hits = async () => {
+    const text = (await call(t, 'GET', '/metrics')).body as string;
+    return Number(/^cache_hits_total\{cache="ar"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+  };
+
+  test('the active video follows the clock without a write; every warm read is one counted hit', async () => {
+    const { token } = await newUser(t);
+    const clientId = await newClient(t, token);
+    const p = await call(t, 'POST', '/portraits', { token, body: form({ client_id: String(clientId) }, { field: 'image', bytes: await smallJpeg() }) });
+    const upload = (fields: Record<string, string>) =>
+      call(t, 'POST', `/portraits/${p.body.id}/videos`, { token, body: form(fields, { field: 'video', bytes: fakeMp4(2000) }) });
+    const fallback = (await upload({})).body;
+    const june = (await upload({ starts_at: '2030-06-01T00:00:00Z', ends_at: '2030-07-01T00:00:00Z' })).body;
+    const read = async () => {
+      const r = await call(t, 'GET', `/ar/${p.body.id}`);
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('content-type'), 'application/json; charset=utf-8');
+      // Exactly the schema's fields, in its order: what the route's serializer makes of the document.
+      const expected = {
+        portrait_id: p.body.id,
+        image_url: p.body.image_url,
+        thumbnail_url: p.body.thumbnail_url,
+        marker: { url: p.body.marker.url, width: p.body.marker.width, height: p.body.marker.height, keypoint_count: p.body.marker.keypoint_count },
+        video: r.body.video,
+      };
+      assert.equal(r.bytes.toString('utf8'), JSON.stringify(expected));
+      return r.body.video?.id as number | undefined;
+    };
+    const before = await hits();
+    assert.equal(await read(), fallback.id, 'the first read (a miss) answers the fallback');
+    assert.equal(await read(), fallback.id);
+    clock = Date.parse('2030-06-15T00:00:00Z');
+    assert.equal(await read(), june.id, 'inside the schedule, with no write since the entry was cached');
+    assert.equal(await read(), june.id);
+    clock = Date.parse('2030-07-01T00:00:00Z');
+    assert.equal(await read(), fallback.id, 'the end bound is exclusive');
+    assert.equal(await hits(), before + 4, 'one miss, then four counted hits');
+  });
+});
+
