@@ -6,6 +6,7 @@
 import { createDispatcher } from '../http/dispatcher.ts';
 import { LeanLoadLoop, type ScheduleCounters } from '../http/lean/load-loop.ts';
 import { buildRequest } from '../http/lean/request-head.ts';
+import { warmLeanPath } from '../http/lean/warm-up.ts';
 import { StatsSet } from '../stats/stats-set.ts';
 import type { StatsDelta } from '../stats/types.ts';
 import { UndiciLoadLoop } from './quick-undici-loop.ts';
@@ -54,6 +55,8 @@ export type FromQuickThread =
 /** The loop interface both transports implement. */
 export interface QuickLoop {
   run(endMs: number): Promise<void>;
+  /** Connect before the start (the lean path; undici connects on the first request). */
+  preconnect(): Promise<void>;
   stop(): void;
   interrupt(): void;
   readonly inFlight: number;
@@ -106,12 +109,23 @@ export class QuickThreadHost {
     this.stats = new StatsSet({ maxNames: init.maxNames, onWarning: (message) => send({ type: 'warning', message }) });
   }
 
+  /**
+   * Before `ready`: plain http warms the lean loop on a loopback server of its own (http/lean/warm-up.ts), so the
+   * compiler's work is done before the clock starts. A warm-up that cannot run (no loopback) is skipped.
+   */
+  async prepare(): Promise<void> {
+    if (new URL(this.init.url).protocol !== 'http:') return;
+    await warmLeanPath({ connections: this.init.connections }).catch(() => {});
+  }
+
   handle(message: ToQuickThread): void {
     switch (message.type) {
       case 'start': {
         const origin = performance.timeOrigin;
         const loop = createQuickLoop(this.init, this.stats, message.startEpochMs - origin);
         this.loop = loop;
+        // Connections open during the lead before the start; one still connecting then is waited for by its write.
+        void loop.preconnect();
         // Every thread starts at the same instant (the first second's rate is then exact).
         setTimeout(() => {
           void loop.run(message.endEpochMs - origin).then(() => {

@@ -36,7 +36,7 @@ function startWorker(init: QuickThreadInit, onMessage: (m: FromQuickThread) => v
 function startInProcess(init: QuickThreadInit, onMessage: (m: FromQuickThread) => void): ThreadHandle {
   // Replies go out on a later turn, as they would from a worker.
   const host = new QuickThreadHost(init, (m) => queueMicrotask(() => onMessage(m)));
-  queueMicrotask(() => onMessage({ type: 'ready', threadId: init.threadId }));
+  void host.prepare().then(() => onMessage({ type: 'ready', threadId: init.threadId }));
   return { post: (m) => host.handle(m), terminate: async () => {} };
 }
 

@@ -48,6 +48,9 @@ export class UndiciLoadLoop implements QuickLoop {
     }
   }
 
+  /** undici connects on the first request. */
+  async preconnect(): Promise<void> {}
+
   get inFlight(): number {
     return this.busy;
   }

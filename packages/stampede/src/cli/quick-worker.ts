@@ -8,7 +8,7 @@ const send = (m: FromQuickThread) => port.postMessage(m);
 try {
   const host = new QuickThreadHost(init, send);
   port.on('message', (m: ToQuickThread) => host.handle(m));
-  send({ type: 'ready', threadId: init.threadId });
+  void host.prepare().then(() => send({ type: 'ready', threadId: init.threadId }));
 } catch (error) {
   send({ type: 'init-error', threadId: init.threadId, message: error instanceof Error ? error.message : String(error) });
 }

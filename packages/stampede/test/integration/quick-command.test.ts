@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import net from 'node:net';
 import { runQuick, type QuickOptions } from '../../src/cli/quick-command.ts';
 import type { RunIo } from '../../src/cli/run-command.ts';
 import { connectionsOf } from '../../src/cli/quick-threads.ts';
@@ -84,5 +85,39 @@ describe('stampede quick', () => {
     assert.equal(report.totals.failures, report.totals.requests);
     assert.equal(report.totals.requests, server.count('GET', '/fail'));
     assert.equal(report.errors[0].kind, 'http_5xx');
+  });
+
+  it('opens every connection before the first request, so no request measures a connect', async () => {
+    // A raw server that notes when each connection was accepted and when the first request byte arrived.
+    const accepted: number[] = [];
+    let firstRequestAt = Infinity;
+    const response = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    const raw = net.createServer((socket) => {
+      accepted.push(performance.now());
+      let pending = '';
+      socket.on('data', (chunk) => {
+        firstRequestAt = Math.min(firstRequestAt, performance.now());
+        pending += chunk.toString('latin1');
+        for (let end = pending.indexOf('\r\n\r\n'); end !== -1; end = pending.indexOf('\r\n\r\n')) {
+          pending = pending.slice(end + 4);
+          socket.write(response);
+        }
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (raw.address() as net.AddressInfo).port;
+      const json = join(dir, `pre-${Math.random()}.json`);
+      // At 20 req/s one connection would carry every request: only an early connect opens the other three.
+      const code = await runQuick({ ...options('/', { rate: 20, durationS: 0.5, json }), url: new URL(`http://127.0.0.1:${port}/`) }, io([]));
+      assert.equal(code, 0);
+      assert.equal(JSON.parse(readFileSync(json, 'utf8')).totals.requests, 10);
+      // The reachability check's connect (closed at once), then the run's four, all before the first request.
+      assert.equal(accepted.length, 5, 'every connection opened');
+      assert.ok(accepted.every((t) => t < firstRequestAt), 'all of them before the first request arrived');
+    } finally {
+      await new Promise<void>((resolve) => raw.close(() => resolve()));
+    }
   });
 });

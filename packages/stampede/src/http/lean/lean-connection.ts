@@ -105,6 +105,20 @@ export class LeanConnection {
   }
 
   /**
+   * Connect ahead of the first request, so that its latency is the exchange alone (as wrk and k6 measure it;
+   * Locust's first request pays for the connect). Resolves once connected or failed: a failure is left to the
+   * first send, which connects again and reports it.
+   */
+  connectAhead(): Promise<void> {
+    if (this.socket !== null) return Promise.resolve();
+    const socket = this.connect();
+    return new Promise((resolve) => {
+      socket.once('connect', () => resolve());
+      socket.once('close', () => resolve());
+    });
+  }
+
+  /**
    * Fail the request in flight if one of its timeouts has passed by `nowMs`. Called by the owner's sweep.
    * Returns true when it fired.
    */

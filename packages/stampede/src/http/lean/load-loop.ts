@@ -98,6 +98,11 @@ export class LeanLoadLoop implements ConnectionOwner {
     return done;
   }
 
+  /** Open every connection before run() (the first requests then measure no connect). */
+  async preconnect(): Promise<void> {
+    await Promise.all(this.connections.map((conn) => conn.connectAhead()));
+  }
+
   /** Start no more requests; those in flight finish normally. */
   stop(): void {
     if (this.pacer !== null && !this.stopped) {
