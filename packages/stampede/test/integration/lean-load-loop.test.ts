@@ -20,7 +20,11 @@ import {
   startSlowDripServer,
 } from '../fixtures/misbehaving-servers.ts';
 
-async function runLoop(server: FixtureServer, ms: number, extra: { method?: string; connections?: number; rate?: number; timeoutMs?: number } = {}) {
+async function runLoop(
+  server: FixtureServer,
+  ms: number,
+  extra: { method?: string; connections?: number; rate?: number; timeoutMs?: number; preconnect?: boolean } = {},
+) {
   const stats = new StatsSet();
   const method = extra.method ?? 'GET';
   const timeoutMs = extra.timeoutMs ?? 5_000;
@@ -36,6 +40,7 @@ async function runLoop(server: FixtureServer, ms: number, extra: { method?: stri
     pacing: extra.rate ? { firstSlotMs: t0, intervalMs: 1000 / extra.rate } : undefined,
     sweepMs: 20,
   });
+  if (extra.preconnect) await loop.preconnect();
   await loop.run(t0 + ms);
   const delta: StatsDelta = stats.snapshot();
   const requests = delta.endpoints.reduce((n, e) => n + e.requests, 0);
@@ -129,4 +134,18 @@ describe('lean load loop', () => {
       }
     });
   }
+
+  it('preconnect resolves whether the target accepts or refuses; a refused connect is then reported by the run', async () => {
+    const refusing = await startRefusingServer();
+    const refused = await runLoop(refusing, 250, { connections: 3, timeoutMs: 150, preconnect: true });
+    assert.ok(refused.requests >= 1);
+    for (const k of refused.kinds) assert.ok(k.startsWith('connect_refused'), k);
+    const server = await startCountingServer();
+    try {
+      const { requests } = await runLoop(server, 200, { connections: 3, preconnect: true });
+      assert.equal(requests, server.count('GET', '/hit'));
+    } finally {
+      await server.close();
+    }
+  });
 });

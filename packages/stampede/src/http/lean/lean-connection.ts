@@ -112,8 +112,11 @@ export class LeanConnection {
   connectAhead(): Promise<void> {
     if (this.socket !== null) return Promise.resolve();
     const socket = this.connect();
+    // 'error' too: the socket's own error handler removes every listener (close()), this one included, before
+    // 'close' is emitted; the emit in progress still calls it.
     return new Promise((resolve) => {
       socket.once('connect', () => resolve());
+      socket.once('error', () => resolve());
       socket.once('close', () => resolve());
     });
   }
