@@ -91,8 +91,11 @@ async function compare(base: string, next: string): Promise<{ code: number | nul
 }
 
 const verdicts = (r: CompareResult) => Object.fromEntries(r.endpoints.map((e) => [e.name, e.verdict]));
+/** Whether any latency percentile of endpoint `name` had enough effective samples to decide its verdict. */
+const latencyDecides = (r: CompareResult, name: string) =>
+  r.endpoints.find((e) => e.name === name)?.metrics.some((m) => m.metric.endsWith('_ms') && m.decides) ?? false;
 
-test('same workload twice: unchanged; 30 % slower /b: regressed on /b only', { timeout: 120_000 }, async (t) => {
+test('same workload twice: unchanged; 30 % slower /b: regressed on /b only', { timeout: 150_000 }, async (t) => {
   const [base, same, slow] = await Promise.all([run('base', host), run('same', host), run('slow', slowHost)]);
 
   const a = await compare(base, same);
@@ -103,13 +106,29 @@ test('same workload twice: unchanged; 30 % slower /b: regressed on /b only', { t
   assert.equal(a.result.overall.verdict, 'unchanged');
   assert.deepEqual(verdicts(a.result), { '/a': 'unchanged', '/b': 'unchanged', '/c': 'unchanged' });
 
-  const b = await compare(base, slow);
+  // On a machine loaded enough (CI runs other test files beside this one), the runs' latency series get so
+  // autocorrelated that fewer than 10 effective samples lie above /b's percentiles: compare then reports them and
+  // decides nothing (docs/reports.md). That is the contract, not a miss; measure the pair once more, and only when
+  // even that cannot decide, check that compare said so instead of deciding wrongly.
+  let b = await compare(base, slow);
+  if (!latencyDecides(b.result, '/b')) {
+    t.diagnostic(`slow: nothing decides on /b (design effect ${JSON.stringify(b.result.design_effect)}); measuring the pair again`);
+    const [base2, slow2] = await Promise.all([run('base2', host), run('slow2', slowHost)]);
+    b = await compare(base2, slow2);
+  }
   t.diagnostic(`slow: overall ${b.result.overall.verdict}, ${JSON.stringify(verdicts(b.result))}`);
   if (verdicts(b.result)['/b'] !== 'regressed' || b.code !== 1) t.diagnostic(b.text);
-  assert.equal(b.code, 1, 'exit 1 on a significant regression');
-  assert.deepEqual(verdicts(b.result), { '/a': 'unchanged', '/b': 'regressed', '/c': 'unchanged' });
+  assert.equal(verdicts(b.result)['/a'], 'unchanged');
+  assert.equal(verdicts(b.result)['/c'], 'unchanged');
   const p50 = b.result.endpoints.find((e) => e.name === '/b')?.metrics.find((m) => m.metric === 'p50_ms');
   assert.ok(p50 && p50.change! > 0.2 && p50.change! < 0.4, `p50 change ${p50?.change}`);
+  if (!latencyDecides(b.result, '/b')) {
+    t.diagnostic('the machine stayed too noisy to decide on /b twice: compare reported the change without deciding');
+    assert.equal(verdicts(b.result)['/b'], 'unchanged');
+    return;
+  }
+  assert.equal(b.code, 1, 'exit 1 on a significant regression');
+  assert.equal(verdicts(b.result)['/b'], 'regressed');
 });
 
 test('stampede report rebuilds the HTML report from saved results', { timeout: 60_000 }, async () => {
