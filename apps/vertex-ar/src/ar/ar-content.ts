@@ -68,15 +68,20 @@ function documentOf(entry: ArEntry, video: VideoView | null): ArDocument {
 // invalidated entry leaves the cache and its bodies go with it; a store that hands out copies (Redis) just misses.
 const bodies = new WeakMap<ArEntry, Map<number, string>>();
 
-/** The serialized public document for `entry` at `nowMs`, made with `serialize` once per active video. */
-export function arBody(entry: ArEntry, nowMs: number, serialize: (doc: ArDocument) => string): string {
+/** What serializes a document: the route's reply (Fastify's `serializeInput` with the route's 200 schema). */
+export interface ArSerializer {
+  serializeInput(input: { [key: string]: unknown }, httpStatus: string): unknown;
+}
+
+/** The serialized public document for `entry` at `nowMs`, made by `serializer` once per active video. */
+export function arBody(entry: ArEntry, nowMs: number, serializer: ArSerializer): string {
   // Without schedules the fallback is active at any time: no clock reading, no date formatting.
   const video = entry.scheduled.length === 0 ? entry.fallback : activeVideo(entry, new Date(nowMs).toISOString());
   let byVideo = bodies.get(entry);
   if (byVideo === undefined) bodies.set(entry, (byVideo = new Map()));
   const key = video?.id ?? 0;
   let body = byVideo.get(key);
-  if (body === undefined) byVideo.set(key, (body = serialize(documentOf(entry, video))));
+  if (body === undefined) byVideo.set(key, (body = String(serializer.serializeInput({ ...documentOf(entry, video) }, '200'))));
   return body;
 }
 

@@ -1,5 +1,5 @@
 /** GET /ar/:portraitId — the public hot read path: one cache lookup, one counter increment, no write. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { arBody, getArEntry, peekArEntry, type ArEntry } from '../ar/ar-content.ts';
 import { notFound } from '../errors.ts';
@@ -33,18 +33,21 @@ export function registerArRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
   }, (request, reply) => {
     const id = request.params.portraitId;
-    // The document is serialized once per cache entry and active video (ar-content.ts) with this route's own
-    // response serializer, and sent as the JSON string it is.
-    const body = (entry: ArEntry) => {
-      ctx.views.record(id);
-      reply.type(JSON_TYPE);
-      return arBody(entry, ctx.now(), (doc) => reply.serializeInput({ ...doc }, '200') as string);
-    };
     const cached = peekArEntry(ctx, id);
-    if (cached !== undefined) return void reply.send(body(cached));
+    if (cached !== undefined) return void reply.send(arReply(ctx, reply, id, cached));
     return getArEntry(ctx, id).then((entry) => {
       if (!entry) throw notFound('portrait');
-      return body(entry);
+      return arReply(ctx, reply, id, entry);
     });
   });
+}
+
+/**
+ * Counts the view and gives the body: serialized once per cache entry and active video (ar-content.ts) with the
+ * route's own response serializer, sent as the JSON string it is.
+ */
+function arReply(ctx: AppContext, reply: FastifyReply, id: number, entry: ArEntry): string {
+  ctx.views.record(id);
+  reply.type(JSON_TYPE);
+  return arBody(entry, ctx.now(), reply);
 }
