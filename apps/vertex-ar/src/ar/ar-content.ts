@@ -18,14 +18,14 @@ export interface ArEntry {
   fallback: VideoView | null;
 }
 
-/** The public AR document. */
-export interface ArDocument {
+/** The public AR document (a type alias, not an interface: it is handed as-is to a serializer of plain records). */
+export type ArDocument = {
   portrait_id: number;
   image_url: string;
   thumbnail_url: string;
   marker: ArEntry['portrait']['marker'];
   video: VideoView | null;
-}
+};
 
 function cacheKey(portraitId: number): string {
   return `ar:${portraitId}`;
@@ -81,7 +81,7 @@ export function arBody(entry: ArEntry, nowMs: number, serializer: ArSerializer):
   if (byVideo === undefined) bodies.set(entry, (byVideo = new Map()));
   const key = video?.id ?? 0;
   let body = byVideo.get(key);
-  if (body === undefined) byVideo.set(key, (body = String(serializer.serializeInput({ ...documentOf(entry, video) }, '200'))));
+  if (body === undefined) byVideo.set(key, (body = String(serializer.serializeInput(documentOf(entry, video), '200'))));
   return body;
 }
 

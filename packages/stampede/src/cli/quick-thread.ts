@@ -115,7 +115,7 @@ export class QuickThreadHost {
    */
   async prepare(): Promise<void> {
     if (new URL(this.init.url).protocol !== 'http:') return;
-    await warmLeanPath({ connections: this.init.connections }).catch(() => {});
+    await warmLeanPath(this.init.connections).catch(() => {});
   }
 
   handle(message: ToQuickThread): void {

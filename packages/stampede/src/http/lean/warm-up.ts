@@ -45,29 +45,25 @@ async function listen(): Promise<{ server: Server; port: number; sockets: Set<So
   return { server, port: (server.address() as net.AddressInfo).port, sockets };
 }
 
-/** Options of {@link warmLeanPath}. */
-export interface WarmLeanOptions {
-  /** Connections of the warm-up loop (the run's own count, at most 10). */
-  connections: number;
-  /** Closed-loop time, then paced time, ms. */
-  closedMs?: number;
-  pacedMs?: number;
-}
+/** Closed-loop time, then paced time, ms: long enough for V8 to optimize the path (a few thousand requests). */
+const CLOSED_MS = 80;
+const PACED_MS = 80;
 
-/** Runs the raw loop against a loopback server of its own; resolves when every socket is closed. */
-export async function warmLeanPath(options: WarmLeanOptions): Promise<void> {
+/**
+ * Runs the raw loop against a loopback server of its own with `connections` (the run's own count, at most 10);
+ * resolves when every socket is closed.
+ */
+export async function warmLeanPath(connections: number): Promise<void> {
   const { server, port, sockets } = await listen();
   try {
-    const connections = Math.max(1, Math.min(10, options.connections));
     const request = buildRequest('GET', '/warm-up', `127.0.0.1:${port}`, ['user-agent', 'stampede']);
     const target = { host: '127.0.0.1', port, connectTimeoutMs: 1000, headersTimeoutMs: 1000, bodyTimeoutMs: 1000 };
-    const base = { target, request, isHead: false, connections, method: 'GET', name: '/warm-up', recorder: new StatsSet({}) };
-    const closedMs = options.closedMs ?? 80;
-    await new LeanLoadLoop(base).run(performance.now() + closedMs);
+    const conns = Math.max(1, Math.min(10, connections));
+    const base = { target, request, isHead: false, connections: conns, method: 'GET', name: '/warm-up', recorder: new StatsSet({}) };
+    await new LeanLoadLoop(base).run(performance.now() + CLOSED_MS);
     // Paced: the open model's own path (pacer, idle connections, corrected latency), 2,000 slots a second.
-    const pacedMs = options.pacedMs ?? 80;
     const now = performance.now();
-    await new LeanLoadLoop({ ...base, pacing: { firstSlotMs: now, intervalMs: 0.5 } }).run(now + pacedMs);
+    await new LeanLoadLoop({ ...base, pacing: { firstSlotMs: now, intervalMs: 0.5 } }).run(now + PACED_MS);
   } finally {
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
