@@ -93,7 +93,8 @@ export async function autocannon(ctx: GenContext, url: string, o: { connections:
 function wrkMs(text: string, label: string): number | undefined {
   const m = new RegExp(`^\\s*${label}\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(text);
   if (!m) return undefined;
-  return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+  // Divided, not multiplied by 0.001: 236 µs is 0.236 ms, not 0.23600000000000002.
+  return m[2] === 'us' ? Number(m[1]) / 1000 : Number(m[1]) * (m[2] === 's' ? 1000 : 1);
 }
 
 /** wrk (one thread) — optionally with a Lua script (and its arguments) and --latency. */

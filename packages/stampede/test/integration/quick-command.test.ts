@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { runQuick, type QuickOptions } from '../../src/cli/quick-command.ts';
 import type { RunIo } from '../../src/cli/run-command.ts';
 import { connectionsOf } from '../../src/cli/quick-threads.ts';
@@ -119,5 +121,17 @@ describe('stampede quick', () => {
     } finally {
       await new Promise<void>((resolve) => raw.close(() => resolve()));
     }
+  });
+
+  it('paced over plain http, the optimizing compiler stays off while the run is measured (CLI default), and is back after', () => {
+    // A child with V8's natives syntax heats a probe function during the measured run (quick-compiler-probe.ts).
+    const probe = fileURLToPath(new URL('../fixtures/quick-compiler-probe.ts', import.meta.url));
+    const inChild = (mode: string) =>
+      JSON.parse(execFileSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', probe, mode], { encoding: 'utf8', timeout: 60_000 }).trim());
+    const quiet = inChild('quiet');
+    assert.deepEqual(quiet, { code: 0, duringRun: false, after: true, heated: true });
+    // The control: the same child without the option sees the probe optimized during the run.
+    const compiled = inChild('default');
+    assert.deepEqual(compiled, { code: 0, duringRun: true, after: true, heated: true });
   });
 });
