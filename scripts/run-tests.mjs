@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['packages/stampede/test', 'apps/vertex-ar/test', 'suites/vertex-ar/test'];
+const roots = ['packages/stampede/test', 'apps/vertex-ar/test', 'suites/vertex-ar/test', 'bench/test'];
 // Slow tiers run by their own npm scripts, not by `npm test`.
 const tiers = ['unit', 'integration', 'e2e', 'browser', 'soak', 'observability'];
 const slowTiers = new Set(['browser', 'soak', 'observability']);

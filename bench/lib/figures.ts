@@ -36,7 +36,11 @@ function round(x: number, digits = 3): number {
   return Math.round(x * f) / f;
 }
 
-/** A ratio figure: medians of both sides; `met` when the ratio is ≥ `atLeast` (null goal: informational). */
+/**
+ * A ratio figure: medians of both sides; `met` when the ratio is ≥ `atLeast` (null goal: informational). Values are
+ * shown with `digits` decimals (default 1); the ratio is taken before rounding (0.555 / 0.375 ms is 1.48, not
+ * 0.6 / 0.4).
+ */
 export function ratioFigure(input: {
   name: string;
   unit: string;
@@ -44,12 +48,16 @@ export function ratioFigure(input: {
   peer: string;
   peerRuns: number[] | null;
   atLeast: number | null;
+  digits?: number;
   skipped?: string;
   note?: string;
 }): Figure {
-  const value = input.runs.length ? round(median(input.runs), 1) : null;
-  const peerValue = input.peerRuns && input.peerRuns.length ? round(median(input.peerRuns), 1) : null;
-  const ratio = value !== null && peerValue ? round(value / peerValue) : null;
+  const digits = input.digits ?? 1;
+  const mid = input.runs.length ? median(input.runs) : null;
+  const peerMid = input.peerRuns && input.peerRuns.length ? median(input.peerRuns) : null;
+  const value = mid === null ? null : round(mid, digits);
+  const peerValue = peerMid === null ? null : round(peerMid, digits);
+  const ratio = mid !== null && peerMid ? round(mid / peerMid) : null;
   const goal = input.atLeast === null ? 'informational (no goal)' : `ratio >= ${input.atLeast}`;
   const met = input.atLeast === null || ratio === null ? null : ratio >= input.atLeast;
   return {
@@ -62,8 +70,8 @@ export function ratioFigure(input: {
     goal,
     met,
     ...(peerValue === null ? { skipped: input.skipped ?? `${input.peer} not measured` } : {}),
-    runs: input.runs.map((x) => round(x, 1)),
-    ...(input.peerRuns ? { peer_runs: input.peerRuns.map((x) => round(x, 1)) } : {}),
+    runs: input.runs.map((x) => round(x, digits)),
+    ...(input.peerRuns ? { peer_runs: input.peerRuns.map((x) => round(x, digits)) } : {}),
     ...(input.note ? { note: input.note } : {}),
   };
 }
