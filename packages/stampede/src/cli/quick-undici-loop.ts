@@ -8,6 +8,7 @@ import { createHttpSession } from '../http/session.ts';
 import type { HttpSessionHandle } from '../http/types.ts';
 import { Pacer, type PacerOptions } from '../http/lean/pacer.ts';
 import type { RecordedError, Recorder } from '../stats/recorder.ts';
+import { RingBuffer } from '../stats/ring-buffer.ts';
 import { LATE_MS, type ScheduleCounters } from '../http/lean/load-loop.ts';
 import type { QuickLoop, QuickThreadInit } from './quick-thread.ts';
 
@@ -26,7 +27,8 @@ export interface UndiciLoopOptions {
 export class UndiciLoadLoop implements QuickLoop {
   private readonly options: UndiciLoopOptions;
   private readonly sessions: HttpSessionHandle[] = [];
-  private readonly idle: HttpSessionHandle[] = [];
+  /** Open model: idle sessions, longest idle first (as the lean loop's connections). */
+  private readonly idle: RingBuffer<HttpSessionHandle>;
   private pacer: Pacer | null = null;
   private stopped = false;
   private busy = 0;
@@ -38,6 +40,7 @@ export class UndiciLoadLoop implements QuickLoop {
     this.options = options;
     const base = `${options.url.protocol}//${options.url.host}`;
     const { timeouts } = options.init;
+    this.idle = new RingBuffer(Math.max(1, options.init.connections));
     for (let i = 0; i < options.init.connections; i++) {
       let recorder = options.recorder;
       if (options.pacing !== undefined) recorder = this.correctingRecorder(i);
@@ -61,7 +64,7 @@ export class UndiciLoadLoop implements QuickLoop {
     setTimeout(() => this.stop(), Math.max(0, endMs - performance.now())).unref();
     if (this.options.pacing !== undefined) {
       this.pacer = new Pacer({ ...this.options.pacing, endMs }, () => this.sendDue());
-      this.idle.push(...this.sessions);
+      for (const session of this.sessions) this.idle.push(session);
       this.sendDue();
     } else if (!this.stopped) {
       for (const session of this.sessions) void this.closedLoop(session);
@@ -112,13 +115,13 @@ export class UndiciLoadLoop implements QuickLoop {
   private sendDue(): void {
     const pacer = this.pacer!;
     let now = performance.now();
-    while (!this.stopped && this.idle.length > 0) {
+    while (!this.stopped && this.idle.size > 0) {
       const slot = pacer.take(now);
       if (Number.isNaN(slot)) {
         if (pacer.finished) return this.stop();
         return pacer.arm(now);
       }
-      const session = this.idle.pop()!;
+      const session = this.idle.shift()!;
       this.schedule.started++;
       if (now - slot > LATE_MS) this.schedule.late++;
       this.intended[this.sessions.indexOf(session)] = slot;

@@ -33,6 +33,16 @@ export class RingBuffer<T> {
     this.dropped++;
   }
 
+  /** Remove and return the oldest item, if any. */
+  shift(): T | undefined {
+    if (this.length === 0) return undefined;
+    const item = this.items[this.start];
+    this.items[this.start] = undefined;
+    this.start = (this.start + 1) % this.capacity;
+    this.length--;
+    return item;
+  }
+
   /** The newest item, if any. */
   last(): T | undefined {
     return this.length === 0 ? undefined : this.items[(this.start + this.length - 1) % this.capacity];

@@ -78,6 +78,26 @@ describe('lean load loop', () => {
     }
   });
 
+  it('open model: the slots go round every connection (each stays warm, as wrk and k6 use theirs)', async () => {
+    const ports: number[] = [];
+    const server = await listenFixture(
+      createServer((req, res) => {
+        ports.push(req.socket.remotePort!);
+        res.end('ok');
+      }),
+    );
+    try {
+      // 40 req/s for 500 ms over 4 connections: one request in flight at a time, so every connection is idle
+      // when its turn comes; taking the most recently freed one instead would send all 20 on one connection.
+      const { requests } = await runLoop(server, 500, { rate: 40, connections: 4, preconnect: true });
+      assert.equal(requests, 20);
+      const perConnection = [...new Set(ports)].map((port) => ports.filter((p) => p === port).length);
+      assert.deepEqual(perConnection, [5, 5, 5, 5]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('HTTP error statuses count as failures, apart from transport failures', async () => {
     const server = await startCountingServer({ '/hit': { status: 503 } });
     try {

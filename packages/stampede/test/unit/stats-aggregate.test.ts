@@ -61,6 +61,25 @@ test('ring buffer keeps the newest items in order', () => {
   assert.throws(() => new RingBuffer(0), RangeError);
 });
 
+test('ring buffer as a queue: shift takes the oldest, across the wrap', () => {
+  const rb = new RingBuffer<string>(3);
+  assert.equal(rb.shift(), undefined);
+  rb.push('a');
+  rb.push('b');
+  assert.equal(rb.shift(), 'a');
+  rb.push('c');
+  rb.push('d'); // wraps to the slot 'a' left
+  assert.deepEqual(rb.toArray(), ['b', 'c', 'd']);
+  assert.equal(rb.shift(), 'b');
+  assert.equal(rb.shift(), 'c');
+  rb.push('e');
+  assert.equal(rb.size, 2);
+  assert.equal(rb.shift(), 'd');
+  assert.equal(rb.shift(), 'e');
+  assert.equal(rb.shift(), undefined);
+  assert.equal(rb.size, 0);
+});
+
 test('reset forgets statistics and restarts rates, keeping the time series', () => {
   const agg = new Aggregate();
   const s = new StatsSet();

@@ -9,6 +9,7 @@ import { classifyError, statusError, type TimeoutLimits } from '../classify-erro
 import { InterruptedError } from '../errors.ts';
 import { LeanConnection, type ConnectionOwner, type ConnectionTarget } from './lean-connection.ts';
 import { Pacer, type PacerOptions } from './pacer.ts';
+import { RingBuffer } from '../../stats/ring-buffer.ts';
 
 /** Options of a LeanLoadLoop. */
 export interface LoadLoopOptions {
@@ -48,7 +49,12 @@ export class LeanLoadLoop implements ConnectionOwner {
   private readonly name: string;
   private readonly limits: TimeoutLimits;
   private readonly connections: LeanConnection[] = [];
-  private readonly idle: LeanConnection[] = [];
+  /**
+   * Open model: idle connections, longest idle first. Every connection takes its turn and stays warm, as wrk and
+   * k6 use theirs; the most recently freed one would carry all the load at low rates while the server closed the
+   * others as idle (and a burst then paid for new connects).
+   */
+  private readonly idle: RingBuffer<LeanConnection>;
   private pacer: Pacer | null = null;
   private stopped = false;
   private busy = 0;
@@ -69,6 +75,7 @@ export class LeanLoadLoop implements ConnectionOwner {
     const t = options.target;
     this.limits = { connectTimeoutMs: t.connectTimeoutMs, headersTimeoutMs: t.headersTimeoutMs, bodyTimeoutMs: t.bodyTimeoutMs };
     for (let i = 0; i < options.connections; i++) this.connections.push(new LeanConnection(t, i, { sharedReadBuffer: true }));
+    this.idle = new RingBuffer(Math.max(1, options.connections));
   }
 
   /** Requests in flight now. */
@@ -179,14 +186,14 @@ export class LeanLoadLoop implements ConnectionOwner {
     const pacer = this.pacer!;
     if (this.stopped) return this.checkDone();
     let now = performance.now();
-    while (this.idle.length > 0) {
+    while (this.idle.size > 0) {
       const slot = pacer.take(now);
       if (Number.isNaN(slot)) {
         if (pacer.finished) return this.stop();
         pacer.arm(now);
         return;
       }
-      const conn = this.idle.pop()!;
+      const conn = this.idle.shift()!;
       conn.tag = slot;
       this.schedule.started++;
       if (now - slot > LATE_MS) this.schedule.late++;
