@@ -89,10 +89,12 @@ describe('lean load loop', () => {
     try {
       // 40 req/s for 500 ms over 4 connections: one request in flight at a time, so every connection is idle
       // when its turn comes; taking the most recently freed one instead would send all 20 on one connection.
-      const { requests } = await runLoop(server, 500, { rate: 40, connections: 4, preconnect: true });
-      assert.equal(requests, 20);
+      const { requests, schedule } = await runLoop(server, 500, { rate: 40, connections: 4, preconnect: true });
+      assert.equal(requests + schedule.dropped, 20);
+      assert.ok(requests >= 16, `${requests} sent`); // a loaded CI machine may drop a slot or two at the end
       const perConnection = [...new Set(ports)].map((port) => ports.filter((p) => p === port).length);
-      assert.deepEqual(perConnection, [5, 5, 5, 5]);
+      assert.equal(perConnection.length, 4, 'every connection carried requests');
+      assert.ok(Math.max(...perConnection) - Math.min(...perConnection) <= 1, `taken in turn: ${perConnection.join(', ')}`);
     } finally {
       await server.close();
     }
