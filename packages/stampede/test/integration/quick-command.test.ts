@@ -123,7 +123,7 @@ describe('stampede quick', () => {
     }
   });
 
-  it('paced over plain http, the optimizing compiler stays off while the run is measured (CLI default), and is back after', () => {
+  it('paced over plain http with quietCompiler (the quick CLI sets it), the optimizing compiler stays off while the run is measured and is back after', () => {
     // A child with V8's natives syntax heats a probe function during the measured run (quick-compiler-probe.ts).
     const probe = fileURLToPath(new URL('../fixtures/quick-compiler-probe.ts', import.meta.url));
     const inChild = (mode: string) =>
