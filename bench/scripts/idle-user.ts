@@ -1,5 +1,5 @@
 /** Goal 3 of issue 11: users that mostly wait — one request, then between(1, 2) seconds. */
-import { HttpUser, between, task } from 'stampede';
+import { HttpUser, between, task } from 'stampede-load';
 
 export class IdleUser extends HttpUser {
   static override waitTime = between(1, 2);

@@ -1,5 +1,5 @@
 /** Goal 2 of issue 11: the one-task HttpUser (no wait between tasks, one named request per task). */
-import { HttpUser, constant, task } from 'stampede';
+import { HttpUser, constant, task } from 'stampede-load';
 
 export class OneTask extends HttpUser {
   static override waitTime = constant(0);

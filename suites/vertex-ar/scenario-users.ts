@@ -3,7 +3,7 @@
  * with this file), so what the classes share lives in module state of that thread (the portrait pool), and what
  * the suite reports is read back from the engine's per-endpoint statistics, named here.
  */
-import { HttpUser, SequentialTaskSet, between, constant, task } from 'stampede';
+import { HttpUser, SequentialTaskSet, between, constant, task } from 'stampede-load';
 import { adminCredentials } from './lib/account.ts';
 import { adminLogin, seedPortraits, signUpWithClient } from './lib/api-session.ts';
 import { fakeMp4, noisePng } from './lib/large-media.ts';

@@ -5,7 +5,7 @@
  * target it starts the embedded API (and an S3-backed twin on a local s3rver) and stops them in `close()`.
  */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_SCRAPE_SERIES, type Logger, type SuiteDefinition, type SuiteProfile } from 'stampede';
+import { DEFAULT_SCRAPE_SERIES, type Logger, type SuiteDefinition, type SuiteProfile } from 'stampede-load';
 import { startEmbeddedApi, startLocalS3, type EmbeddedApi, type LocalS3 } from './embedded-api.ts';
 import { planFor } from './plan.ts';
 import { basicAdminTest, basicUserTest, adminRequirement } from './scenarios/basic.ts';

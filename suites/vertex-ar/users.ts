@@ -7,7 +7,7 @@
  * The admin classes read ADMIN_USERNAME / ADMIN_PASSWORD (the values the API bootstrapped its admin from) and
  * fail onStart with a clear message without them; pick classes by name to leave them out (`... ReadOnlyUser`).
  */
-import { HttpUser, TaskSet, between, tag, task } from 'stampede';
+import { HttpUser, TaskSet, between, tag, task } from 'stampede-load';
 import { adminCredentials, login, registerAndLogin } from './lib/account.ts';
 import { samplePng } from './lib/sample-image.ts';
 

@@ -1,6 +1,6 @@
 /** Account steps shared by the Vertex AR user classes: register, log in, read admin credentials. */
 import { randomBytes } from 'node:crypto';
-import type { HttpSession } from 'stampede';
+import type { HttpSession } from 'stampede-load';
 
 /** A username unique across users, threads and runs (the API rejects duplicates with 409). */
 export function uniqueUsername(prefix: string): string {

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { HttpSession, SuiteTest, TestContext } from 'stampede';
+import type { HttpSession, SuiteTest, TestContext } from 'stampede-load';
 import { openDatabase } from 'vertex-ar/src/db/open-database.ts';
 import { healthSettings, setupSession, signUpWithClient } from '../lib/api-session.ts';
 import { percentile } from './figures.ts';

@@ -1,5 +1,5 @@
 /** Figures the scenarios compute beside the framework's own: per-endpoint p95, transfer tallies, small statistics. */
-import type { LoadResult } from 'stampede';
+import type { LoadResult } from 'stampede-load';
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
 

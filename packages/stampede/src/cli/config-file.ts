@@ -3,7 +3,7 @@
  * thresholds. Loaded like a user script (esbuild → a temporary .mjs next to it → import). Precedence, most specific
  * last: defaults < the script's exported `options` < the config file < environment variables < command-line flags.
  *
- *   import { defineConfig } from 'stampede';
+ *   import { defineConfig } from 'stampede-load';
  *   export default defineConfig({ file: './users.ts', host: 'http://127.0.0.1:8000', runTime: '1m',
  *     scenarios: { ... }, thresholds: { http_req_failed: ['rate<0.01'] } });
  */
@@ -11,7 +11,7 @@ import type * as Esbuild from 'esbuild';
 import { randomUUID } from 'node:crypto';
 import { unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { LOG_LEVELS, type LogLevel } from '../logger.ts';
 import type { Thresholds } from '../thresholds/threshold-types.ts';
 import type { Duration } from '../workload/duration.ts';
@@ -21,6 +21,7 @@ import { parseDurationS } from './duration.ts';
 import { UsageError } from './errors.ts';
 import { checkUrl, positiveInt, positiveNumber, type RunOptions } from './options.ts';
 import { requireCjs } from '../cjs.ts';
+import { selfImportPlugin } from '../self-import.ts';
 
 /** Everything a config file may set; names follow the long flags in camelCase (`--spawn-rate` → spawnRate). */
 export interface StampedeConfig {
@@ -72,8 +73,6 @@ export function defineConfig(config: StampedeConfig): StampedeConfig {
   return config;
 }
 
-const selfEntry = new URL(`../index${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
-
 function configError(file: string, message: string): UsageError {
   return new UsageError('STAMPEDE_ERR_CONFIG_FILE', `${file}: ${message}`, 'fix the config file (see docs/workload-models.md)');
 }
@@ -87,7 +86,7 @@ export async function loadConfigFile(file: string, cwd = process.cwd()): Promise
     const result = await build({
       entryPoints: [abs], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external',
       write: false, logLevel: 'silent', outfile: out,
-      plugins: [{ name: 'stampede-self', setup: (b) => b.onResolve({ filter: /^stampede$/ }, () => ({ path: selfEntry, external: true })) }],
+      plugins: [selfImportPlugin],
     });
     writeFileSync(out, result.outputFiles[0]?.text ?? '');
     const module = (await import(pathToFileURL(out).href)) as { default?: unknown; config?: unknown };

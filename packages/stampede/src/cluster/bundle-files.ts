@@ -10,9 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClusterError } from './errors.ts';
+import { SELF_ENTRY } from '../self-import.ts';
 
-/** URL of this package's entry, the specifier load-script.ts gives `stampede` in a bundle. */
-export const STAMPEDE_ENTRY = new URL(`../index${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+/** URL of this package's entry, the specifier load-script.ts gives `stampede-load` in a bundle. */
+export const STAMPEDE_ENTRY = SELF_ENTRY;
 
 /** sha256 of a bundle text, hex. */
 export function bundleHash(text: string): string {

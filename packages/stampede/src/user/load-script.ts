@@ -8,13 +8,14 @@
  * `file:line:col: ` (from esbuild's location, or from the source-mapped stack of an import-time throw).
  */
 import type * as Esbuild from 'esbuild';
-import type { BuildFailure, Metafile, Plugin } from 'esbuild';
+import type { BuildFailure, Metafile } from 'esbuild';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload, type SourceMapping } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { requireCjs } from '../cjs.ts';
+import { selfImportPlugin } from '../self-import.ts';
 import { discoverUserClasses, type DiscoverOptions } from './discover.ts';
 import { StampedeUserError, errorMessage } from './errors.ts';
 import type { UserClass } from './user.ts';
@@ -40,15 +41,6 @@ export interface LoadScriptResult {
 }
 
 const inlineMapPrefix = '//# sourceMappingURL=data:application/json;base64,';
-// `stampede` resolves to this package's own entry: the one the runner has loaded.
-const selfEntry = new URL(`../index${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
-
-const stampedeExternal: Plugin = {
-  name: 'stampede-external',
-  setup(b) {
-    b.onResolve({ filter: /^stampede$/ }, () => ({ path: selfEntry, external: true }));
-  },
-};
 
 function scriptError(location: string, message: string, cause?: unknown): StampedeUserError {
   return new StampedeUserError(
@@ -86,7 +78,7 @@ async function bundle(entryAbs: string, bundlePath: string, cwd: string): Promis
     format: 'esm',
     target: 'node20',
     packages: 'external',
-    plugins: [stampedeExternal],
+    plugins: [selfImportPlugin],
     sourcemap: 'external',
     sourcesContent: false,
     write: false,

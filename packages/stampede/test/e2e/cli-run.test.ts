@@ -115,7 +115,7 @@ test('the live line is printed every 2 s unless --only-summary', async () => {
 test('a script with a syntax error stops before any load: exit 2, file:line:col on one line', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'stampede-e2e-'));
   const file = path.join(dir, 'broken.ts');
-  writeFileSync(file, "import { HttpUser, task } from 'stampede';\nexport class B extends HttpUser {\n  @task async go() { await this.client.get('/'); ; }\n  oops(: number) {}\n}\n");
+  writeFileSync(file, "import { HttpUser, task } from 'stampede-load';\nexport class B extends HttpUser {\n  @task async go() { await this.client.get('/'); ; }\n  oops(: number) {}\n}\n");
   const server = await startCountingServer();
   try {
     const res = await runCli(['-f', file, '--headless', '-u', '1', '-t', '2s', '--host', server.url]);

@@ -80,7 +80,7 @@ test('a config file sets stages and thresholds; the command line wins over it', 
     const config = path.join(dir, 'stampede.config.ts');
     writeFileSync(
       config,
-      `import { defineConfig } from 'stampede';
+      `import { defineConfig } from 'stampede-load';
 export default defineConfig({
   file: ${JSON.stringify(script)},
   host: 'http://127.0.0.1:1',

@@ -22,7 +22,7 @@ test('Vertex AR users with a failing threshold: exit 1, JUnit names the threshol
     const config = path.join(dir, 'stampede.config.ts');
     writeFileSync(
       config,
-      `import { defineConfig } from 'stampede';
+      `import { defineConfig } from 'stampede-load';
 export default defineConfig({
   thresholds: {
     'http_req_duration{name:/portraits}': ['p(95)<0.001'],

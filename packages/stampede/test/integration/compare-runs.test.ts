@@ -21,7 +21,7 @@ const DELAYS: Record<string, number> = { '/a': 50, '/b': 50, '/c': 40 };
 /** The same target with /b 30 % slower. */
 const SLOW_DELAYS: Record<string, number> = { ...DELAYS, '/b': 65 };
 
-const SCRIPT = `import { HttpUser, task, constant } from 'stampede';
+const SCRIPT = `import { HttpUser, task, constant } from 'stampede-load';
 export class Api extends HttpUser {
   static override waitTime = constant(0.01);
   @task async a() { await this.client.get('/a'); }

@@ -25,7 +25,7 @@ export interface WebHarness {
 
 /** An HttpUser script hitting the Vertex AR health and landing pages, plus a hostile request name. */
 export const VERTEX_SCRIPT = `
-import { HttpUser, between, task } from 'stampede';
+import { HttpUser, between, task } from 'stampede-load';
 export class Visitor extends HttpUser {
   static override waitTime = between(0.02, 0.1);
   @task(3) async live() { await this.client.get('/health/live'); }

@@ -40,7 +40,7 @@ test('keepBundle keeps the built module until dispose()', async () => {
 test('a syntax error is STAMPEDE_ERR_SCRIPT with file:line:col from esbuild', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'stampede-load-'));
   try {
-    writeFileSync(path.join(dir, 'broken.ts'), "import { User, task } from 'stampede';\n\nexport class B extends User {\n  @task go() { return 1 +; }\n}\n");
+    writeFileSync(path.join(dir, 'broken.ts'), "import { User, task } from 'stampede-load';\n\nexport class B extends User {\n  @task go() { return 1 +; }\n}\n");
     await assert.rejects(loadScript('broken.ts', { cwd: dir }), (e: any) => {
       assert.equal(e.code, 'STAMPEDE_ERR_SCRIPT');
       assert.match(e.message, /^broken\.ts:4:26: Unexpected ";"/);
@@ -56,10 +56,10 @@ test('a syntax error is STAMPEDE_ERR_SCRIPT with file:line:col from esbuild', as
 test('a script outside the repository still gets our stampede; a missing package points at the import', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'stampede-load-'));
   try {
-    writeFileSync(path.join(dir, 'ok.ts'), "import { User, task } from 'stampede';\nexport class Lone extends User {\n  @task go() {}\n}\n");
+    writeFileSync(path.join(dir, 'ok.ts'), "import { User, task } from 'stampede-load';\nexport class Lone extends User {\n  @task go() {}\n}\n");
     const ok = await loadScript('ok.ts', { cwd: dir });
     assert.ok(ok.classes[0]!.prototype instanceof User);
-    writeFileSync(path.join(dir, 'missing.ts'), "import { User } from 'stampede';\nimport nope from 'no-such-package-stampede-test';\nexport class M extends User {}\nvoid nope;\n");
+    writeFileSync(path.join(dir, 'missing.ts'), "import { User } from 'stampede-load';\nimport nope from 'no-such-package-stampede-test';\nexport class M extends User {}\nvoid nope;\n");
     await assert.rejects(loadScript('missing.ts', { cwd: dir }), (e: any) => {
       assert.equal(e.code, 'STAMPEDE_ERR_SCRIPT');
       assert.match(e.message, /^missing\.ts:2:18: .*no-such-package-stampede-test/);

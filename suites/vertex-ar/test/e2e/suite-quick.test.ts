@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { validateReport } from 'stampede';
+import { validateReport } from 'stampede-load';
 
 const root = new URL('../../../../', import.meta.url).pathname;
 const TESTS = [

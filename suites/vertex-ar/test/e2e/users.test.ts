@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { validateReport } from 'stampede';
+import { validateReport } from 'stampede-load';
 import { startServer } from 'vertex-ar';
 
 const root = new URL('../../../../', import.meta.url).pathname;
