@@ -4,7 +4,7 @@
  * each closed scenario of a multi-scenario run has its own pool (its users' statistics are kept apart).
  */
 import type { Clock } from '../clock.ts';
-import { usersAt } from './spawn-plan.ts';
+import { rampStepAtS, usersAt } from './spawn-plan.ts';
 import type { UserThread } from './user-thread.ts';
 
 /** What a pool needs from its runner. */
@@ -115,7 +115,7 @@ export class ClosedPool {
       }
       // Wake for the next user of the ramp, so users start evenly spaced rather than in per-second bursts.
       const moved = Math.abs(this.users - this.#rampFrom);
-      const nextAtMs = this.#rampStartMs + ((moved + 1) / this.spawnRate) * 1000;
+      const nextAtMs = this.#rampStartMs + rampStepAtS(moved, this.spawnRate) * 1000;
       this.#wake = new AbortController();
       await clock.sleep(Math.max(0, nextAtMs - clock.now()), this.#wake.signal);
     }

@@ -23,14 +23,19 @@ test('parseDurationS rejects garbage with a code and a hint', () => {
 });
 
 test('usersAt ramps evenly at the spawn rate, both ways', () => {
-  assert.equal(usersAt(0, 50, 10, 0), 0);
-  assert.equal(usersAt(0, 50, 10, 0.1), 1);
-  assert.equal(usersAt(0, 50, 10, 0.35), 3);
-  assert.equal(usersAt(0, 50, 10, 4.99), 49);
-  assert.equal(usersAt(0, 50, 10, 5), 50);
+  // Issue #18: the first user of a ramp starts at t = 0 (Locust starts one at once), then one each 1/r s.
+  assert.equal(usersAt(0, 50, 10, 0), 1);
+  assert.equal(usersAt(0, 50, 10, 0.099), 1);
+  assert.equal(usersAt(0, 50, 10, 0.1), 2);
+  assert.equal(usersAt(0, 50, 10, 0.35), 4);
+  assert.equal(usersAt(0, 50, 10, 4.89), 49);
+  assert.equal(usersAt(0, 50, 10, 4.9), 50);
   assert.equal(usersAt(0, 50, 10, 100), 50);
-  assert.equal(usersAt(50, 10, 20, 1), 30);
+  assert.equal(usersAt(0, 2, 1, 1), 2);
+  assert.equal(usersAt(50, 10, 20, 0), 49);
+  assert.equal(usersAt(50, 10, 20, 1), 29);
   assert.equal(usersAt(50, 10, 20, 10), 10);
-  // 3 users/s for 1/3 s is exactly one user despite float error.
-  assert.equal(usersAt(0, 10, 3, 1 / 3), 1);
+  assert.equal(usersAt(5, 5, 1, 0), 5);
+  // 3 users/s for 1/3 s is exactly two users despite float error.
+  assert.equal(usersAt(0, 10, 3, 1 / 3), 2);
 });

@@ -71,8 +71,9 @@ test('rampingUsers stages: the user count follows the ramp exactly', async () =>
   const seen = new Map<number, number>();
   const stages = [{ duration: '10s', target: 10 }, { duration: '5s', target: 10 }, { duration: '5s', target: 0 }];
   await h.run(plans({ ramp: { executor: 'rampingUsers', stages } }), 25_000, (tMs) => seen.set(tMs, h.runner.users));
-  // Linear ramps: 1 user/s up for 10 s, flat for 5 s, 2 users/s down for 5 s.
-  assert.deepEqual([500, 1500, 5500, 9500, 10_500, 14_500, 15_500, 17_500, 19_500].map((t) => seen.get(t)), [0, 1, 5, 9, 10, 10, 9, 5, 1]);
+  // Linear ramps: 1 user/s up for 10 s, flat for 5 s, 2 users/s down for 5 s; each ramp's first change at its
+  // start (issue #18: Locust starts the first user at once), the k-th at k / rate.
+  assert.deepEqual([500, 1500, 5500, 9500, 10_500, 14_500, 15_500, 17_500, 19_500].map((t) => seen.get(t)), [1, 2, 6, 10, 10, 10, 8, 4, 0]);
   assert.equal(h.runner.users, 0);
 });
 
@@ -146,9 +147,10 @@ test('LocalRunner.start keeps its contract: ready → spawning → running, a us
   h.runner.on('state', (s) => states.push(s));
   h.runner.start(3, 2);
   await h.clock.advance(1000);
-  assert.equal(h.runner.users, 2);
+  // Users start at 0, 0.5 and 1 s (issue #18: the first at once).
+  assert.equal(h.runner.users, 3);
   await h.clock.advance(2000);
-  assert.equal(h.runner.users, 2, 'user 0 stopped itself and stays stopped');
+  assert.equal(h.runner.users, 2, 'user 0 stopped itself (at 1.5 s) and stays stopped');
   assert.equal(h.runner.state, 'running');
   const stopping = h.runner.stop(1000);
   await h.clock.advance(5000);
