@@ -14,7 +14,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error -- plain ESM helper of the bin, no types
-import { builtMain } from '../packages/stampede/bin/dist-state.mjs';
+import { distCurrent } from '../packages/stampede/scripts/dist-state.mjs';
 import { formatTable, skippedFigure, type Figure } from './lib/figures.ts';
 import { goal3, goal4, goal5, goal6, goal7 } from './lib/goals-other.ts';
 import { goal1, goal2, type BenchSettings } from './lib/goals-throughput.ts';
@@ -47,9 +47,9 @@ async function versionOf(cmd: string, argv: string[]): Promise<string> {
   return (r?.stdout || r?.stderr || '').trim().split('\n')[0] ?? '';
 }
 
-/** The bin runs tsx (25-40 MiB more, slower start) whenever dist/ does not match src/: measure the build only. */
+/** The bin rebuilds dist/ first whenever it does not match src/: measure the build only, not a build. */
 function builtIsCurrent(): boolean {
-  return builtMain(['-f', 'x'], {}) !== undefined;
+  return distCurrent() as boolean;
 }
 
 async function main(): Promise<void> {
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     figures,
   };
   if (!builtIsCurrent()) {
-    throw new Error('src/ changed during the bench, so later figures ran under tsx: nothing written; run `npm run prepare` and bench again');
+    throw new Error('src/ changed during the bench, so later figures ran a rebuilt dist/: nothing written; run `npm run prepare` and bench again');
   }
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);

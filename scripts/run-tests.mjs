@@ -5,6 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
+import { ensureBuilt } from '../packages/stampede/scripts/dist-state.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const roots = ['packages/stampede/test', 'apps/vertex-ar/test', 'suites/vertex-ar/test', 'bench/test'];
@@ -44,12 +45,14 @@ if (files.length === 0) {
   console.error('run-tests: no test files matched; refusing to report success on zero tests');
   process.exit(1);
 }
+// Tests that spawn the CLI run the built dist/: build it once now rather than in the first of many CLIs at once.
+await ensureBuilt();
 console.log(`run-tests: ${files.length} files`);
 // A soak test runs for STAMPEDE_SOAK_S (default 180 s) plus its set-up and stop: give it that, not the usual 3 min.
 const testTimeoutMs = tier === 'soak' ? (Number(process.env.STAMPEDE_SOAK_S ?? 180) + 300) * 1000 : 180000;
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-timeout=${testTimeoutMs}`, '--test-force-exit', '--test-concurrency=2', ...files],
+  ['--conditions=stampede-source', '--import', 'tsx', '--test', `--test-timeout=${testTimeoutMs}`, '--test-force-exit', '--test-concurrency=2', ...files],
   { stdio: 'inherit', cwd: root },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

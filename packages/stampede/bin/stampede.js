@@ -1,14 +1,10 @@
 #!/usr/bin/env node
-// Shim: runs dist/cli/main.mjs — plain JavaScript that `npm ci` builds (bin/build.mjs, the root `prepare` script) —
-// when it matches src/; otherwise (no build, an edited source, STAMPEDE_TSX=1) registers tsx and runs the
-// TypeScript sources, so the bin works straight after `npm ci` either way. See dist-state.mjs.
-import { builtMain } from './dist-state.mjs';
+// The `stampede` command runs the built JavaScript in dist/. In a source checkout (src/ beside it) dist/ is rebuilt
+// first whenever it does not match the sources, so an edit is never run stale.
+import { existsSync } from 'node:fs';
 
-const built = builtMain(process.argv.slice(2), process.env);
-if (built) {
-  await import(built);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../src/cli/main.ts');
+if (existsSync(new URL('../src/', import.meta.url))) {
+  const { ensureBuilt } = await import('../scripts/dist-state.mjs');
+  await ensureBuilt();
 }
+await import('../dist/cli/main.js');

@@ -1,57 +1,85 @@
 #!/usr/bin/env node
-// Builds dist/: every module of src/ compiled to plain JavaScript beside a copy of src/ (run by `npm ci` through the
-// root `prepare` script). The bin runs dist/cli/main.mjs when it is current, so a run loads no TypeScript loader:
-// tsx costs a loader thread and its transform caches, ~30 MiB of a 1,000-user run (issue #11, goal 3).
-//
-// One output file per source module, at the same place (src/a/b.ts → dist/a/b.mjs), importing its siblings' .mjs:
-// every `new URL(..., import.meta.url)` (the report schema, the UI sources built at run time, ../index, the suites
-// directory) resolves exactly as it does from src/. The copy of src/ supplies those assets, the browser sources and
-// the .ts entries that worker threads still load through tsx (quick-worker.ts).
+// Builds dist/, what the package ships and the bin runs: every module of src/ compiled to plain JavaScript at the
+// same place (src/a/b.ts → dist/a/b.js, importing its siblings' .js, so every `new URL(..., import.meta.url)`
+// resolves as it does from src/), the assets those URLs name (the report schema, the worker boot file, the web UI's
+// page, stylesheet and prebuilt script, the HTML report's client script), and with --types the .d.ts of every
+// module. `npm ci` runs it through the root `prepare` script, `npm pack` through `prepack` (with --types).
+// Usage: node scripts/build.mjs [--types]
 import { build } from 'esbuild';
-import { cpSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { sourceState } from './dist-state.mjs';
+import { pathToFileURL } from 'node:url';
+import { root, sourceState } from './dist-state.mjs';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const src = path.join(root, 'src');
 const out = path.join(root, 'dist');
 
-function modules(dir, list = []) {
+function files(dir, keep, list = []) {
   for (const name of readdirSync(dir)) {
     const file = path.join(dir, name);
-    // ui/ holds browser code, bundled for the page at run time.
-    if (statSync(file).isDirectory()) {
-      if (name !== 'ui') modules(file, list);
-    } else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) list.push(file);
+    if (statSync(file).isDirectory()) files(file, keep, list);
+    else if (keep(file)) list.push(file);
   }
   return list;
 }
 
-const state = sourceState(src);
-rmSync(out, { recursive: true, force: true });
-cpSync(src, out, { recursive: true });
-// Relative imports stay imports of the sibling module's output: one copy of each module, as under tsx.
+// ui/ folders hold browser code: built below into assets, never run by Node.
+const isModule = (file) => file.endsWith('.ts') && !file.endsWith('.d.ts') && !file.split(path.sep).includes('ui');
+const ASSETS = ['report/report-schema.json', 'runner/worker-boot.mjs', 'web/ui/index.html', 'web/ui/styles.css'];
+
+// Relative imports stay imports of the sibling module's output: one copy of each module, as from the sources.
 const siblings = {
   name: 'siblings',
   setup(b) {
-    b.onResolve({ filter: /^\.\.?\// }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path.replace(/\.ts$/, '.mjs'), external: true }));
+    b.onResolve({ filter: /^\.\.?\// }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path.replace(/\.ts$/, '.js'), external: true }));
   },
 };
-await build({
-  entryPoints: modules(src),
-  outbase: src,
-  outdir: out,
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  packages: 'external',
-  plugins: [siblings],
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: 'linked',
-  sourcesContent: false,
-  logLevel: 'warning',
-});
-// Written last: a build that failed half-way leaves no stamp, and the bin keeps using tsx.
-writeFileSync(path.join(out, 'build-stamp.json'), `${JSON.stringify(state)}\n`);
+
+/** Rewrites the relative `.ts` specifiers tsc leaves in declarations to the `.js` files they describe. */
+function fixDeclarations() {
+  for (const file of files(out, (f) => f.endsWith('.d.ts'))) {
+    const text = readFileSync(file, 'utf8');
+    const fixed = text.replace(/((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1$2.js$3');
+    if (fixed !== text) writeFileSync(file, fixed);
+  }
+}
+
+/** Builds dist/ from src/; with `types`, also the declarations (tsc, ~10 s). */
+export async function buildDist({ types }) {
+  const state = sourceState();
+  rmSync(out, { recursive: true, force: true });
+  await build({
+    entryPoints: files(src, isModule),
+    outbase: src,
+    outdir: out,
+    bundle: true,
+    packages: 'external',
+    plugins: [siblings],
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+  for (const asset of ASSETS) {
+    mkdirSync(path.dirname(path.join(out, asset)), { recursive: true });
+    copyFileSync(path.join(src, asset), path.join(out, asset));
+  }
+  const { buildUiScript } = await import(pathToFileURL(path.join(out, 'web/ui-bundle.js')).href);
+  writeFileSync(path.join(out, 'web/ui/app.js'), await buildUiScript(path.join(src, 'web/ui')));
+  const { buildReportClient } = await import(pathToFileURL(path.join(out, 'report/html-assets.js')).href);
+  mkdirSync(path.join(out, 'report/ui'), { recursive: true });
+  writeFileSync(path.join(out, 'report/ui/report-client.js'), buildReportClient(path.join(src, 'report/ui/report-client.ts')));
+  if (types) {
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+    fixDeclarations();
+  }
+  // Written last: a build that failed half-way leaves no stamp, and the next run builds again.
+  writeFileSync(path.join(out, 'build-stamp.json'), `${JSON.stringify(state)}\n`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await buildDist({ types: process.argv.includes('--types') });
+}

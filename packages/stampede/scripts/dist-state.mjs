@@ -1,13 +1,15 @@
-// Whether dist/ (built by build.mjs) matches src/, so the bin may run it instead of the TypeScript through tsx.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+// Whether dist/ (built by build.mjs) matches src/; in a source checkout the bin rebuilds it when it does not.
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+export const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const stampFile = path.join(root, 'dist', 'build-stamp.json');
+const lockDir = path.join(root, '.dist-lock');
 
-/** How many files src/ holds and the newest modification time among them: any edit, addition or removal changes it. */
-export function sourceState(dir) {
-  const state = { files: 0, newestMtimeMs: 0 };
+/** How many files src/ holds and the newest modification time among them and the build script: any edit changes it. */
+export function sourceState() {
+  const state = { files: 0, newestMtimeMs: statSync(path.join(root, 'scripts', 'build.mjs')).mtimeMs };
   (function walk(d) {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const file = path.join(d, entry.name);
@@ -17,26 +19,50 @@ export function sourceState(dir) {
         state.newestMtimeMs = Math.max(state.newestMtimeMs, statSync(file).mtimeMs);
       }
     }
-  })(dir);
+  })(path.join(root, 'src'));
   return state;
 }
 
-// Commands that import TypeScript from outside this package (the suites import `stampede` from its sources) or
-// whose processes are driven as a fleet (master/worker) keep running under tsx.
-const tsxCommands = new Set(['suite', 'master', 'worker']);
-
-/** URL of dist/cli/main.mjs when it is current and fits these arguments; undefined → run the sources under tsx. */
-export function builtMain(argv, env) {
-  if (env.STAMPEDE_TSX === '1') return undefined;
-  if (tsxCommands.has(argv.find((a) => !a.startsWith('-')) ?? '')) return undefined;
-  const stamp = path.join(root, 'dist', 'build-stamp.json');
-  if (!existsSync(stamp)) return undefined;
+/** True when dist/ was built from the sources as they are now. */
+export function distCurrent() {
   try {
-    const built = JSON.parse(readFileSync(stamp, 'utf8'));
-    const now = sourceState(path.join(root, 'src'));
-    if (built.files !== now.files || built.newestMtimeMs !== now.newestMtimeMs) return undefined;
+    const built = JSON.parse(readFileSync(stampFile, 'utf8'));
+    const now = sourceState();
+    return built.files === now.files && built.newestMtimeMs === now.newestMtimeMs;
   } catch {
-    return undefined;
+    return false;
   }
-  return pathToFileURL(path.join(root, 'dist', 'cli', 'main.mjs')).href;
 }
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Builds dist/ when it does not match src/. One build at a time across processes (a lock directory): tests start
+ * many CLI processes at once, and each waits for the one build instead of racing it. A lock older than 2 minutes is
+ * a crashed build's and is taken over.
+ */
+export async function ensureBuilt() {
+  for (;;) {
+    if (distCurrent()) return;
+    try {
+      mkdirSync(lockDir);
+    } catch {
+      const age = Date.now() - (statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 120_000) rmSync(lockDir, { recursive: true, force: true });
+      await sleep(100);
+      continue;
+    }
+    try {
+      if (!distCurrent()) {
+        const { buildDist } = await import('./build.mjs');
+        await buildDist({ types: false });
+      }
+    } finally {
+      rmSync(lockDir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** URL of the built CLI entry. */
+export const builtMainUrl = new URL('../dist/cli/main.js', import.meta.url).href;
+

@@ -3,15 +3,17 @@
  * entry this very process has loaded, so there is one copy of our classes (`instanceof HttpUser` holds).
  */
 import type { Plugin } from 'esbuild';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { moduleUrl } from './module-url.ts';
 
 /** The name scripts import: `import { HttpUser } from 'stampede-load'`. */
 export const PACKAGE_NAME = 'stampede-load';
 
 /** URL of this package's entry beside this module: src/index.ts from the sources, dist/index.js when built. */
-export const SELF_ENTRY = new URL(`./index${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+export const SELF_ENTRY = moduleUrl('./index', import.meta.url);
 
 const selfFilter = new RegExp(`^${PACKAGE_NAME.replace(/[-]/g, '\\-')}$`);
 const TS_SOURCE = /\.(?:ts|mts|cts|tsx)$/;
@@ -33,6 +35,24 @@ export const selfImportPlugin: Plugin = {
       } catch {
         return undefined;
       }
+    });
+  },
+};
+
+/**
+ * esbuild plugin: `import.meta.url` in a bundled source file stays that file's own URL (the bundle sits elsewhere),
+ * so a script finds the files beside it as it would when run unbundled.
+ */
+export const sourceUrlPlugin: Plugin = {
+  name: 'stampede-source-url',
+  setup(b) {
+    b.onLoad({ filter: /\.(?:[mc]?[jt]s|tsx)$/ }, async (args) => {
+      if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      const ext = path.extname(args.path).slice(1);
+      const loader = ext === 'tsx' ? 'tsx' : ext.endsWith('ts') ? 'ts' : 'js';
+      return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader };
     });
   },
 };

@@ -62,6 +62,7 @@ const hooks = { signalHook, consoleLogger };
  * the cluster's Redis client or the suites (issue #11, goal 3: ~14 MiB of a headless run).
  */
 const subcommands: Record<string, (program: Command) => Promise<unknown>> = {
+  init: async (p) => (await import('./init-command.ts')).addInitCommand(p),
   quick: async (p) => (await import('./quick-command.ts')).addQuickCommand(p, hooks),
   report: async (p) => (await import('./report-command.ts')).addReportCommand(p),
   compare: async (p) => (await import('./compare-command.ts')).addCompareCommand(p),

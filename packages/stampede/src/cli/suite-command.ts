@@ -1,14 +1,18 @@
 /**
  * `stampede suite NAME [--target URL] [--quick] [--profile baseline|load|stress|endurance] [--duration 10m]`:
- * runs a performance suite from `suites/NAME/suite.ts` (loaded at run time: the framework does not depend on the
- * suites) and writes `performance_reports/<YYYYmmdd-HHMMSS>/`. Without `--target` the suite starts its own
+ * runs a performance suite from `suites/NAME/suite.ts` (under the current directory, else this checkout's suites/;
+ * or a path to a suite module), bundled with esbuild and loaded at run time like a user script (the framework does
+ * not depend on the suites), and writes `performance_reports/<YYYYmmdd-HHMMSS>/`. Without `--target` the suite starts its own
  * embedded target and stops it at the end. Exit 0 all passed (or inconclusive/skipped), 1 a test failed,
  * 2 usage, 3 target unreachable or not startable, 4 interrupted (the report is written, the rest skipped).
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Option, type Command } from './commander.ts';
 import type { Logger, LogLevel } from '../logger.ts';
 import { runSuite } from '../suite/run-suite.ts';
+import { importModule } from '../user/load-script.ts';
 import { SuiteError } from '../suite/errors.ts';
 import type { SuiteDefinition, SuiteProfile } from '../suite/types.ts';
 import { parseDurationS } from './duration.ts';
@@ -44,15 +48,23 @@ export interface SuiteCommandOptions {
   only?: string[];
 }
 
-/** Loads `suites/<name>/suite.ts`; a usage error when there is no such suite. */
-export async function loadSuiteModule(name: string): Promise<SuiteModule> {
-  const url = new URL(`${name}/suite.ts`, SUITES_DIR);
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !existsSync(url)) {
-    throw new UsageError('STAMPEDE_ERR_CONFIG_SUITE', `unknown suite '${name}'`, 'the suites are the directories of suites/ with a suite.ts, e.g. vertex-ar');
+/** The suite module a name or path stands for: a file path as given, else suites/NAME/suite.ts. */
+function suiteFile(name: string, cwd: string): string | undefined {
+  if (/[\\/]|\.[cm]?[jt]s$/.test(name)) return existsSync(path.resolve(cwd, name)) ? path.resolve(cwd, name) : undefined;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) return undefined;
+  const candidates = [path.join(cwd, 'suites', name, 'suite.ts'), fileURLToPath(new URL(`${name}/suite.ts`, SUITES_DIR))];
+  return candidates.find((file) => existsSync(file));
+}
+
+/** Bundles and imports a suite module (see suiteFile); a usage error when there is no such suite. */
+export async function loadSuiteModule(name: string, cwd = process.cwd()): Promise<SuiteModule> {
+  const file = suiteFile(name, cwd);
+  if (!file) {
+    throw new UsageError('STAMPEDE_ERR_CONFIG_SUITE', `unknown suite '${name}'`, 'name a directory of suites/ with a suite.ts (e.g. vertex-ar), or give the path of a suite module');
   }
-  const mod = (await import(url.href)) as Partial<SuiteModule>;
-  if (typeof mod.prepare !== 'function') throw new UsageError('STAMPEDE_ERR_CONFIG_SUITE', `suites/${name}/suite.ts exports no prepare()`);
-  return mod as SuiteModule;
+  const { module } = await importModule(file, { cwd });
+  if (typeof module.prepare !== 'function') throw new UsageError('STAMPEDE_ERR_CONFIG_SUITE', `${path.relative(cwd, file)} exports no prepare()`);
+  return module as unknown as SuiteModule;
 }
 
 /** Runs the suite; resolves the exit code. */

@@ -19,6 +19,7 @@ import { SystemProbe } from './system-probe.ts';
 import type { SamplerThreadData, SamplerThreadMessage } from './sampler-thread.ts';
 import type { MonitorSample, Probe, SampleFields } from './types.ts';
 import { requireCjs } from '../cjs.ts';
+import { moduleUrl } from '../module-url.ts';
 
 let samplerSource: string | undefined;
 
@@ -29,7 +30,7 @@ let samplerSource: string | undefined;
 function samplerScript(): string {
   const { buildSync } = requireCjs('esbuild') as typeof Esbuild;
   samplerSource ??= buildSync({
-    entryPoints: [fileURLToPath(new URL('./sampler-thread.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(moduleUrl('./sampler-thread', import.meta.url))],
     bundle: true,
     write: false,
     format: 'cjs',

@@ -1,9 +1,10 @@
 /**
  * What every HTML report inlines: uPlot's prebuilt script and stylesheet from node_modules, and our client script
- * (src/report/ui/report-client.ts, types stripped and minified by esbuild once per process, ~20 ms plus the esbuild
- * service start). Bundling uPlot on every CLI start would cost ~200 ms more.
+ * (ui/report-client.ts, types stripped and minified by esbuild once per process from the sources, ~20 ms plus the
+ * esbuild service start; the package build writes it to ui/report-client.js). Bundling uPlot on every CLI start
+ * would cost ~200 ms more.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type * as Esbuild from 'esbuild';
@@ -24,11 +25,16 @@ function inlineSafe(js: string, what: string): string {
   return js;
 }
 
-function clientScript(): string {
-  const file = fileURLToPath(new URL('./ui/report-client.ts', import.meta.url));
+/** The report's client script from its TypeScript source `file`. */
+export function buildReportClient(file: string): string {
   // The client imports types only, so stripping them is the whole build: no bundling.
   const { transformSync } = requireCjs('esbuild') as typeof Esbuild;
   return transformSync(readFileSync(file, 'utf8'), { loader: 'ts', format: 'iife', minify: true, target: 'es2020', legalComments: 'none' }).code;
+}
+
+function clientScript(): string {
+  const source = fileURLToPath(new URL('./ui/report-client.ts', import.meta.url));
+  return existsSync(source) ? buildReportClient(source) : readFileSync(new URL('./ui/report-client.js', import.meta.url), 'utf8');
 }
 
 /** The inlined assets, built on first use. */

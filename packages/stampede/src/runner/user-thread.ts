@@ -2,10 +2,9 @@
  * The main thread's handle on one user thread: a worker_threads Worker, or an in-process host
  * (tests, and runs of one user thread). Both speak the messages in messages.ts.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FromThread, ThreadInit, ToThread } from './messages.ts';
+import { moduleUrl } from '../module-url.ts';
 
 export interface UserThread {
   readonly threadId: number;
@@ -15,10 +14,10 @@ export interface UserThread {
   terminate(): Promise<void>;
 }
 
-// Worker threads do not inherit the tsx loader: worker-boot.mjs registers it, then imports worker-main.ts — or,
-// when this module is the built one (dist/, bin/build.mjs), imports worker-main.mjs with no loader.
+// Worker threads do not inherit the tsx loader: from the sources, worker-boot.mjs registers it, then imports
+// worker-main.ts; from the build (dist/), it imports worker-main.js with no loader.
 const bootUrl = new URL('./worker-boot.mjs', import.meta.url);
-const entryUrl = new URL(`./worker-main${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+const entryUrl = moduleUrl('./worker-main', import.meta.url);
 
 /** A user thread on worker_threads, running worker-main.ts. */
 export class WorkerUserThread implements UserThread {

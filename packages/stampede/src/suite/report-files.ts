@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { moduleUrl } from '../module-url.ts';
 import type { JsonReport } from '../report/report-types.ts';
 import type { SuiteSummary } from './types.ts';
 
@@ -60,7 +61,7 @@ type RenderHtml = (report: JsonReport, extras?: { title?: string; suite?: SuiteS
 
 /** renderHtmlReport from src/report/html-report.ts, when that module exists and exports it. */
 async function loadRenderer(): Promise<RenderHtml | undefined> {
-  const url = new URL('../report/html-report.ts', import.meta.url);
+  const url = new URL(moduleUrl('../report/html-report', import.meta.url));
   if (!existsSync(url)) return undefined;
   try {
     const mod = (await import(url.href)) as { renderHtmlReport?: RenderHtml };

@@ -15,7 +15,7 @@ import { SourceMap, type SourceMapPayload, type SourceMapping } from 'node:modul
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { requireCjs } from '../cjs.ts';
-import { selfImportPlugin } from '../self-import.ts';
+import { selfImportPlugin, sourceUrlPlugin } from '../self-import.ts';
 import { discoverUserClasses, type DiscoverOptions } from './discover.ts';
 import { StampedeUserError, errorMessage } from './errors.ts';
 import type { UserClass } from './user.ts';
@@ -78,7 +78,7 @@ async function bundle(entryAbs: string, bundlePath: string, cwd: string): Promis
     format: 'esm',
     target: 'node20',
     packages: 'external',
-    plugins: [selfImportPlugin],
+    plugins: [selfImportPlugin, sourceUrlPlugin],
     sourcemap: 'external',
     sourcesContent: false,
     write: false,
@@ -158,16 +158,17 @@ export async function importBundle(
   bundlePath: string,
   options: DiscoverOptions & { show?: (abs: string) => string; inputs?: readonly string[] } = {},
 ): Promise<{ module: Record<string, unknown>; classes: UserClass[] }> {
-  const show = options.show ?? ((abs: string) => abs);
-  let module: Record<string, unknown>;
+  const module = await importBuilt(bundlePath, options.show ?? ((abs: string) => abs), options.inputs ?? []);
+  return { module, classes: discoverUserClasses(module, options) };
+}
+
+async function importBuilt(bundlePath: string, show: (abs: string) => string, inputs: readonly string[]): Promise<Record<string, unknown>> {
   try {
-    module = (await import(pathToFileURL(bundlePath).href)) as Record<string, unknown>;
+    return (await import(pathToFileURL(bundlePath).href)) as Record<string, unknown>;
   } catch (error) {
-    const inputs = options.inputs ?? [];
     const where = locateThrow(error, bundlePath, new Set(inputs), show) ?? locateImport(error, inputs, show);
     throw scriptError(where ?? show(bundlePath), errorMessage(error), error);
   }
-  return { module, classes: discoverUserClasses(module, options) };
 }
 
 /**
@@ -175,6 +176,22 @@ export async function importBundle(
  * @param file path of the .ts/.js script, as the user typed it (relative to `options.cwd`)
  */
 export async function loadScript(file: string, options: LoadScriptOptions = {}): Promise<LoadScriptResult> {
+  return importScript(file, options, (module) => discoverUserClasses(module, options));
+}
+
+/**
+ * Builds and imports a TypeScript or JavaScript module that is not a user script (a suite): as loadScript, with no
+ * user classes to find.
+ */
+export async function importModule(file: string, options: LoadScriptOptions = {}): Promise<LoadScriptResult> {
+  return importScript(file, options, () => []);
+}
+
+async function importScript(
+  file: string,
+  options: LoadScriptOptions,
+  discover: (module: Record<string, unknown>) => UserClass[],
+): Promise<LoadScriptResult> {
   const cwd = path.resolve(options.cwd ?? '.');
   const entryAbs = path.resolve(cwd, file);
   const show = displayer(cwd, entryAbs, file);
@@ -194,8 +211,8 @@ export async function loadScript(file: string, options: LoadScriptOptions = {}):
   }
   const inputs = Object.keys(metafile.inputs).map((p) => path.resolve(cwd, p));
   try {
-    const { module, classes } = await importBundle(bundlePath, { ...options, show, inputs });
-    return { module, classes, bundlePath, dispose };
+    const module = await importBuilt(bundlePath, show, inputs);
+    return { module, classes: discover(module), bundlePath, dispose };
   } catch (error) {
     dispose();
     throw error;

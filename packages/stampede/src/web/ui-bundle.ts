@@ -1,9 +1,11 @@
 /**
- * The browser app, built in memory with esbuild when the server starts (~0.2 s): nothing to build or commit,
- * and the UI always matches the server that serves it. The page carries the per-process token in a <meta> tag,
- * never in inline script (the CSP allows none).
+ * The browser app. From the sources it is built in memory with esbuild when the server starts (~0.2 s), so the UI
+ * always matches the server that serves it; the package build writes the same script to ui/app.js beside the
+ * built module (buildUiScript), read at start. The page carries the per-process token in a <meta> tag, never in
+ * inline script (the CSP allows none).
  */
 import type * as Esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -31,10 +33,11 @@ export function loadUiBundle(): Promise<UiBundle> {
   return cached;
 }
 
-async function buildUi(): Promise<UiBundle> {
+/** The app's script, bundled and minified from `uiDir`/main.ts (the sources' ui/ folder). */
+export async function buildUiScript(uiDir: string): Promise<string> {
   const { build } = requireCjs('esbuild') as typeof Esbuild;
   const result = await build({
-    entryPoints: [path.join(UI_DIR, 'main.ts')],
+    entryPoints: [path.join(uiDir, 'main.ts')],
     bundle: true,
     write: false,
     format: 'iife',
@@ -44,7 +47,12 @@ async function buildUi(): Promise<UiBundle> {
     legalComments: 'none',
     logLevel: 'silent',
   });
-  const js = result.outputFiles[0]!.text;
+  return result.outputFiles[0]!.text;
+}
+
+async function buildUi(): Promise<UiBundle> {
+  const prebuilt = path.join(UI_DIR, 'app.js');
+  const js = existsSync(path.join(UI_DIR, 'main.ts')) ? await buildUiScript(UI_DIR) : await readFile(prebuilt, 'utf8');
   const uplotCss = createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css');
   const [chartCss, appCss, template] = await Promise.all([
     readFile(uplotCss, 'utf8'),
