@@ -57,7 +57,7 @@ export class PortraitCreator extends HttpUser {
     if (res.status !== 201) return;
     const id = res.json<{ id: number }>().id;
     arPool.push(id);
-    // Generation finishes inside the upload: the AR content answers at once (ARCHITECTURE.md).
+    // Generation finishes inside the upload: the AR content answers at once (docs/api.md).
     const ar = await this.client.get(`/ar/${id}`, { name: AR_NAME });
     this.check('AR content right after upload', ar.status === 200);
   }

@@ -20,7 +20,7 @@ const NUM_RUNS = 2500;
 const TIME_LIMIT_MS = 40_000;
 const SECRET = 'fuzz-secret-that-is-long-enough-for-hs256-0123456789';
 
-/** Every route of the API (ARCHITECTURE.md), `:id`-style parameters marked. */
+/** Every route of the API (docs/api.md), `:id`-style parameters marked. */
 const ROUTES: Array<[string, string]> = [
   ['GET', '/'], ['GET', '/health'], ['GET', '/health/live'], ['GET', '/health/ready'], ['GET', '/docs'], ['GET', '/openapi.json'], ['GET', '/metrics'],
   ['POST', '/auth/register'], ['POST', '/auth/login'], ['GET', '/users/me'],

@@ -1,5 +1,5 @@
 /**
- * The command line (contract: ARCHITECTURE.md "CLI contract"). Every flag also reads an environment variable,
+ * The command line (documented in docs/cli.md). Every flag also reads an environment variable,
  * shown in --help. Values are validated here, once, into typed options; a bad value is a UsageError (exit 2).
  */
 import { Command, Option } from './commander.ts';

@@ -1,7 +1,7 @@
 /**
  * `stampede -f FILE --headless ...`: load the config and the script, plan the workload (scenarios, thresholds), run
  * the users on worker threads, print progress, evaluate thresholds live (abortOnFail) and at the end, write the
- * reports, and choose the exit code (contract: ARCHITECTURE.md).
+ * reports, and choose the exit code (docs/exit-codes.md).
  */
 import { systemClock } from '../clock.ts';
 import type { Logger } from '../logger.ts';

@@ -26,7 +26,7 @@ export interface RunWorkload {
   opts: RunOptions;
 }
 
-/** `--arrival-rate` starts users as needed up to `-u` (default 100), ARCHITECTURE.md. */
+/** `--arrival-rate` starts users as needed up to `-u` (default 100), docs/cli.md. */
 export const ARRIVAL_RATE_DEFAULT_MAX_USERS = 100;
 
 function stagesOf(stages: NonNullable<RunOptions['stages']>): StagePlan[] {

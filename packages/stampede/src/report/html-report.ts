@@ -2,7 +2,7 @@
  * The HTML report (`--html FILE`, `stampede report`, and every suite report directory): one self-contained file that
  * works from disk with no network — summary and verdicts, thresholds and checks, the sortable endpoint table, charts
  * over time, the latency spectrum per endpoint, errors and exceptions, the monitor's charts, and a suite's results and
- * recommendations. It reads the finished JsonReport only: no statistics of its own (ARCHITECTURE.md data flow).
+ * recommendations. It reads the finished JsonReport only: no statistics of its own (docs/architecture.md, data flow).
  */
 import { writeFile } from 'node:fs/promises';
 import { monitorCharts, spectrumChart, timeseriesCharts, type ChartSpec } from './html-charts.ts';

@@ -1,5 +1,5 @@
 /**
- * Sections for a suite's results and recommendations (summary.json, ARCHITECTURE.md) and the monitor's leak verdict.
+ * Sections for a suite's results and recommendations (summary.json, docs/json-report.md) and the monitor's leak verdict.
  * The suite shape is read structurally and defensively: any field may be missing or of an unexpected type.
  */
 import { badge, chartsHtml, fmt } from './html-sections.ts';

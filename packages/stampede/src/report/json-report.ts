@@ -57,7 +57,7 @@ function endpointOf(e: StatsEntryView): ReportEndpoint {
 }
 
 /**
- * Build the report exactly as in ARCHITECTURE.md. `latency_corrected_ms` always has the same keys as
+ * Build the report exactly as in docs/json-report.md. `latency_corrected_ms` always has the same keys as
  * `latency_ms`: from the corrected (intended-start) histogram when one was recorded (open model), otherwise a
  * copy of `latency_ms` (closed model: intended start = actual start).
  */

@@ -1,5 +1,5 @@
 /**
- * The JSON report contract (ARCHITECTURE.md "JSON report contract"), as TypeScript types. Keys are snake_case
+ * The JSON report contract (docs/json-report.md), as TypeScript types. Keys are snake_case
  * and carry their units; report-schema.json publishes the same shape and every report is validated against it.
  */
 import type { ErrorKind } from '../stats/recorder.ts';

@@ -1,7 +1,7 @@
 /**
  * Runs a suite: preflight (target health, requirements), each test in order with its own monitor, then the
  * recommendations, and the report directory (results JSON per test, summary.json, report.html); prints the
- * pass/fail table and the report path. Exit code 1 when a test failed (ARCHITECTURE.md exit codes).
+ * pass/fail table and the report path. Exit code 1 when a test failed (docs/exit-codes.md).
  */
 import os from 'node:os';
 import path from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * A performance suite: an ordered list of named tests, each with a category, a workload, pass criteria and the
- * monitor running; the requirements it needs checked before it starts. Output contract: ARCHITECTURE.md
+ * monitor running; the requirements it needs checked before it starts. Output contract: docs/json-report.md
  * (`performance_reports/<YYYYmmdd-HHMMSS>/summary.json`).
  */
 import type { Clock } from '../clock.ts';
@@ -111,7 +111,7 @@ export interface SuiteDefinition {
   scrapeSeries?: string[];
 }
 
-/** One entry of summary.json `tests` (ARCHITECTURE.md). */
+/** One entry of summary.json `tests` (docs/json-report.md). */
 export interface TestSummary {
   name: string;
   category: string;

@@ -56,7 +56,7 @@ export function failingAbortThreshold(thresholds: readonly ParsedThreshold[], so
 }
 
 /**
- * Checks as a gate (exit 1 on "checks failed", ARCHITECTURE.md): without any threshold on `checks`, a check that
+ * Checks as a gate (exit 1 on "checks failed", docs/exit-codes.md): without any threshold on `checks`, a check that
  * failed even once fails the run; a `checks` threshold replaces that rule with its own tolerance.
  * @returns names of the checks that fail the run
  */

@@ -1,5 +1,5 @@
 /**
- * Reads the run's Aggregate into the UI's JSON shapes. No statistics of its own (ARCHITECTURE.md "one aggregate,
+ * Reads the run's Aggregate into the UI's JSON shapes. No statistics of its own (docs/architecture.md "one aggregate,
  * many readers"): the only figure added is the current rate, the difference of two exact counts one second apart.
  */
 import type { Aggregate, StatsEntryView } from '../stats/aggregate.ts';

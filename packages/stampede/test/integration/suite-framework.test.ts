@@ -1,5 +1,5 @@
 // The suite framework with a tiny fake suite against a loopback counting server: the report directory
-// (summary.json shape as in ARCHITECTURE.md, one schema-valid results JSON per test with its monitor, report.html),
+// (summary.json shape as in docs/json-report.md, one schema-valid results JSON per test with its monitor, report.html),
 // every status (passed, failed, skipped with the missing requirement's reason, inconclusive), monitor samples every
 // 0.5 s ± 0.1 s, recommendations with evidence, the printed table, and preflight failures.
 import { after, before, test } from 'node:test';
