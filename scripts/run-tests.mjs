@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under the workspaces with node:test through tsx.
 // Node 20 expands no globs and passes with zero files, so we list them ourselves and fail on an empty list.
-// Usage: node scripts/run-tests.mjs [--tier unit|integration|e2e|browser|soak|observability] [filter-substring]
+// Usage: node scripts/run-tests.mjs [--tier unit|integration|e2e|browser|soak|observability|package] [filter-substring]
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -10,8 +10,8 @@ import { ensureBuilt } from '../packages/stampede/scripts/dist-state.mjs';
 const root = new URL('..', import.meta.url).pathname;
 const roots = ['packages/stampede/test', 'apps/vertex-ar/test', 'suites/vertex-ar/test', 'bench/test'];
 // Slow tiers run by their own npm scripts, not by `npm test`.
-const tiers = ['unit', 'integration', 'e2e', 'browser', 'soak', 'observability'];
-const slowTiers = new Set(['browser', 'soak', 'observability']);
+const tiers = ['unit', 'integration', 'e2e', 'browser', 'soak', 'observability', 'package'];
+const slowTiers = new Set(['browser', 'soak', 'observability', 'package']);
 
 const args = process.argv.slice(2);
 let tier = null;
@@ -49,10 +49,11 @@ if (files.length === 0) {
 await ensureBuilt();
 console.log(`run-tests: ${files.length} files`);
 // A soak test runs for STAMPEDE_SOAK_S (default 180 s) plus its set-up and stop: give it that, not the usual 3 min.
-const testTimeoutMs = tier === 'soak' ? (Number(process.env.STAMPEDE_SOAK_S ?? 180) + 300) * 1000 : 180000;
+// The package tier packs and installs from the registry or the npm cache before its first test.
+const testTimeoutMs = tier === 'soak' ? (Number(process.env.STAMPEDE_SOAK_S ?? 180) + 300) * 1000 : tier === 'package' ? 900000 : 180000;
 const child = spawn(
   process.execPath,
-  ['--conditions=stampede-source', '--import', 'tsx', '--test', `--test-timeout=${testTimeoutMs}`, '--test-force-exit', '--test-concurrency=2', ...files],
+  ['--import', 'tsx', '--test', `--test-timeout=${testTimeoutMs}`, '--test-force-exit', '--test-concurrency=2', ...files],
   { stdio: 'inherit', cwd: root },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -4,17 +4,17 @@
 // resolves as it does from src/), the assets those URLs name (the report schema, the worker boot file, the web UI's
 // page, stylesheet and prebuilt script, the HTML report's client script), and with --types the .d.ts of every
 // module. `npm ci` runs it through the root `prepare` script, `npm pack` through `prepack` (with --types).
-// Usage: node scripts/build.mjs [--types]
+// Usage: node scripts/build.mjs [--types] [--force]   (without --force, only when dist/ does not match src/)
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { root, sourceState } from './dist-state.mjs';
 
 const src = path.join(root, 'src');
-const out = path.join(root, 'dist');
+const dist = path.join(root, 'dist');
 
 function files(dir, keep, list = []) {
   for (const name of readdirSync(dir)) {
@@ -38,7 +38,7 @@ const siblings = {
 };
 
 /** Rewrites the relative `.ts` specifiers tsc leaves in declarations to the `.js` files they describe. */
-function fixDeclarations() {
+function fixDeclarations(out) {
   for (const file of files(out, (f) => f.endsWith('.d.ts'))) {
     const text = readFileSync(file, 'utf8');
     const fixed = text.replace(/((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1$2.js$3');
@@ -46,9 +46,13 @@ function fixDeclarations() {
   }
 }
 
-/** Builds dist/ from src/; with `types`, also the declarations (tsc, ~10 s). */
+/**
+ * Builds dist/ from src/; with `types`, also the declarations (tsc, ~10 s). The build goes to a folder of its own
+ * that then replaces dist/ at once: CLI processes running from dist/ meanwhile never see it half-built or missing.
+ */
 export async function buildDist({ types }) {
-  const state = sourceState();
+  const state = { ...sourceState(), types };
+  const out = `${dist}.build-${process.pid}`;
   rmSync(out, { recursive: true, force: true });
   await build({
     entryPoints: files(src, isModule),
@@ -73,13 +77,19 @@ export async function buildDist({ types }) {
   writeFileSync(path.join(out, 'report/ui/report-client.js'), buildReportClient(path.join(src, 'report/ui/report-client.ts')));
   if (types) {
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-    fixDeclarations();
+    execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', out], { stdio: 'inherit' });
+    fixDeclarations(out);
   }
-  // Written last: a build that failed half-way leaves no stamp, and the next run builds again.
   writeFileSync(path.join(out, 'build-stamp.json'), `${JSON.stringify(state)}\n`);
+  const old = `${dist}.old-${process.pid}`;
+  try {
+    renameSync(dist, old);
+  } catch {}
+  renameSync(out, dist);
+  rmSync(old, { recursive: true, force: true });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await buildDist({ types: process.argv.includes('--types') });
+  const { ensureBuilt } = await import('./dist-state.mjs');
+  await ensureBuilt({ types: process.argv.includes('--types'), force: process.argv.includes('--force'), buildDist });
 }

@@ -23,12 +23,12 @@ export function sourceState() {
   return state;
 }
 
-/** True when dist/ was built from the sources as they are now. */
-export function distCurrent() {
+/** True when dist/ was built from the sources as they are now (and with declarations, when `types`). */
+export function distCurrent({ types = false } = {}) {
   try {
     const built = JSON.parse(readFileSync(stampFile, 'utf8'));
     const now = sourceState();
-    return built.files === now.files && built.newestMtimeMs === now.newestMtimeMs;
+    return built.files === now.files && built.newestMtimeMs === now.newestMtimeMs && (built.types || !types);
   } catch {
     return false;
   }
@@ -41,9 +41,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * many CLI processes at once, and each waits for the one build instead of racing it. A lock older than 2 minutes is
  * a crashed build's and is taken over.
  */
-export async function ensureBuilt() {
-  for (;;) {
-    if (distCurrent()) return;
+export async function ensureBuilt({ types = false, force = false, buildDist = undefined } = {}) {
+  for (let forced = force; ; ) {
+    if (!forced && distCurrent({ types })) return;
     try {
       mkdirSync(lockDir);
     } catch {
@@ -53,16 +53,15 @@ export async function ensureBuilt() {
       continue;
     }
     try {
-      if (!distCurrent()) {
-        const { buildDist } = await import('./build.mjs');
-        await buildDist({ types: false });
+      if (forced || !distCurrent({ types })) {
+        // build.mjs passes its own buildDist: importing it from its own top-level await would never settle.
+        await (buildDist ?? (await import('./build.mjs')).buildDist)({ types });
       }
+      forced = false;
     } finally {
       rmSync(lockDir, { recursive: true, force: true });
     }
   }
 }
 
-/** URL of the built CLI entry. */
-export const builtMainUrl = new URL('../dist/cli/main.js', import.meta.url).href;
 
