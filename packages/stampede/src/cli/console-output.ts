@@ -2,7 +2,12 @@
  * Headless console output: the live progress line and the final stats tables (Locust's layout, with exact
  * percentiles from the histograms). Reads the one Aggregate; computes nothing of its own.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Aggregate, StatsEntryView } from '../stats/aggregate.ts';
+
+/** This package's code (src/ or dist/): frames there are the engine's, not the user's. */
+const PACKAGE_CODE = `${path.dirname(path.dirname(fileURLToPath(import.meta.url)))}${path.sep}`;
 
 const PERCENTILES = [50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100] as const;
 
@@ -56,6 +61,20 @@ function row(e: StatsEntryView, type: string): string {
 }
 
 /** The final tables: requests, response-time percentiles, and errors. */
+/**
+ * Where an exception was thrown in the user's code: the first stack frame outside Node's internals, npm packages
+ * and this package, shown relative to the current directory when inside it.
+ */
+export function throwSite(stack: string, cwd = process.cwd()): string | undefined {
+  for (const m of stack.matchAll(/^\s+at (?:.*?\()?((?:file:\/\/)?\/[^\s()]+:\d+:\d+)\)?$/gm)) {
+    const frame = m[1]!.replace(/^file:\/\//, '');
+    if (frame.includes('/node_modules/') || frame.startsWith(PACKAGE_CODE)) continue;
+    const rel = path.relative(cwd, frame);
+    return rel.startsWith('..') ? frame : rel;
+  }
+  return undefined;
+}
+
 export function finalTables(aggregate: Aggregate, elapsedS: number): string {
   const endpoints = aggregate.endpoints(elapsedS);
   const total = aggregate.totals(elapsedS);
@@ -89,8 +108,11 @@ export function finalTables(aggregate: Aggregate, elapsedS: number): string {
   }
   const exceptions = aggregate.exceptions();
   if (exceptions.length) {
-    lines.push('', 'Exceptions', `${'# occurrences'.padStart(13)}  Message`);
-    for (const x of exceptions) lines.push(`${String(x.count).padStart(13)}  ${truncate(x.message, 100).trim()}`);
+    lines.push('', 'Exceptions', `${'# occurrences'.padStart(13)}  Message (where)`);
+    for (const x of exceptions) {
+      const where = throwSite(x.stack);
+      lines.push(`${String(x.count).padStart(13)}  ${truncate(x.message, 100).trim()}${where ? `  (${where})` : ''}`);
+    }
   }
   return lines.join('\n');
 }

@@ -6,10 +6,14 @@ import { Command, CommanderError } from './commander.ts';
 import { levelEnabled, type Logger, type LogLevel } from '../logger.ts';
 import { EXIT } from './exit-codes.ts';
 import { addRunOptions, toRunOptions } from './options.ts';
+import { consoleOut } from './console-out.ts';
 import type { RunIo } from './run-command.ts';
 import { VERSION } from './version.ts';
 
 const verbose = process.argv.includes('--verbose') || process.env.STAMPEDE_VERBOSE === '1';
+// Stack traces of user code (tasks, onStart, a script that throws at import) name the user's own files and lines:
+// scripts run as esbuild bundles that carry their source map inline. Worker threads turn it on in worker-main.ts.
+process.setSourceMapsEnabled(true);
 
 function consoleLogger(threshold: LogLevel): Logger {
   return {
@@ -91,7 +95,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .configureOutput({ outputError: (text, write) => write(`${text.trim().replace(/^error: /, 'stampede: ')} (see stampede --help)\n`) });
   addRunOptions(program).action(async (userClasses: string[], raw: Record<string, unknown>) => {
     const opts = toRunOptions(raw, userClasses);
-    const io: RunIo = { logger: consoleLogger(opts.logLevel), out: (line) => process.stdout.write(`${line}\n`), onSignal: signalHook() };
+    const io: RunIo = { logger: consoleLogger(opts.logLevel), out: consoleOut(opts.json), onSignal: signalHook() };
     const { runHeadless } = await import('./run-command.ts');
     process.exitCode = await runHeadless(opts, io);
   });

@@ -5,6 +5,8 @@ import { createTagFilter } from '../user/task-plan.ts';
 import type { FromThread, ThreadInit, ToThread } from './messages.ts';
 import { UserHost } from './user-host.ts';
 
+// Stack traces of user code in the user's files and lines (the bundle's inline source map), as in the main thread.
+process.setSourceMapsEnabled(true);
 const init = workerData as ThreadInit;
 const port = parentPort!;
 const send = (m: FromThread) => port.postMessage(m);

@@ -43,10 +43,12 @@ export interface LoadScriptResult {
 const inlineMapPrefix = '//# sourceMappingURL=data:application/json;base64,';
 
 function scriptError(location: string, message: string, cause?: unknown): StampedeUserError {
+  // Our own errors thrown while the script loads (a legacy decorator) carry the better hint.
+  const own = cause instanceof StampedeUserError ? cause.hint : undefined;
   return new StampedeUserError(
     'STAMPEDE_ERR_SCRIPT',
     `${location}: ${message}`,
-    'fix the script and run again (esbuild does not typecheck: run `npx tsc --noEmit` for type errors)',
+    own ?? 'fix the script and run again (esbuild does not typecheck: run `npx tsc --noEmit` for type errors)',
     { cause },
   );
 }
@@ -123,7 +125,8 @@ function locateThrow(
     if (inputs.has(file)) return `${show(file)}:${line}:${column}`;
     if (file !== bundlePath) continue;
     const entry = readInlineMap(bundlePath)?.findEntry(line - 1, column - 1) as Partial<SourceMapping> | undefined;
-    if (entry?.originalSource === undefined || entry.originalLine === undefined) return undefined;
+    // A frame in esbuild's own helpers (decorators, class fields) maps nowhere: the caller's frame will.
+    if (entry?.originalSource === undefined || entry.originalLine === undefined) continue;
     const source = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : entry.originalSource;
     return `${show(path.resolve(path.dirname(bundlePath), source))}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
   }
