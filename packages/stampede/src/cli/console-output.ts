@@ -60,7 +60,6 @@ function row(e: StatsEntryView, type: string): string {
   return cells.join(' ');
 }
 
-/** The final tables: requests, response-time percentiles, and errors. */
 /**
  * Where an exception was thrown in the user's code: the first stack frame outside Node's internals, npm packages
  * and this package, shown relative to the current directory when inside it.
@@ -75,6 +74,7 @@ export function throwSite(stack: string, cwd = process.cwd()): string | undefine
   return undefined;
 }
 
+/** The final tables: requests, response-time percentiles, errors and exceptions. */
 export function finalTables(aggregate: Aggregate, elapsedS: number): string {
   const endpoints = aggregate.endpoints(elapsedS);
   const total = aggregate.totals(elapsedS);
