@@ -25,8 +25,8 @@ import { selfImportPlugin } from '../self-import.ts';
 
 /** Everything a config file may set; names follow the long flags in camelCase (`--spawn-rate` → spawnRate). */
 export interface StampedeConfig {
-  /** The user script (`-f`), relative to the config file. */
-  file?: string;
+  /** The user script(s) (`-f`), relative to the config file: a file, a directory, a comma list or a list. */
+  file?: string | string[];
   host?: string;
   users?: number;
   spawnRate?: number;
@@ -47,7 +47,15 @@ export interface StampedeConfig {
   abortAfterFailures?: Duration;
   threads?: number;
   loglevel?: LogLevel;
+  /** Exit code when any request failed (default 1; 0 ignores failures). */
+  exitCodeOnError?: number;
+  /** Alias: true is exitCodeOnError 1, false is 0. */
   failOnError?: boolean;
+  csvFullHistory?: boolean;
+  resetStats?: boolean;
+  autostart?: boolean;
+  /** Seconds after the test ends (web UI with autostart). */
+  autoquit?: Duration;
   prometheusPort?: number;
   pushgateway?: string;
   webHost?: string;
@@ -121,7 +129,7 @@ const any: Convert = (v) => v;
 
 /** Config key → [RunOptions key, conversion]. */
 const FIELDS: Record<keyof StampedeConfig, [keyof RunOptions, Convert]> = {
-  file: ['file', (v, dir) => path.resolve(dir, str(v, dir) as string)],
+  file: ['file', (v, dir) => (list(v, dir) as string[]).map((f) => path.resolve(dir, f)).join(',')],
   host: ['host', (v) => checkUrl(str(v, '') as string, 'host') && v],
   users: ['users', int(0)],
   spawnRate: ['spawnRate', num],
@@ -143,7 +151,16 @@ const FIELDS: Record<keyof StampedeConfig, [keyof RunOptions, Convert]> = {
     if (!LOG_LEVELS.includes(String(v).toLowerCase() as LogLevel)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
     return String(v).toLowerCase();
   }],
-  failOnError: ['failOnError', bool],
+  exitCodeOnError: ['exitCodeOnError', (v) => {
+    const n = int(0)(v, '') as number;
+    if (n > 255) throw new Error('must be an exit code from 0 to 255');
+    return n;
+  }],
+  failOnError: ['exitCodeOnError', (v) => (bool(v, '') ? 1 : 0)],
+  csvFullHistory: ['csvFullHistory', bool],
+  resetStats: ['resetStats', bool],
+  autostart: ['autostart', bool],
+  autoquit: ['autoquitS', dur],
   prometheusPort: ['prometheusPort', int(0)],
   pushgateway: ['pushgateway', (v) => checkUrl(str(v, '') as string, 'pushgateway').href],
   webHost: ['webHost', str],

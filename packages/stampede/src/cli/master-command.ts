@@ -13,13 +13,13 @@ import { ClusterMaster, type WorkerLostEvent } from '../cluster/cluster-master.t
 import { connectRedis } from '../cluster/redis-connection.ts';
 import type { JsonReport } from '../report/report-types.ts';
 import { LocalRunner } from '../runner/local-runner.ts';
-import { Aggregate } from '../stats/aggregate.ts';
 import { distributeUsers } from '../user/distribute.ts';
 import type { UserClass } from '../user/user.ts';
 import { resolveRunOptions } from './config-file.ts';
+import { consoleOut } from './console-out.ts';
 import { parseDurationS } from './duration.ts';
 import { addRunOptions, positiveInt, toRunOptions, type RunOptions } from './options.ts';
-import { prepareScript, unreachableTarget, type PreparedRun, type PreparedScript } from './prepared-run.ts';
+import { prepareScript, runAggregate, unreachableTarget, type PreparedRun, type PreparedScript } from './prepared-run.ts';
 import { ProcessCpuSampler } from './process-cpu.ts';
 import { EXIT, runTest, type RunIo } from './run-command.ts';
 import { planWorkload, type RunWorkload } from './workload-plan.ts';
@@ -32,22 +32,25 @@ export interface MasterOptions extends ClusterConnectionOptions {
   abortOnWorkerLoss: boolean;
 }
 
+/** Locust flags the master takes as its own. */
+const MASTER_OWN_FLAGS = ['--expect-workers'];
+
 export function addMasterCommand(program: Command, deps: ClusterCommandDeps): void {
-  const cmd = addRunOptions(program.command('master').description('run a test on worker processes coordinated through Redis'));
+  const cmd = addRunOptions(program.command('master').description('run a test on worker processes coordinated through Redis'), MASTER_OWN_FLAGS);
   addClusterOptions(cmd)
     .addOption(new Option('--expect-workers <n>', 'wait for N workers before starting (default 1)').env('STAMPEDE_EXPECT_WORKERS').argParser(positiveInt('--expect-workers')))
     .addOption(new Option('--expect-workers-timeout <duration>', 'give up when they have not all joined by then (default 5m)').env('STAMPEDE_EXPECT_WORKERS_TIMEOUT'))
     .addOption(new Option('--abort-on-worker-loss', 'stop the run (exit 5) when a worker is lost, instead of moving its users').env('STAMPEDE_ABORT_ON_WORKER_LOSS'))
     .action(async (userClasses: string[], _raw: Record<string, unknown>, command: Command) => {
       const raw = mergedOptions(program, command);
-      const opts = toRunOptions(raw, userClasses);
+      const opts = toRunOptions(raw, userClasses, MASTER_OWN_FLAGS);
       const master: MasterOptions = {
         ...toClusterConnection(raw),
         expectWorkers: raw.expectWorkers ?? 1,
         expectWorkersTimeoutMs: parseDurationS(raw.expectWorkersTimeout ?? '5m', '--expect-workers-timeout') * 1000,
         abortOnWorkerLoss: Boolean(raw.abortOnWorkerLoss),
       };
-      const io: RunIo = { logger: deps.consoleLogger(opts.logLevel), out: (line) => process.stdout.write(`${line}\n`), onSignal: deps.signalHook() };
+      const io: RunIo = { logger: deps.consoleLogger(opts.logLevel), out: consoleOut(opts.json), onSignal: deps.signalHook() };
       process.exitCode = await runMaster(opts, master, io);
     });
 }
@@ -111,7 +114,7 @@ async function runOnWorkers(w: RunWorkload, m: MasterOptions, io: RunIo, master:
 
 /** A test of the master: a LocalRunner whose only thread is the whole cluster, over `classes`, for up to `users` users. */
 export function clusterRun(opts: RunOptions, io: RunIo, master: ClusterMaster, classes: UserClass[], users: number): PreparedRun {
-  const aggregate = new Aggregate({ maxNames: opts.maxNames, onWarning: (message) => io.logger.log('warning', message) });
+  const aggregate = runAggregate(opts, io, () => runner.startedAtWallMs);
   const order = distributeUsers(classes, Math.max(1, users)).order;
   // 900 ms: the cluster thread answers within 750 ms, so a tick closes with every worker's delta in it.
   const runner = new LocalRunner({ threads: [master.thread], aggregate, clock: systemClock, logger: io.logger, classForUser: (i) => order[i % order.length]!.name, snapshotTimeoutMs: 900 });

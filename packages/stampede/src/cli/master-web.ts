@@ -18,7 +18,7 @@ import type { TestSession } from '../web/test-session.ts';
 import { UsageError } from './errors.ts';
 import { clusterReport, clusterRun, type MasterOptions } from './master-command.ts';
 import type { RunOptions } from './options.ts';
-import { buildRunReport, prepareScript } from './prepared-run.ts';
+import { buildRunReport, prepareScript, resetStatsAfterRamps } from './prepared-run.ts';
 import { EXIT, type RunIo } from './run-command.ts';
 import { serveWebUi, setupWebUi, testEnd, webExitCode, type WebPreparedRun, type WebRunFactory } from './web-command.ts';
 
@@ -61,7 +61,7 @@ export async function runMasterWithWebUi(opts: RunOptions, m: MasterOptions, io:
         void setup.signalled.then(() => (shutdown.now = true));
         const end = await serveWebUi(opts, setup, script, clusterRuns(opts, m, setup.io, master, shutdown));
         if (end.test?.run.workerLoss && !end.cutShort) return EXIT.workerLost;
-        return webExitCode(opts, end);
+        return webExitCode(opts, end, setup.io);
       } finally {
         await master.close();
       }
@@ -91,6 +91,7 @@ function clusterRuns(opts: RunOptions, m: MasterOptions, io: RunIo, master: Clus
       if (live === 0) throw new WebError('STAMPEDE_ERR_WEB_NO_WORKERS', `no worker reloaded the script within ${Math.round(timeoutMs / 1000)}s: ${noWorkers}`, 409);
       const run = clusterRun(runOpts, io, master, classes, config.users);
       const { runner } = run;
+      if (runOpts.resetStats) resetStatsAfterRamps(run, io);
       // The runner's first state change is its start: worker losses are timed from it (`lost_at`).
       runner.once('state', () => master.runStarted(runner.startedAtMs));
       io.logger.log('info', `starting ${config.users} users at ${config.spawnRate}/s on ${live} workers${config.runTimeS ? `, for ${config.runTimeS}s` : ''}`);

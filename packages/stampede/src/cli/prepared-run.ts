@@ -6,16 +6,15 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { systemClock } from '../clock.ts';
-import { writeCsvReports } from '../report/csv.ts';
+import { CsvHistoryStream, writeCsvReports } from '../report/csv.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import { buildJsonReport, writeJsonReport } from '../report/json-report.ts';
 import { writeJunitReport } from '../report/junit.ts';
 import type { JsonReport, ReportThreshold } from '../report/report-types.ts';
-import { LocalRunner } from '../runner/local-runner.ts';
+import { LocalRunner, type RunnerState } from '../runner/local-runner.ts';
 import { WorkerUserThread, type UserThread } from '../runner/user-thread.ts';
 import { Aggregate } from '../stats/aggregate.ts';
 import { distributeUsers } from '../user/distribute.ts';
-import { loadScript } from '../user/load-script.ts';
 import { createTagFilter } from '../user/task-plan.ts';
 import { isHttpUserClass, resolveHost, type UserClass } from '../user/user.ts';
 import type { StampedeOptions } from './config-file.ts';
@@ -25,6 +24,7 @@ import { checkReachable } from './preflight.ts';
 import { guardedInProcessThread } from './in-process-guard.ts';
 import { ProcessCpuSampler } from './process-cpu.ts';
 import type { RunIo } from './run-command.ts';
+import { loadUserFiles } from './user-files.ts';
 import { VERSION } from './version.ts';
 
 /** A loaded script whose bundle worker threads import; dispose() deletes the bundle. */
@@ -41,7 +41,7 @@ export interface PreparedScript {
 /** Loads the script (exit-2 errors on a bad script, bad class pick or missing host). */
 export async function prepareScript(opts: RunOptions, io: RunIo): Promise<PreparedScript> {
   const tagFilter = createTagFilter(opts.tags, opts.excludeTags);
-  const script = await loadScript(opts.file, { keepBundle: true, picks: opts.userClasses, tagFilter, logger: io.logger });
+  const script = await loadUserFiles(opts.file, { keepBundle: true, picks: opts.userClasses, tagFilter, logger: io.logger });
   try {
     const hosts = new Set<string>();
     for (const cls of script.classes) {
@@ -91,9 +91,18 @@ export interface PreparedRun {
   inProcess?: boolean;
 }
 
+/**
+ * The one Aggregate of a test; with `--csv PREFIX --csv-full-history` it streams the history file as it ticks.
+ * @param startedAtWallMs the run's start (epoch ms), read at the first tick
+ */
+export function runAggregate(opts: RunOptions, io: RunIo, startedAtWallMs: () => number): Aggregate {
+  const history = opts.csv && opts.csvFullHistory ? new CsvHistoryStream(opts.csv, startedAtWallMs) : undefined;
+  return new Aggregate({ maxNames: opts.maxNames, onWarning: (m) => io.logger.log('warning', m), onNameHistory: history?.write });
+}
+
 /** Starts the user threads for a test of up to `users` users over `classes` and waits until they have loaded the script. */
 export async function createRun(opts: RunOptions, io: RunIo, script: PreparedScript, users: number, classes = script.classes): Promise<PreparedRun> {
-  const aggregate = new Aggregate({ maxNames: opts.maxNames, onWarning: (m) => io.logger.log('warning', m) });
+  const aggregate = runAggregate(opts, io, () => runner.startedAtWallMs);
   const threadCount = Math.max(1, Math.min(opts.threads, users || 1));
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
   const threads: UserThread[] = [];
@@ -112,6 +121,18 @@ export async function createRun(opts: RunOptions, io: RunIo, script: PreparedScr
     throw error;
   }
   return { runner, aggregate, cpu: new ProcessCpuSampler(), threadCount, classes, inProcess: threadCount === 1 };
+}
+
+/** --reset-stats: as Locust, forget the statistics each time a ramp-up completes (spawning → running). */
+export function resetStatsAfterRamps(run: Pick<PreparedRun, 'runner' | 'aggregate'>, io: RunIo): void {
+  let previous = run.runner.state;
+  run.runner.on('state', (state: RunnerState) => {
+    if (previous === 'spawning' && state === 'running') {
+      run.aggregate.reset();
+      io.logger.log('info', 'ramp-up complete: statistics reset (--reset-stats)');
+    }
+    previous = state;
+  });
 }
 
 /** How a test ended, for its report. */
@@ -162,7 +183,7 @@ export async function writeRunReports(opts: RunOptions, run: PreparedRun, report
   }
   if (opts.csv) {
     mkdirSync(path.dirname(path.resolve(opts.csv)), { recursive: true });
-    await writeCsvReports(opts.csv, { aggregate: run.aggregate, durationS, startedAtMs: run.runner.startedAtWallMs });
+    await writeCsvReports(opts.csv, { aggregate: run.aggregate, durationS, startedAtMs: run.runner.startedAtWallMs, historyStreamed: opts.csvFullHistory });
   }
   if (opts.html) {
     mkdirSync(path.dirname(path.resolve(opts.html)), { recursive: true });

@@ -18,11 +18,13 @@ import { warmStatsPath } from '../stats/warm-up.ts';
 import { finalTables, liveLine } from './console-output.ts';
 import { parseDurationS } from './duration.ts';
 import { UsageError } from './errors.ts';
-import { checkUrl, positiveInt, positiveNumber } from './options.ts';
+import { consoleOut } from './console-out.ts';
+import { checkUrl, exitCodeArg, positiveInt, positiveNumber } from './options.ts';
 import { checkReachable } from './preflight.ts';
 import type { QuickTimeouts } from './quick-thread.ts';
 import { QuickThreads } from './quick-threads.ts';
 import { EXIT, type RunIo } from './run-command.ts';
+import { DEFAULT_EXIT_CODE_ON_ERROR, requestVerdict, tallyOf } from './run-verdict.ts';
 import { VERSION } from './version.ts';
 
 /** Options of a raw-mode run. */
@@ -44,6 +46,8 @@ export interface QuickOptions {
    * after (see runQuick). The quick CLI sets it; an embedder's process keeps its compiler unless it asks.
    */
   quietCompiler?: boolean;
+  /** Exit code when any request failed (Locust's --exit-code-on-error; default 1, 0 ignores failures). */
+  exitCodeOnError?: number;
 }
 
 function parseHeader(line: string, into: Record<string, string>): Record<string, string> {
@@ -75,7 +79,8 @@ export function addQuickCommand(
     .option('-m, --method <method>', 'HTTP method (default GET)')
     .option('--body <file>', 'request body from FILE')
     .option('-H, --header <header>', 'request header "name: value" (repeatable)', parseHeader, {} as Record<string, string>)
-    .option('--json <file>', 'write the JSON report to FILE (- for stdout)')
+    .option('--json <file>', 'write the JSON report to FILE (- for stdout: then the tables go to stderr)')
+    .addOption(new Option('--exit-code-on-error <n>', 'exit code when any request failed (default 1; 0 ignores failures)').env('STAMPEDE_EXIT_CODE_ON_ERROR').argParser(exitCodeArg('--exit-code-on-error')))
     .addOption(new Option('--threads <n>', 'generator threads (default: available cores)').env('STAMPEDE_THREADS').argParser(positiveInt('--threads')))
     .addOption(new Option('--timeout <duration>', 'per-request limit for the head and for each body gap (default 30s)').env('STAMPEDE_TIMEOUT'))
     .action(async (url: string, raw: Record<string, any>) => {
@@ -99,6 +104,7 @@ export function addQuickCommand(
         threads: raw.threads ?? os.availableParallelism(),
         timeouts: timeoutsOf(raw.timeout),
         quietCompiler: true,
+        exitCodeOnError: raw.exitCodeOnError,
       };
       // V8's memory reducer takes a generator sending at a modest rate for an idle process and, 8 s after the last
       // mark-compact, runs two or three incremental ones to shrink the heap: 1–8 ms pauses inside every 10 s run at
@@ -107,7 +113,7 @@ export function addQuickCommand(
       // This generator's heap is a few MB (nothing is allocated per request), so a major GC, if one comes at all, is a
       // single short pause instead.
       setFlagsFromString('--no-incremental-marking');
-      const io: RunIo = { logger: deps.consoleLogger('info'), out: (l) => process.stdout.write(`${l}\n`), onSignal: deps.signalHook() };
+      const io: RunIo = { logger: deps.consoleLogger('info'), out: consoleOut(opts.json), onSignal: deps.signalHook() };
       process.exitCode = await runQuick(opts, io);
     });
 }
@@ -228,5 +234,8 @@ export async function runQuick(opts: QuickOptions, io: RunIo): Promise<number> {
     });
     await writeJsonReport(report, opts.json);
   }
-  return interrupted ? EXIT.interrupted : EXIT.ok;
+  if (interrupted) return EXIT.interrupted;
+  const verdict = requestVerdict(tallyOf(aggregate), opts.exitCodeOnError ?? DEFAULT_EXIT_CODE_ON_ERROR);
+  if (verdict.reason) io.logger.log(verdict.code === EXIT.ok ? 'warning' : 'error', verdict.reason);
+  return verdict.code;
 }

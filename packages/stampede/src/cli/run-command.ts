@@ -20,9 +20,11 @@ import { PrometheusError } from '../prometheus/errors.ts';
 import { pushSummary } from '../prometheus/pushgateway.ts';
 import { startTestMetricsServer, type TestMetricsServer } from '../prometheus/metrics-server.ts';
 import { runWithWebUi } from './web-command.ts';
-import { buildRunReport, createRun, prepareScript, unreachableTarget, writeRunReports, type PreparedRun } from './prepared-run.ts';
+import { buildRunReport, createRun, prepareScript, resetStatsAfterRamps, unreachableTarget, writeRunReports, type PreparedRun } from './prepared-run.ts';
 import { planWorkload, type RunWorkload } from './workload-plan.ts';
 import { EXIT } from './exit-codes.ts';
+import { listUserClasses } from './list-classes.ts';
+import { requestVerdict, tallyOf } from './run-verdict.ts';
 
 export { EXIT } from './exit-codes.ts';
 
@@ -36,6 +38,7 @@ export interface RunIo {
 /** Runs a scripted test headless. Resolves the process exit code. */
 export async function runHeadless(cliOpts: RunOptions, io: RunIo): Promise<number> {
   const opts = await resolveRunOptions(cliOpts);
+  if (opts.list) return listUserClasses(opts, io);
   if (!opts.headless) return runWithWebUi(opts, io);
   const script = await prepareScript(opts, io);
   try {
@@ -125,6 +128,7 @@ async function runUntilStopped(w: RunWorkload, io: RunIo, run: PreparedRun, hook
   });
   if (opts.runTimeS !== undefined) void clock.sleep(opts.runTimeS * 1000, stop.signal).then(() => stop.abort());
   const source = runnerMetricSource(runner, aggregate, w.plans.map((p) => p.name));
+  if (opts.resetStats) resetStatsAfterRamps(run, io);
   let ticks = 0;
   const failures = new FailureWindow(opts.abortAfterFailuresS);
   runner.on('tick', ({ users }: { users: number }) => {
@@ -181,7 +185,8 @@ async function finish(w: RunWorkload, io: RunIo, run: PreparedRun, ending: Endin
   const { opts } = w;
   const { runner, aggregate } = run;
   const endedAt = systemClock.wallNow();
-  const durationS = runner.elapsedS();
+  // With --reset-stats the statistics cover the time since the last reset, and their rates too.
+  const durationS = opts.resetStats ? aggregate.elapsedS : runner.elapsedS();
   await runner.close();
   const results = evaluateThresholds(w.thresholds, runnerMetricSource(runner, aggregate, w.plans.map((p) => p.name), () => durationS));
   const checksFailing = failedChecks(aggregate.checks(), w.thresholds);
@@ -196,7 +201,8 @@ async function finish(w: RunWorkload, io: RunIo, run: PreparedRun, ending: Endin
   await writeRunReports(opts, run, report, durationS);
   if (opts.pushgateway) {
     // One group per script, so the Pushgateway keeps the latest run and Prometheus the history (docs/observability.md).
-    const instance = path.basename(opts.file, path.extname(opts.file));
+    const first = opts.file.split(',')[0]!;
+    const instance = path.basename(first, path.extname(first));
     await pushSummary(opts.pushgateway, report, { instance }).catch((e: PrometheusError) => io.logger.log('warning', `${e.message}${e.hint ? ` (${e.hint})` : ''}`));
   }
   if (ending.exitCode !== undefined) return ending.exitCode;
@@ -205,7 +211,8 @@ async function finish(w: RunWorkload, io: RunIo, run: PreparedRun, ending: Endin
   const failed = results.filter((r) => !r.passed);
   if (failed.length > 0) io.logger.log('error', `${failed.length} of ${results.length} thresholds failed: ${failed.map((r) => `${r.metric} ${r.condition}`).join('; ')}`);
   if (checksFailing.length > 0) io.logger.log('error', `checks failed: ${checksFailing.join(', ')} (set a threshold on checks to allow a failure rate)`);
+  const verdict = requestVerdict(tallyOf(aggregate), opts.exitCodeOnError);
+  if (verdict.reason) io.logger.log(verdict.code === EXIT.ok ? 'warning' : 'error', verdict.reason);
   if (failed.length > 0 || checksFailing.length > 0) return EXIT.failed;
-  if (opts.failOnError && aggregate.totals().failures > 0) return EXIT.failed;
-  return EXIT.ok;
+  return verdict.code;
 }

@@ -18,12 +18,11 @@ import { startWebUi, type ClusterView } from '../web/web-ui.ts';
 import { parseDurationS } from './duration.ts';
 import { UsageError } from './errors.ts';
 import type { RunOptions } from './options.ts';
-import { buildRunReport, createRun, prepareScript, unreachableTarget, writeRunReports, type PreparedRun, type PreparedScript } from './prepared-run.ts';
+import { buildRunReport, createRun, prepareScript, resetStatsAfterRamps, unreachableTarget, writeRunReports, type PreparedRun, type PreparedScript } from './prepared-run.ts';
+import { EXIT } from './exit-codes.ts';
 import type { RunIo } from './run-command.ts';
+import { requestVerdict, tallyOf } from './run-verdict.ts';
 
-const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_INTERRUPTED = 4;
 
 /** A run made by the UI, with the options it was made from (for its report). */
 export type WebPreparedRun = PreparedRun & { runOpts: RunOptions };
@@ -56,6 +55,8 @@ export interface WebUiSetup {
 export interface WebUiEnd<R extends WebPreparedRun> {
   test: SessionTest<R> | undefined;
   cutShort: boolean;
+  /** --autostart could not start the test: the target was unreachable (exit 3). */
+  unreachable?: boolean;
 }
 
 /** Refuses an unsafe bind (exit 2) and parses the credentials. */
@@ -96,17 +97,23 @@ export async function runWithWebUi(opts: RunOptions, io: RunIo): Promise<number>
   const script = await prepareScript(opts, setup.io);
   try {
     const end = await serveWebUi(opts, setup, script, localRuns(setup.io, script));
-    return webExitCode(opts, end);
+    return webExitCode(opts, end, setup.io);
   } finally {
     script.dispose();
   }
 }
 
-/** The exit code of a web UI command: 4 when the signal cut a test short, 1 on failures with --fail-on-error. */
-export function webExitCode(opts: RunOptions, end: WebUiEnd<WebPreparedRun>): number {
-  if (!end.test) return EXIT_OK;
-  if (end.cutShort) return EXIT_INTERRUPTED;
-  return opts.failOnError && end.test.run.aggregate.totals().failures > 0 ? EXIT_FAILED : EXIT_OK;
+/**
+ * The exit code of a web UI command: 3 when --autostart found the target unreachable, 4 when the signal cut a test
+ * short, else the last test's requests decide as in a headless run (run-verdict.ts); 0 when no test ran.
+ */
+export function webExitCode(opts: RunOptions, end: WebUiEnd<WebPreparedRun>, io: RunIo): number {
+  if (end.unreachable) return EXIT.aborted;
+  if (!end.test) return EXIT.ok;
+  if (end.cutShort) return EXIT.interrupted;
+  const verdict = requestVerdict(tallyOf(end.test.run.aggregate), opts.exitCodeOnError);
+  if (verdict.reason) io.logger.log(verdict.code === EXIT.ok ? 'warning' : 'error', verdict.reason);
+  return verdict.code;
 }
 
 /**
@@ -132,7 +139,12 @@ export async function serveWebUi<R extends WebPreparedRun>(opts: RunOptions, set
     throw error;
   }
   io.out(`Web UI: ${server.url}  (Ctrl+C to stop)`);
-  await setup.signalled;
+  const quit = opts.autoquitS !== undefined ? quitAfterTest(session, opts.autoquitS, io) : new Promise<void>(() => {});
+  if (opts.autostart && !(await autostart(opts, script, session, io))) {
+    await server.close();
+    return { test: undefined, cutShort: false, unreachable: true };
+  }
+  await Promise.race([setup.signalled, quit]);
   const cutShort = session.active;
   if (cutShort) io.logger.log('warning', `interrupted: stopping (up to ${opts.stopTimeoutS}s for tasks in flight), writing reports`);
   await session.stop();
@@ -145,12 +157,39 @@ export async function serveWebUi<R extends WebPreparedRun>(opts: RunOptions, set
   return { test, cutShort };
 }
 
+/** --autostart: the test of -u/-r/-t/--host over every class, started at once. False when its target is unreachable. */
+async function autostart<R extends WebPreparedRun>(opts: RunOptions, script: PreparedScript, session: TestSession<R>, io: RunIo): Promise<boolean> {
+  const config: TestConfig = { users: opts.users, spawnRate: opts.spawnRate, host: opts.host, runTimeS: opts.runTimeS, userClasses: script.classes.map((c) => c.name) };
+  try {
+    await session.start(config);
+    return true;
+  } catch (error) {
+    if ((error as WebError).code !== 'STAMPEDE_ERR_WEB_UNREACHABLE') throw error;
+    io.logger.log('error', (error as Error).message);
+    return false;
+  }
+}
+
+/** --autoquit: resolves `seconds` after a test has stopped. */
+function quitAfterTest<R extends WebPreparedRun>(session: TestSession<R>, seconds: number, io: RunIo): Promise<void> {
+  return new Promise((resolve) => {
+    const onState = () => {
+      if (session.state !== 'stopped') return;
+      session.off('state', onState);
+      io.logger.log('info', `test ended: quitting in ${seconds}s (--autoquit)`);
+      void systemClock.sleep(seconds * 1000).then(resolve);
+    };
+    session.on('state', onState);
+  });
+}
+
 /** The UI's tests on local user threads, fresh for each test. */
 function localRuns(io: RunIo, script: PreparedScript): WebRunFactory<WebPreparedRun> {
   return {
     createRun: async (runOpts, classes, config) => {
       const run = await createRun(runOpts, io, script, config.users, classes);
       run.runner.on('tick', () => run.cpu.sample());
+      if (runOpts.resetStats) resetStatsAfterRamps(run, io);
       return { ...run, runOpts };
     },
     closeRun: (run) => run.runner.close(),

@@ -5,8 +5,10 @@
  * docs/design/001-percentiles.md, and the history's percentile columns are those of each one-second interval.
  * Quoting is RFC 4180 (CRLF line ends, like Python's csv module); values are never altered.
  */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { HISTORY_PERCENTILES, type Aggregate, type StatsEntryView } from '../stats/aggregate.ts';
+import path from 'node:path';
+import { HISTORY_PERCENTILES, type Aggregate, type HistoryRow, type NameHistoryRow, type StatsEntryView } from '../stats/aggregate.ts';
 
 const PERCENTILE_COLUMNS = ['50%', '66%', '75%', '80%', '90%', '95%', '98%', '99%', '99.9%', '99.99%', '100%'];
 
@@ -68,21 +70,53 @@ export function renderStatsCsv(aggregate: Aggregate, elapsedS: number): string {
 
 /**
  * PREFIX_stats_history.csv: one `Aggregated` row per second of the time series (as Locust without
- * --csv-full-history), percentiles of that second, totals cumulative.
+ * --csv-full-history; with it, see CsvHistoryStream), percentiles of that second, totals cumulative.
  * @param startedAtMs wall-clock epoch ms of run time 0 (Timestamp column is epoch seconds)
  */
 export function renderStatsHistoryCsv(aggregate: Aggregate, startedAtMs: number): string {
   let out = csvRow(STATS_HISTORY_CSV_HEADER);
-  for (const h of aggregate.history()) {
-    const p = h.point;
-    const percentiles = h.intervalPercentilesMs.length > 0 ? h.intervalPercentilesMs : PERCENTILE_COLUMNS.map(() => 'N/A');
-    out += csvRow([
-      Math.floor(startedAtMs / 1000 + p.t), p.users, '', 'Aggregated', p.rps.toFixed(6), p.failures_per_s.toFixed(6),
-      ...percentiles, h.totalRequests, h.totalFailures, h.totalMedianMs, h.totalMeanMs, h.totalMinMs, h.totalMaxMs,
-      h.totalAvgContentBytes,
-    ]);
-  }
+  for (const h of aggregate.history()) out += historyCsvRow(h, startedAtMs, '', 'Aggregated');
   return out;
+}
+
+/** One history record: a second of one name (type = its method), or of `Aggregated` (type ''). */
+function historyCsvRow(h: HistoryRow, startedAtMs: number, type: string, name: string): string {
+  const p = h.point;
+  const percentiles = h.intervalPercentilesMs.length > 0 ? h.intervalPercentilesMs : PERCENTILE_COLUMNS.map(() => 'N/A');
+  return csvRow([
+    Math.floor(startedAtMs / 1000 + p.t), p.users, type, name, p.rps.toFixed(6), p.failures_per_s.toFixed(6),
+    ...percentiles, h.totalRequests, h.totalFailures, h.totalMedianMs, h.totalMeanMs, h.totalMinMs, h.totalMaxMs,
+    h.totalAvgContentBytes,
+  ]);
+}
+
+/**
+ * `--csv-full-history`: PREFIX_stats_history.csv written as the run goes, as Locust writes it — each second a row
+ * per name, then the Aggregated row — so its size on disk, not in memory, grows with the run. Pass `write` as the
+ * Aggregate's onNameHistory; writeCsvReports then leaves the file alone (`historyStreamed`).
+ */
+export class CsvHistoryStream {
+  readonly file: string;
+  readonly #startedAtMs: () => number;
+  #started = false;
+
+  /** @param startedAtMs wall-clock epoch ms of run time 0, read at each write (the run starts after this is made) */
+  constructor(prefix: string, startedAtMs: () => number) {
+    this.file = `${prefix}_stats_history.csv`;
+    this.#startedAtMs = startedAtMs;
+  }
+
+  readonly write = (rows: readonly NameHistoryRow[], aggregated: HistoryRow): void => {
+    if (!this.#started) {
+      mkdirSync(path.dirname(path.resolve(this.file)), { recursive: true });
+      writeFileSync(this.file, csvRow(STATS_HISTORY_CSV_HEADER));
+      this.#started = true;
+    }
+    const startedAtMs = this.#startedAtMs();
+    let out = '';
+    for (const r of rows) out += historyCsvRow(r, startedAtMs, r.method, r.name);
+    appendFileSync(this.file, out + historyCsvRow(aggregated, startedAtMs, '', 'Aggregated'));
+  };
 }
 
 /** PREFIX_failures.csv: one row per (method, name, error), most frequent first. */
@@ -108,13 +142,16 @@ export interface CsvReportInput {
   startedAtMs: number;
   /** Exceptions' Nodes column. Default "local". */
   nodes?: string;
+  /** The history file was written during the run (CsvHistoryStream): leave it. */
+  historyStreamed?: boolean;
 }
 
-/** Write the four files; returns their paths in the order stats, history, failures, exceptions. */
+/** Write the four files (three when the history was streamed); returns their paths in the order stats, history, failures, exceptions. */
 export async function writeCsvReports(prefix: string, input: CsvReportInput): Promise<string[]> {
+  const history: Array<[string, string]> = input.historyStreamed ? [] : [[`${prefix}_stats_history.csv`, renderStatsHistoryCsv(input.aggregate, input.startedAtMs)]];
   const files: Array<[string, string]> = [
     [`${prefix}_stats.csv`, renderStatsCsv(input.aggregate, input.durationS)],
-    [`${prefix}_stats_history.csv`, renderStatsHistoryCsv(input.aggregate, input.startedAtMs)],
+    ...history,
     [`${prefix}_failures.csv`, renderFailuresCsv(input.aggregate)],
     [`${prefix}_exceptions.csv`, renderExceptionsCsv(input.aggregate, input.nodes)],
   ];

@@ -40,6 +40,12 @@ export interface HistoryRow {
   totalAvgContentBytes: number;
 }
 
+/** One name's row of one interval (Locust's --csv-full-history): the HistoryRow figures of that name alone. */
+export interface NameHistoryRow extends HistoryRow {
+  method: string;
+  name: string;
+}
+
 /** A read-only view of one endpoint (or of the totals). Latency accumulators must not be mutated by readers. */
 export interface StatsEntryView {
   method: string;
@@ -72,6 +78,22 @@ export interface AggregateOptions extends TallyLimits {
   onWarning?: WarningSink;
   /** Run time of the first interval's start, in seconds. Default 0. */
   startS?: number;
+  /**
+   * Called by each tick with every name's row of the interval just closed (sorted as endpoints()) and the
+   * Aggregated row. Setting it keeps an interval histogram per name (~92 KiB each, bounded by `maxNames`).
+   */
+  onNameHistory?: (rows: NameHistoryRow[], aggregated: HistoryRow) => void;
+}
+
+/** One name's figures since the last tick, kept only for onNameHistory. */
+interface EntryInterval {
+  readonly latency: LatencyAccumulator;
+  requests: number;
+  failures: number;
+}
+
+function byNameThenMethod(a: Entry, b: Entry): number {
+  return a.name === b.name ? (a.method < b.method ? -1 : a.method > b.method ? 1 : 0) : a.name < b.name ? -1 : 1;
 }
 
 class Entry {
@@ -80,10 +102,14 @@ class Entry {
   bytes = 0;
   readonly latency = new LatencyAccumulator();
   corrected: LatencyAccumulator | undefined;
+  interval: EntryInterval | undefined;
   constructor(
     readonly method: string,
     readonly name: string,
-  ) {}
+    perInterval = false,
+  ) {
+    if (perInterval) this.interval = { latency: new LatencyAccumulator(), requests: 0, failures: 0 };
+  }
 }
 
 function exactOf(d: EndpointDelta): ExactLatency {
@@ -115,6 +141,7 @@ export class Aggregate {
   private warnedNames = false;
   private startS: number;
   private lastTickS: number;
+  private readonly onNameHistory: AggregateOptions['onNameHistory'];
 
   constructor(options: AggregateOptions = {}) {
     this.maxNames = options.maxNames ?? DEFAULT_MAX_NAMES;
@@ -125,6 +152,7 @@ export class Aggregate {
     this.ring = new RingBuffer(options.timeseriesCapacity ?? DEFAULT_TIMESERIES_CAPACITY);
     this.startS = options.startS ?? 0;
     this.lastTickS = this.startS;
+    this.onNameHistory = options.onNameHistory;
   }
 
   /** Merge one thread's (or worker's) delta. Exact: histograms are decoded and added, counts summed. */
@@ -153,6 +181,11 @@ export class Aggregate {
     entry.latency.addDelta(hist, exact);
     this.total.latency.addDelta(hist, exact);
     this.interval.addDelta(hist, exact);
+    if (entry.interval !== undefined) {
+      entry.interval.latency.addDelta(hist, exact);
+      entry.interval.requests += d.requests;
+      entry.interval.failures += d.failures;
+    }
     if (d.correctedHistogram !== undefined) {
       const corrected = decodeLatencyDelta(d.correctedHistogram);
       const cExact = correctedExactOf(d);
@@ -171,13 +204,49 @@ export class Aggregate {
         this.warnedNames = true;
         this.warn(`more than ${this.maxNames} distinct request names: further ones are counted as "${OVERFLOW_NAME}"`);
       }
-      if (method === OVERFLOW_METHOD && name === OVERFLOW_NAME) return (this.overflow ??= new Entry(method, name));
+      if (method === OVERFLOW_METHOD && name === OVERFLOW_NAME) return (this.overflow ??= this.newEntry(method, name));
       return this.resolve(OVERFLOW_METHOD, OVERFLOW_NAME);
     }
-    if (method === OVERFLOW_METHOD && name === OVERFLOW_NAME) return (this.overflow ??= new Entry(method, name));
-    e = new Entry(method, name);
+    if (method === OVERFLOW_METHOD && name === OVERFLOW_NAME) return (this.overflow ??= this.newEntry(method, name));
+    e = this.newEntry(method, name);
     this.entries.set(key, e);
     return e;
+  }
+
+  private newEntry(method: string, name: string): Entry {
+    return new Entry(method, name, this.onNameHistory !== undefined);
+  }
+
+  /** The history row of one entry (or the totals) for an interval of `dt` s; the interval's figures are given. */
+  private historyRow(e: Entry, point: TimeseriesPoint, intervalPercentilesMs: number[]): HistoryRow {
+    const [median] = e.latency.percentilesMs([50]);
+    return {
+      point,
+      intervalPercentilesMs,
+      totalRequests: e.requests,
+      totalFailures: e.failures,
+      totalMedianMs: median,
+      totalMeanMs: usToMs(e.latency.meanUs),
+      totalMinMs: usToMs(e.latency.minUs),
+      totalMaxMs: usToMs(e.latency.maxUs),
+      totalAvgContentBytes: e.requests === 0 ? 0 : e.bytes / e.requests,
+    };
+  }
+
+  /** Every name's row of the interval just closed, and their intervals cleared. */
+  private nameRows(tSeconds: number, users: number, dt: number): NameHistoryRow[] {
+    const entries = [...this.entries.values()].sort(byNameThenMethod);
+    if (this.overflow !== undefined) entries.push(this.overflow);
+    return entries.map((e) => {
+      const i = e.interval!;
+      const pcts = i.latency.count > 0 ? i.latency.percentilesMs(HISTORY_PERCENTILES) : [];
+      const point = { t: tSeconds, users, rps: i.requests / dt, failures_per_s: i.failures / dt, p50_ms: pcts[0] ?? 0, p95_ms: pcts[5] ?? 0, p99_ms: pcts[7] ?? 0 };
+      const row = { ...this.historyRow(e, point, pcts), method: e.method, name: e.name };
+      i.latency.reset();
+      i.requests = 0;
+      i.failures = 0;
+      return row;
+    });
   }
 
   /**
@@ -197,19 +266,9 @@ export class Aggregate {
       p95_ms: has ? pcts[5] : 0,
       p99_ms: has ? pcts[7] : 0,
     };
-    const t = this.total;
-    const [median] = t.latency.percentilesMs([50]);
-    this.ring.push({
-      point,
-      intervalPercentilesMs: pcts,
-      totalRequests: t.requests,
-      totalFailures: t.failures,
-      totalMedianMs: median,
-      totalMeanMs: usToMs(t.latency.meanUs),
-      totalMinMs: usToMs(t.latency.minUs),
-      totalMaxMs: usToMs(t.latency.maxUs),
-      totalAvgContentBytes: t.requests === 0 ? 0 : t.bytes / t.requests,
-    });
+    const aggregated = this.historyRow(this.total, point, pcts);
+    this.ring.push(aggregated);
+    this.onNameHistory?.(this.nameRows(tSeconds, users, dt), aggregated);
     this.interval.reset();
     this.intervalRequests = 0;
     this.intervalFailures = 0;
@@ -260,9 +319,7 @@ export class Aggregate {
    * @param elapsedS seconds for the rates (default `elapsedS`; pass the run duration at the end of a run)
    */
   endpoints(elapsedS: number = this.elapsedS): StatsEntryView[] {
-    const list = [...this.entries.values()].sort((a, b) =>
-      a.name === b.name ? (a.method < b.method ? -1 : a.method > b.method ? 1 : 0) : a.name < b.name ? -1 : 1,
-    );
+    const list = [...this.entries.values()].sort(byNameThenMethod);
     if (this.overflow !== undefined) list.push(this.overflow);
     return list.map((e) => this.view(e, elapsedS));
   }

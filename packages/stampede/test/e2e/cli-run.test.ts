@@ -4,23 +4,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validateReport } from '../../src/report/schema.ts';
+import { runCli, fixtureScripts } from '../fixtures/cli-process.ts';
 import { startCountingServer } from '../fixtures/counting-server.ts';
 
-const root = new URL('../../../../', import.meta.url).pathname;
-const bin = path.join(root, 'packages/stampede/bin/stampede.js');
-const scripts = path.join(root, 'packages/stampede/test/fixtures/scripts');
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const scripts = fixtureScripts;
 
 /** A private copy of the fixture script, so the bundle check sees only this run's files. */
 function scriptCopy(): { dir: string; file: string } {
@@ -28,26 +20,6 @@ function scriptCopy(): { dir: string; file: string } {
   const file = path.join(dir, 'counting-users.ts');
   copyFileSync(path.join(scripts, 'counting-users.ts'), file);
   return { dir, file };
-}
-
-function runCli(args: string[], opts: { onSpawn?: (pid: number) => void; onStderr?: (text: string, pid: number) => void; env?: Record<string, string> } = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...opts.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      opts.onStderr?.(stderr, child.pid!);
-    });
-    opts.onSpawn?.(child.pid!);
-    // Bounded: no CLI run in these tests may outlive 90 s.
-    const kill = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('exit', (code) => {
-      clearTimeout(kill);
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 /** A path with a server stand-in that counts by endpoint name (/items/:id folded). */
@@ -192,10 +164,10 @@ test('SIGINT stops gracefully: reports written and marked partial, exit 4', asyn
   }
 });
 
-test('--fail-on-error exits 1 when requests failed', async () => {
+test('failed requests exit 1 by default, as in Locust (issue #18; it took --fail-on-error before)', async () => {
   const server = await startCountingServer({ '/fast': { status: 503 } });
   try {
-    const res = await runCli(['-f', path.join(scripts, 'counting-users.ts'), '--headless', '-u', '2', '-r', '2', '-t', '2s', '--host', server.url, '--fail-on-error', '--only-summary']);
+    const res = await runCli(['-f', path.join(scripts, 'counting-users.ts'), '--headless', '-u', '2', '-r', '2', '-t', '2s', '--host', server.url, '--only-summary']);
     assert.equal(res.code, 1, res.stderr);
     assert.match(res.stdout, /HTTP 503/);
   } finally {
