@@ -26,7 +26,7 @@ export interface TestServer {
 
 /**
  * Declares the suite once per database: `name [sqlite]` and `name [postgres]`. Without a reachable
- * PostgreSQL the second is skipped with a line saying what to start, except under CI=true, where it
+ * PostgreSQL the second is skipped with a line saying what to start, except when CI is set, where it
  * runs and fails.
  */
 export function describeEachDatabase(name: string, body: (db: DbKind) => void): void {

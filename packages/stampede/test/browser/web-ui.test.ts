@@ -18,7 +18,7 @@ const HOSTILE = '<img src=x onerror=alert(1)>';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 const missing = !existsSync(CHROMIUM);
-if (missing && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (required under CI=true)`);
+if (missing && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (required when CI is set)`);
 if (missing) console.log(`# skipping browser tests: ${CHROMIUM} not found — apt-get install chromium`);
 
 let dataDir: string;
