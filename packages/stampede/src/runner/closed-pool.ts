@@ -37,6 +37,8 @@ export class ClosedPool {
   readonly #live: LiveUser[] = [];
   #rampFrom = 0;
   #rampStartMs = 0;
+  /** Users of an upward ramp that stopped themselves: started, so the ramp does not start them again. */
+  #exitedInRamp = 0;
   #wake = new AbortController();
   #closed = false;
   #ramping = false;
@@ -69,6 +71,7 @@ export class ClosedPool {
     this.spawnRate = spawnRate > 0 ? spawnRate : 1;
     this.#rampFrom = this.users;
     this.#rampStartMs = this.#host.clock.now();
+    this.#exitedInRamp = 0;
     this.#ramping = this.users !== this.targetUsers;
     this.#wake.abort();
     this.#host.poolChanged();
@@ -92,6 +95,7 @@ export class ClosedPool {
     if (i < 0) return false;
     this.#host.releaseThread(this.#live[i]!.thread);
     this.#live.splice(i, 1);
+    if (this.#ramping && this.targetUsers > this.#rampFrom) this.#exitedInRamp++;
     return true;
   }
 
@@ -106,15 +110,17 @@ export class ClosedPool {
       }
       const elapsedS = (clock.now() - this.#rampStartMs) / 1000;
       const want = usersAt(this.#rampFrom, this.targetUsers, this.spawnRate, elapsedS);
-      while (this.users < want) this.#spawnOne();
+      // Going up, the users started so far count, also those that have stopped themselves since.
+      const reached = () => this.users + this.#exitedInRamp;
+      while (reached() < want) this.#spawnOne();
       if (this.users > want) this.#stopUsers(this.users - want);
-      if (this.users === this.targetUsers) {
+      if (reached() === this.targetUsers || this.users === this.targetUsers) {
         this.#ramping = false;
         this.#host.poolChanged();
         continue;
       }
       // Wake for the next user of the ramp, so users start evenly spaced rather than in per-second bursts.
-      const moved = Math.abs(this.users - this.#rampFrom);
+      const moved = Math.abs(reached() - this.#rampFrom);
       const nextAtMs = this.#rampStartMs + rampStepAtS(moved, this.spawnRate) * 1000;
       this.#wake = new AbortController();
       await clock.sleep(Math.max(0, nextAtMs - clock.now()), this.#wake.signal);

@@ -135,6 +135,31 @@ test('constantPacing overruns are reported as late iterations and missed slots, 
   assert.equal(h.runner.counters.missed, 3);
 });
 
+test('a user that stops itself during the ramp is not replaced: the ramp counts it as started', async () => {
+  // Found writing the guides: -u 3 -r 1 with users that stop after one task started 6 users, since the ramp
+  // counted live users and refilled the freed slots.
+  let started = 0;
+  class OneShot extends User {
+    override onStart() {
+      started++;
+    }
+    @task async once() {
+      await this.environment.clock.sleep(200);
+      this.stop();
+    }
+  }
+  const h = await createHarness([OneShot]);
+  h.runner.start(3, 1);
+  await h.clock.advance(6000);
+  assert.equal(started, 3, 'three users started, none replaced');
+  assert.equal(h.runner.users, 0);
+  assert.equal(h.runner.state, 'running', 'the ramp ended');
+  const stopping = h.runner.stop(1000);
+  await h.clock.advance(2000);
+  await stopping;
+  await h.runner.close();
+});
+
 test('LocalRunner.start keeps its contract: ready → spawning → running, a user stopping itself is not respawned', async () => {
   class Quitter extends User {
     @task async once() {
