@@ -11,9 +11,15 @@ import { readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { requireCjs } from '../cjs.ts';
 import { selfImportPlugin } from '../self-import.ts';
-import { findUserClasses } from '../user/discover.ts';
 import { loadScript, type LoadScriptOptions, type LoadScriptResult } from '../user/load-script.ts';
+import { isUserClass } from '../user/user.ts';
 import { UsageError } from './errors.ts';
+
+/** Which file exports a name, and the name it has in the generated entry. */
+interface ExportedBy {
+  file: string;
+  as: string;
+}
 
 const USER_FILE = /\.(?:[cm]?ts|[cm]?js)$/;
 const NOT_USER_FILE = /\.d\.[cm]?ts$|\.(?:test|spec)\.[cm]?[jt]s$/;
@@ -58,7 +64,7 @@ export async function loadUserFiles(spec: string, options: LoadScriptOptions = {
   const cwd = path.resolve(options.cwd ?? '.');
   const files = expandUserFiles(spec, cwd);
   if (files.length === 1) return loadScript(files[0]!, options);
-  const exporters = new Map<string, string[]>();
+  const exporters = new Map<string, ExportedBy[]>();
   const lines: string[] = [];
   for (const [i, file] of files.entries()) {
     const abs = path.resolve(cwd, file);
@@ -73,15 +79,16 @@ export async function loadUserFiles(spec: string, options: LoadScriptOptions = {
     const specs: string[] = [];
     for (const name of names) {
       const seen = exporters.get(name) ?? [];
-      exporters.set(name, [...seen, file]);
       // The first file to export a name keeps it; later ones (and every default export) under an alias.
-      specs.push(seen.length === 0 && name !== 'default' ? name : `${name} as ${name}$stampede${i}`);
+      const as = seen.length === 0 && name !== 'default' ? name : `${name}$stampede${i}`;
+      exporters.set(name, [...seen, { file, as }]);
+      specs.push(as === name ? name : `${name} as ${as}`);
     }
     if (specs.length > 0) lines.push(`export { ${specs.join(', ')} } from ${JSON.stringify(abs)};`);
   }
   const optionFiles = exporters.get('options') ?? [];
   if (optionFiles.length > 1) {
-    throw new UsageError('STAMPEDE_ERR_CONFIG_OPTIONS', `${optionFiles.join(' and ')} each export options`, 'export options from one user file only, or put scenarios and thresholds in stampede.config.ts');
+    throw new UsageError('STAMPEDE_ERR_CONFIG_OPTIONS', `${optionFiles.map((e) => e.file).join(' and ')} each export options`, 'export options from one user file only, or put scenarios and thresholds in stampede.config.ts');
   }
   const entry = path.join(path.dirname(path.resolve(cwd, files[0]!)), `.stampede-entry-${randomUUID().slice(0, 13)}.mjs`);
   writeFileSync(entry, `${lines.join('\n')}\n`);
@@ -100,14 +107,16 @@ export async function loadUserFiles(spec: string, options: LoadScriptOptions = {
   return loaded;
 }
 
-/** Refuses two different user classes of one name (each file's own `Reader`). */
-function checkClassNames(module: Readonly<Record<string, unknown>>, exporters: ReadonlyMap<string, string[]>): void {
-  const byName = new Map<string, unknown>();
-  for (const cls of findUserClasses(module)) {
-    if (byName.has(cls.name) && byName.get(cls.name) !== cls) {
-      const where = exporters.get(cls.name) ?? [];
-      throw new UsageError('STAMPEDE_ERR_CONFIG_FILE', `two user classes are named ${cls.name}${where.length > 1 ? ` (in ${where.join(' and ')})` : ''}`, 'rename one: classes are picked and reported by name');
+/**
+ * Refuses two different user classes exported under one name (each file's own `Reader`): by export name, since
+ * esbuild renames one of two clashing top-level classes in the bundle (`Reader2`).
+ */
+function checkClassNames(module: Readonly<Record<string, unknown>>, exporters: ReadonlyMap<string, ExportedBy[]>): void {
+  for (const [name, by] of exporters) {
+    if (by.length < 2) continue;
+    const classes = new Set(by.map((e) => module[e.as]).filter((v) => isUserClass(v)));
+    if (classes.size > 1) {
+      throw new UsageError('STAMPEDE_ERR_CONFIG_FILE', `two user classes are named ${name} (in ${by.map((e) => e.file).join(' and ')})`, 'rename one: classes are picked and reported by name');
     }
-    byName.set(cls.name, cls);
   }
 }
