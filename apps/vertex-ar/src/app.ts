@@ -65,7 +65,7 @@ export interface AppOptions {
   slowQueryMs?: number;
   /** Run migrations at start; default true (cluster workers: false, the primary migrated). */
   migrate?: boolean;
-  /** Structured log sink (slow queries); default JSON lines on stderr. */
+  /** Structured log sink (slow queries, cache circuit changes); default JSON lines on stderr. */
   log?: (line: LogLine) => void;
   /** S3 storage; when set, `storageDir` is ignored. */
   s3?: S3StorageOptions;
@@ -77,6 +77,12 @@ export interface AppOptions {
   cacheMaxEntries?: number;
   /** Cache entry lifetime in ms; default 60 000. */
   cacheTtlMs?: number;
+  /** Redis: an operation not done within this many ms is bypassed (the request uses the database); default 50. */
+  cacheTimeoutMs?: number;
+  /** Redis: consecutive failures that open the circuit breaker (no request tries Redis then); default 5. */
+  cacheBreakerThreshold?: number;
+  /** Redis: how long the circuit stays open before a probe, in ms; default 5000. */
+  cacheBreakerCooldownMs?: number;
   /** Worker tuning (concurrency limit and keep-alive apply here; the rest is shown on /health). */
   tuning?: Tuning;
   /** Set in a cluster worker: relayed invalidations and aggregated metrics. */

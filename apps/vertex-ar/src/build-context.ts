@@ -12,6 +12,7 @@ import { CacheManager } from './cache/cache-manager.ts';
 import { LruStore, NoCacheStore, type CacheStore } from './cache/cache-store.ts';
 import { withCache } from './db/cached-repositories.ts';
 import { openDatabase } from './db/open-database.ts';
+import type { LogLine } from './db/query-observer.ts';
 import { createMetrics, type AppMetrics } from './metrics/metrics.ts';
 import { InstrumentedStorage } from './storage/instrumented-storage.ts';
 import { LocalStorage } from './storage/local-storage.ts';
@@ -33,15 +34,31 @@ async function openStorage(options: AppOptions, dataDir: string): Promise<Storag
   return local;
 }
 
+/**
+ * Redis behind the guard (timeout, bypass, circuit breaker). A Redis that does not answer at start is not fatal:
+ * the cache is optional, so the API starts with the circuit open and serves from the database until a probe
+ * reaches Redis.
+ */
+async function openRedisCache(options: AppOptions, url: string, ttlMs: number, metrics: AppMetrics): Promise<CacheStore> {
+  const [{ RedisStore }, { GuardedStore, DEFAULT_CACHE_TIMEOUT_MS }] = await Promise.all([import('./cache/redis-store.ts'), import('./cache/guarded-store.ts')]);
+  const log = options.log ?? ((line: LogLine) => process.stderr.write(JSON.stringify(line) + '\n'));
+  const timeoutMs = options.cacheTimeoutMs ?? DEFAULT_CACHE_TIMEOUT_MS;
+  const redis = new RedisStore({ url, prefix: options.cachePrefix, ttlMs, commandTimeoutMs: timeoutMs });
+  const guarded = new GuardedStore(redis, {
+    timeoutMs, failureThreshold: options.cacheBreakerThreshold, cooldownMs: options.cacheBreakerCooldownMs, metrics, log,
+  });
+  try {
+    await redis.connect();
+  } catch (err) {
+    guarded.startOpen(`Redis unreachable at start: ${(err as Error).message}`);
+  }
+  return guarded;
+}
+
 async function openCache(options: AppOptions, metrics: AppMetrics): Promise<CacheStore> {
   const ttlMs = options.cacheTtlMs ?? 60_000;
   if (options.cacheUrl === 'none') return new NoCacheStore();
-  if (options.cacheUrl) {
-    const { RedisStore } = await import('./cache/redis-store.ts');
-    const redis = new RedisStore({ url: options.cacheUrl, prefix: options.cachePrefix, ttlMs });
-    await redis.connect();
-    return redis;
-  }
+  if (options.cacheUrl) return openRedisCache(options, options.cacheUrl, ttlMs, metrics);
   const link = options.cluster;
   const lru = new LruStore({
     maxEntries: options.cacheMaxEntries,

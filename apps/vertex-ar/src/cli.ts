@@ -134,6 +134,9 @@ function buildProgram(): Command {
     .addOption(opt('--cache <url>', 'lru (default, in-process), redis://..., or none (no caching, to measure what it buys)', 'CACHE_URL'))
     .addOption(opt('--cache-size <n>', 'LRU size bound in entries (default 10000)', 'CACHE_SIZE'))
     .addOption(opt('--cache-ttl <s>', 'cache entry lifetime in seconds (default 60)', 'CACHE_TTL'))
+    .addOption(opt('--cache-timeout-ms <ms>', 'Redis: an operation slower than this is bypassed, the request served from the database (default 50)', 'CACHE_TIMEOUT_MS'))
+    .addOption(opt('--cache-breaker-threshold <n>', 'Redis: consecutive failures that open the circuit breaker (default 5)', 'CACHE_BREAKER_THRESHOLD'))
+    .addOption(opt('--cache-breaker-cooldown-ms <ms>', 'Redis: how long the open circuit keeps requests off Redis before a probe (default 5000)', 'CACHE_BREAKER_COOLDOWN_MS'))
     .addOption(opt('--storage <url>', 'local:DIR (default <data-dir>/files) or s3://BUCKET[/PREFIX]', 'STORAGE_URL'))
     .addOption(opt('--log', 'log every request (JSON lines on stdout)', 'VERTEX_LOG'))
     .action((flags: ServeFlags) => serve(flags));

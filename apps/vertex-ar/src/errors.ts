@@ -17,6 +17,7 @@ export type VertexErrorCode =
   | 'VERTEX_ERR_RATE_LIMITED'
   | 'VERTEX_ERR_RANGE_NOT_SATISFIABLE'
   | 'VERTEX_ERR_UNAVAILABLE'
+  | 'VERTEX_ERR_DB_UNAVAILABLE'
   | 'VERTEX_ERR_INTERNAL';
 
 /** HTTP status for each code. */
@@ -33,6 +34,8 @@ export const STATUS_BY_CODE: Readonly<Record<VertexErrorCode, number>> = {
   VERTEX_ERR_RATE_LIMITED: 429,
   VERTEX_ERR_RANGE_NOT_SATISFIABLE: 416,
   VERTEX_ERR_UNAVAILABLE: 503,
+  // The database cannot be reached (connection refused, reset or cut mid-query); retry once it is back.
+  VERTEX_ERR_DB_UNAVAILABLE: 503,
   VERTEX_ERR_INTERNAL: 500,
 };
 

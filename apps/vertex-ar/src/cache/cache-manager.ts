@@ -62,6 +62,11 @@ export class CacheManager {
     await this.store.invalidate(keys);
   }
 
+  /** `ok`, or `degraded` while requests bypass the cache (a Redis that fails, times out or has its circuit open). */
+  async check(): Promise<'ok' | 'degraded'> {
+    return (await this.store.check?.()) ?? 'ok';
+  }
+
   close(): Promise<void> {
     return this.store.close();
   }

@@ -25,6 +25,8 @@ export interface CacheStore {
   fill(key: string, field: string, value: unknown, token: FillToken): Promise<void>;
   /** Drops the keys everywhere they may be cached; resolves only once they are gone (read-your-writes). */
   invalidate(keys: readonly string[]): Promise<void>;
+  /** For readiness: `degraded` when requests are going without the cache. Absent: always `ok` (in-process). */
+  check?(): Promise<'ok' | 'degraded'>;
   close(): Promise<void>;
 }
 

@@ -18,10 +18,17 @@ export interface AppMetrics {
   readonly cacheMisses: Counter<'cache'>;
   readonly cacheEvictions: Counter<'cache'>;
   readonly cacheInvalidations: Counter<'cache'>;
+  /** `cache_circuit_open`: 1 while the cache's circuit breaker keeps requests off the cache (read from `cacheCircuitSource`). */
+  readonly cacheCircuitOpen: Gauge;
+  readonly cacheCircuitOpens: Counter;
+  readonly cacheErrors: Counter<'kind'>;
+  readonly cacheBypassed: Counter<'reason'>;
   readonly dbQueryDuration: Histogram<'operation'>;
   readonly dbSlowQueries: Counter<'operation'>;
   readonly dbPoolWait: Histogram;
   readonly dbPoolExhausted: Counter;
+  readonly dbClientErrors: Counter;
+  readonly dbUnavailable: Counter;
   readonly storageOperations: Counter<'backend' | 'operation' | 'outcome'>;
   readonly storageDuration: Histogram<'backend' | 'operation'>;
   /** Read at scrape time by `http_requests_in_flight` (set by the server's admission control). */
@@ -31,6 +38,8 @@ export interface AppMetrics {
    * them in plain numbers — prom-client's `inc()` with labels was ~1 µs of a ~20 µs warm `/ar` read).
    */
   cacheHitSource: () => Iterable<readonly [string, number]>;
+  /** Read at scrape time by `cache_circuit_open`: 1 when open (set by the guarded Redis cache), else 0. */
+  cacheCircuitSource: () => number;
 }
 
 /** Options of {@link createMetrics}. */
@@ -61,6 +70,7 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     registry,
     inFlightSource: () => 0,
     cacheHitSource: () => [],
+    cacheCircuitSource: () => 0,
     http: new RouteMetrics(registry, HTTP_BUCKETS, {
       requests: 'HTTP requests answered, by route pattern, method and status.',
       duration: 'Time from request start to response end, in seconds.',
@@ -79,12 +89,23 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     cacheMisses: new Counter({ name: 'cache_misses_total', help: 'Cache lookups that went to the database, by cache.', labelNames: ['cache'], registers }),
     cacheEvictions: new Counter({ name: 'cache_evictions_total', help: 'Entries evicted by the LRU size bound, by cache.', labelNames: ['cache'], registers }),
     cacheInvalidations: new Counter({ name: 'cache_invalidations_total', help: 'Keys invalidated by writes, by cache.', labelNames: ['cache'], registers }),
+    cacheCircuitOpen: new Gauge({
+      name: 'cache_circuit_open', help: '1 while the circuit breaker keeps requests off the cache (served from the database), else 0.', registers,
+      collect() { this.set(metrics.cacheCircuitSource()); },
+    }),
+    cacheCircuitOpens: new Counter({ name: 'cache_circuit_opens_total', help: 'Times the cache circuit breaker opened.', registers }),
+    cacheErrors: new Counter({ name: 'cache_errors_total', help: 'Cache operations that failed, by kind (error or timeout).', labelNames: ['kind'], registers }),
+    cacheBypassed: new Counter({
+      name: 'cache_bypassed_total', help: 'Cache operations skipped or abandoned (the request went on without the cache), by reason (failed or circuit_open).', labelNames: ['reason'], registers,
+    }),
     dbQueryDuration: new Histogram({
       name: 'db_query_duration_seconds', help: 'Database query duration in seconds, by statement kind.', labelNames: ['operation'], buckets: DB_BUCKETS, registers,
     }),
     dbSlowQueries: new Counter({ name: 'db_slow_queries_total', help: 'Queries slower than the slow-query threshold, by statement kind.', labelNames: ['operation'], registers }),
     dbPoolWait: new Histogram({ name: 'db_pool_acquire_duration_seconds', help: 'Time spent waiting for a pooled database connection, in seconds.', buckets: DB_BUCKETS, registers }),
     dbPoolExhausted: new Counter({ name: 'db_pool_exhausted_total', help: 'Requests refused because no pooled connection freed up within the acquire timeout.', registers }),
+    dbClientErrors: new Counter({ name: 'db_client_errors_total', help: "'error' events of pooled database connections (lost connections), all handled.", registers }),
+    dbUnavailable: new Counter({ name: 'db_unavailable_total', help: 'Queries and connects that failed because the database could not be reached (answered 503).', registers }),
     storageOperations: new Counter({
       name: 'storage_operations_total', help: 'Storage backend operations, by backend, operation and outcome.', labelNames: ['backend', 'operation', 'outcome'], registers,
     }),

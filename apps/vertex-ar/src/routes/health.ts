@@ -16,20 +16,27 @@ const LANDING_HTML = `<!doctype html>
 const checksSchema = {
   type: 'object',
   properties: {
-    status: { type: 'string', enum: ['ok', 'failed'] },
+    status: { type: 'string', enum: ['ok', 'degraded', 'failed'] },
     checks: {
       type: 'object',
-      properties: { database: { type: 'string' }, storage: { type: 'string' } },
+      properties: { database: { type: 'string' }, storage: { type: 'string' }, cache: { type: 'string' } },
     },
   },
 } as const;
 
+// A readiness probe must answer within the prober's own timeout (3 s in deploy/k8s); a database that hangs (a full
+// pool, a connection lost without a FIN) is reported as failed rather than making the probe wait for it.
+const CHECK_TIMEOUT_MS = 2000;
+
 async function probe(fn: () => Promise<void>): Promise<'ok' | 'failed'> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await fn();
+    await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(reject, CHECK_TIMEOUT_MS)))]);
     return 'ok';
   } catch {
     return 'failed';
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -42,15 +49,18 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
     schema: { tags: ['health'], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
   }, async () => ({ status: 'ok' }));
 
+  // The database and storage are hard dependencies (503 without them); the cache is optional (issue 19): when
+  // requests are bypassing it the API still serves everything from the database, so readiness stays 200 and says
+  // `degraded`.
   const checks = async () => {
-    const [database, storage] = await Promise.all([probe(() => ctx.repos.check()), probe(() => ctx.storage.check())]);
-    const ok = database === 'ok' && storage === 'ok';
-    return { status: ok ? 'ok' : 'failed', checks: { database, storage } } as const;
+    const [database, storage, cache] = await Promise.all([probe(() => ctx.repos.check()), probe(() => ctx.storage.check()), ctx.cache.check()]);
+    const status = database !== 'ok' || storage !== 'ok' ? 'failed' : cache === 'ok' ? 'ok' : 'degraded';
+    return { status, checks: { database, storage, cache } } as const;
   };
   const schema = { tags: ['health'], response: { 200: checksSchema, 503: checksSchema } };
   app.get('/health/ready', { schema }, async (_request, reply) => {
     const body = await checks();
-    return reply.status(body.status === 'ok' ? 200 : 503).send(body);
+    return reply.status(body.status === 'failed' ? 503 : 200).send(body);
   });
   // /health adds the effective settings (issue #8) and which worker answered.
   const fullSchema = {
@@ -63,6 +73,6 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
   } as const;
   app.get('/health', { schema: { tags: ['health'], response: { 200: fullSchema, 503: fullSchema } } }, async (_request, reply) => {
     const body = await checks();
-    return reply.status(body.status === 'ok' ? 200 : 503).send({ ...body, settings: ctx.settings, worker: ctx.worker });
+    return reply.status(body.status === 'failed' ? 503 : 200).send({ ...body, settings: ctx.settings, worker: ctx.worker });
   });
 }

@@ -26,6 +26,9 @@ export interface ServeFlags {
   cache?: string;
   cacheSize?: string;
   cacheTtl?: string;
+  cacheTimeoutMs?: string;
+  cacheBreakerThreshold?: string;
+  cacheBreakerCooldownMs?: string;
   storage?: string;
   log?: boolean;
 }
@@ -100,7 +103,9 @@ function tuningFlags(flags: ServeFlags): TuningFlags {
   };
 }
 
-function cache(flags: ServeFlags): Pick<ServerOptions, 'cacheUrl' | 'cacheMaxEntries' | 'cacheTtlMs'> {
+type CacheOptions = Pick<ServerOptions, 'cacheUrl' | 'cacheMaxEntries' | 'cacheTtlMs' | 'cacheTimeoutMs' | 'cacheBreakerThreshold' | 'cacheBreakerCooldownMs'>;
+
+function cache(flags: ServeFlags): CacheOptions {
   const url = flags.cache;
   if (url !== undefined && url !== '' && url !== 'lru' && url !== 'none' && !/^rediss?:\/\/./.test(url)) {
     throw new UsageError(`--cache must be lru, none or redis://..., got "${url}"`);
@@ -109,6 +114,9 @@ function cache(flags: ServeFlags): Pick<ServerOptions, 'cacheUrl' | 'cacheMaxEnt
     cacheUrl: url && url !== 'lru' ? url : undefined,
     cacheMaxEntries: integer('--cache-size', flags.cacheSize, 1),
     cacheTtlMs: seconds('--cache-ttl', flags.cacheTtl),
+    cacheTimeoutMs: integer('--cache-timeout-ms', flags.cacheTimeoutMs, 1, 60_000),
+    cacheBreakerThreshold: integer('--cache-breaker-threshold', flags.cacheBreakerThreshold, 1, 1_000_000),
+    cacheBreakerCooldownMs: integer('--cache-breaker-cooldown-ms', flags.cacheBreakerCooldownMs, 1, 3_600_000),
   };
 }
 

@@ -49,11 +49,11 @@ describeEachDatabase('admin and service routes', (db) => {
     assert.deepEqual((await call(t, 'GET', '/health/live')).body, { status: 'ok' });
     const ready = await call(t, 'GET', '/health/ready');
     assert.equal(ready.status, 200);
-    assert.deepEqual(ready.body, { status: 'ok', checks: { database: 'ok', storage: 'ok' } });
+    assert.deepEqual(ready.body, { status: 'ok', checks: { database: 'ok', storage: 'ok', cache: 'ok' } });
     // Issue #8: /health also shows the effective settings and which worker answered.
     const health = await call(t, 'GET', '/health');
     assert.equal(health.status, 200);
-    assert.deepEqual(health.body.checks, { database: 'ok', storage: 'ok' });
+    assert.deepEqual(health.body.checks, { database: 'ok', storage: 'ok', cache: 'ok' });
     assert.deepEqual(health.body.settings, {
       preset: null, workers: 1, keep_alive_timeout_s: 5, concurrency_limit: 0, backlog: 2048, graceful_shutdown_timeout_s: 30,
       db, cache: 'lru', storage: 'local',
