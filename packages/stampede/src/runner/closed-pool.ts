@@ -23,6 +23,8 @@ export interface PoolHost {
 interface LiveUser {
   id: number;
   thread: UserThread;
+  /** Its place in the class order (classForUser's index). */
+  slot: number;
 }
 
 export class ClosedPool {
@@ -35,6 +37,12 @@ export class ClosedPool {
   readonly #corrected: boolean;
   #classForUser: (index: number) => string;
   readonly #live: LiveUser[] = [];
+  /**
+   * The next user's place in the class order. A user that stopped itself keeps its place, so the next one takes the
+   * next class: with the live count as the index, a class whose users stop at once (an onStart that throws) took
+   * every later place and the other classes never ran.
+   */
+  #nextSlot = 0;
   #rampFrom = 0;
   #rampStartMs = 0;
   /** Users of an upward ramp that stopped themselves: started, so the ramp does not start them again. */
@@ -44,7 +52,7 @@ export class ClosedPool {
   #ramping = false;
 
   /**
-   * @param classForUser the class of the pool's i-th live user (0-based, in spawn order)
+   * @param classForUser the class of the pool's i-th user (0-based, in spawn order; places freed by a ramp-down are reused)
    * @param corrected record corrected latency (= service time) too: set in runs that mix open and closed models
    */
   constructor(scenario: string, host: PoolHost, classForUser: (index: number) => string, corrected = false) {
@@ -130,8 +138,9 @@ export class ClosedPool {
   #spawnOne(): void {
     const thread = this.#host.assignThread();
     const id = this.#host.nextUserId();
-    this.#live.push({ id, thread });
-    const className = this.#classForUser(this.#live.length - 1);
+    const slot = this.#nextSlot++;
+    this.#live.push({ id, thread, slot });
+    const className = this.#classForUser(slot);
     thread.post({ type: 'spawn', userId: id, className, scenario: this.scenario, corrected: this.#corrected || undefined });
   }
 
@@ -139,6 +148,8 @@ export class ClosedPool {
   #stopUsers(count: number): void {
     const byThread = new Map<UserThread, number[]>();
     for (const u of this.#live.splice(this.#live.length - count, count)) {
+      // A later ramp-up fills these places again: the class mix stays that of the order.
+      this.#nextSlot = Math.min(this.#nextSlot, u.slot);
       this.#host.releaseThread(u.thread);
       byThread.set(u.thread, [...(byThread.get(u.thread) ?? []), u.id]);
     }

@@ -33,14 +33,14 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
   });
 }
 
-test('--threads 1: errors escaping user code are counted as exceptions and logged; the run goes on, exit 0, exact totals', async () => {
+test('--threads 1: errors escaping user code are counted as exceptions and logged; the run goes on (exit 1 for the exceptions, issue #18), exact totals', async () => {
   const server = await startCountingServer();
   const dir = mkdtempSync(path.join(tmpdir(), 'stampede-in-process-'));
   const json = path.join(dir, 'r.json');
   try {
     const args = ['-f', path.join(scripts, 'escaping-users.ts'), '--headless', '-u', '2', '-r', '20', '-t', '2s', '--threads', '1'];
     const res = await runCli([...args, '--host', server.url, '--json', json, '--only-summary']);
-    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.code, 1, res.stderr);
     assert.match(res.stderr, /uncaught error in user code .*escaped rejection/);
     assert.match(res.stderr, /uncaught error in user code .*escaped throw/);
     const report = JSON.parse(readFileSync(json, 'utf8'));

@@ -183,3 +183,17 @@ test('LocalRunner.start keeps its contract: ready → spawning → running, a us
   await h.runner.close();
   assert.deepEqual(states, ['spawning', 'running', 'stopping', 'stopped']);
 });
+
+test('users that stop at once do not take the places of the other classes', async () => {
+  // Issue #18: the class of a new user was taken from the live count, so when every user of the first class stopped
+  // itself at once (an onStart that throws), each later user was of that class too and the others never ran.
+  class Quitter extends User {
+    static override waitTime = constant(0);
+    @task async once() {
+      this.stop();
+    }
+  }
+  const h = await createHarness([Quitter, worker('Steady')]);
+  await h.run(plans({ mix: { executor: 'constantUsers', users: 2, duration: '3s', spawnRate: 1 } }), 5000);
+  assert.ok(h.aggregate.endpoints().some((e) => e.name === '/Steady' && e.requests > 0), JSON.stringify(h.aggregate.endpoints().map((e) => e.name)));
+});
