@@ -5,6 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { call, newClient, newUser, startTestServer, type TestServer, describeEachDatabase } from '../support/test-server.ts';
 import { fakeMp4, form, smallJpeg } from '../support/media.ts';
 
+/** Uploads a 2,000-byte video to the portrait and checks it was created: 201 and a numeric id. */
+async function uploadVideo(t: TestServer, token: string, portraitId: number, fields: Record<string, string>) {
+  const r = await call(t, 'POST', `/portraits/${portraitId}/videos`, { token, body: form(fields, { field: 'video', bytes: fakeMp4(2000) }) });
+  assert.equal(r.status, 201, `video upload ${JSON.stringify(fields)}: ${r.status} ${JSON.stringify(r.body)}`);
+  assert.equal(typeof r.body.id, 'number', JSON.stringify(r.body));
+  return r;
+}
+
 describeEachDatabase('AR content', (db) => {
   let t: TestServer;
   let token: string;
@@ -14,12 +22,14 @@ describeEachDatabase('AR content', (db) => {
     token = (await newUser(t)).token;
     const clientId = await newClient(t, token);
     const p = await call(t, 'POST', '/portraits', { token, body: form({ client_id: String(clientId) }, { field: 'image', bytes: await smallJpeg() }) });
+    assert.equal(p.status, 201, `portrait upload: ${JSON.stringify(p.body)}`);
     portraitId = p.body.id;
   });
   after(() => t.close());
 
-  const upload = (fields: Record<string, string>) =>
-    call(t, 'POST', `/portraits/${portraitId}/videos`, { token, body: form(fields, { field: 'video', bytes: fakeMp4(2000) }) });
+  // Issue #24: every upload must be a 201 with a new video id; a rejected upload (whose error body has no id) would
+  // otherwise make the schedule assertions compare undefined with undefined.
+  const upload = (fields: Record<string, string>) => uploadVideo(t, token, portraitId, fields);
 
   test('is public, 200 right after the upload, with no video yet', async () => {
     const ar = await call(t, 'GET', `/ar/${portraitId}`);
@@ -44,7 +54,7 @@ describeEachDatabase('AR content', (db) => {
     const moved = await call(t, 'PATCH', `/videos/${newer.body.id}/schedule`, { token, json: { starts_at: '2000-01-01T00:00:00Z', ends_at: '2000-06-01T00:00:00Z' } });
     assert.equal(moved.status, 200);
     assert.equal((await call(t, 'GET', `/ar/${portraitId}`)).body.video.id, older.body.id);
-    assert.ok(past.body.id);
+    assert.equal(new Set([fallback, past, older, newer].map((v) => v.body.id)).size, 4, 'four distinct videos');
   });
 
   test('bad and unknown ids', async () => {
@@ -85,8 +95,8 @@ describeEachDatabase('AR content, serialized once per entry and active video', (
     const { token } = await newUser(t);
     const clientId = await newClient(t, token);
     const p = await call(t, 'POST', '/portraits', { token, body: form({ client_id: String(clientId) }, { field: 'image', bytes: await smallJpeg() }) });
-    const upload = (fields: Record<string, string>) =>
-      call(t, 'POST', `/portraits/${p.body.id}/videos`, { token, body: form(fields, { field: 'video', bytes: fakeMp4(2000) }) });
+    assert.equal(p.status, 201, `portrait upload: ${JSON.stringify(p.body)}`);
+    const upload = (fields: Record<string, string>) => uploadVideo(t, token, p.body.id, fields);
     const fallback = (await upload({})).body;
     const june = (await upload({ starts_at: '2030-06-01T00:00:00Z', ends_at: '2030-07-01T00:00:00Z' })).body;
     const read = async () => {

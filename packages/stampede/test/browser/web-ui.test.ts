@@ -48,7 +48,8 @@ describe('web UI in Chromium', { skip: missing }, () => {
 
   after(async () => {
     await browser?.close();
-    if (web) assert.equal(await web.stop(), 0);
+    // The last test's users requested /missing-page (404s): failed requests exit 1 (docs/exit-codes.md, issue #18).
+    if (web) assert.equal(await web.stop(), 1);
     await api?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
@@ -117,13 +118,46 @@ describe('web UI in Chromium', { skip: missing }, () => {
   });
 
   it('restores the charts from the server history after a reload', async () => {
+    // Issue #24: this used to accept any number in the legend, 0 included, so charts restored empty passed.
+    // A run of a few seconds, stopped so that no live point arrives after the reload: every point shown then comes
+    // from the snapshot. Deadlines are generous; nothing here is timed.
+    type Point = { t: number; users: number; rps: number };
+    const history = () => page.evaluate(async () => (await (await fetch('/api/history')).json()) as Point[]);
+    await page.click('#btn-new');
+    await page.click('#start-button');
+    // The new test is the server's current one (its history, not the last test's) once the state leaves `stopped`.
+    await page.waitForFunction(() => ['spawning', 'running'].includes(document.getElementById('m-state')!.textContent!));
+    const running = (points: Point[]) => points.filter((p) => p.users > 0 && p.rps > 0).length;
+    for (let i = 0; i < 240 && running(await history()) < 4; i++) await page.waitForTimeout(250);
+    await page.click('#btn-stop');
+    await page.waitForFunction(() => document.getElementById('m-state')!.textContent === 'stopped');
+    const points = await history();
+    const maxUsers = Math.max(...points.map((p) => p.users));
+    assert.ok(maxUsers > 0 && points.length >= 4, JSON.stringify(points));
+
     await page.reload();
     await openTab('charts');
-    // The legend shows the last point once the cursor is off the chart: hover the plot to read a value.
-    const box = (await page.locator('#chart-users .u-over').boundingBox())!;
-    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
-    const users = await text('#chart-users .u-legend .u-series:nth-child(2) .u-value');
-    assert.match(users, /^\d+$/);
+    // The legend shows the point under the cursor: sweep each chart left to right and read what it shows.
+    const sweep = async (chart: string) => {
+      const box = (await page.locator(`#${chart} .u-over`).boundingBox())!;
+      const seen = new Map<string, string>();
+      const steps = Math.max(40, 2 * points.length);
+      for (let i = 0; i <= steps; i++) {
+        await page.mouse.move(box.x + 1 + ((box.width - 2) * i) / steps, box.y + box.height / 2);
+        const time = await text(`#${chart} .u-legend .u-series:nth-child(1) .u-value`);
+        if (time !== '–') seen.set(time, await text(`#${chart} .u-legend .u-series:nth-child(2) .u-value`));
+      }
+      return seen;
+    };
+    const users = await sweep('chart-users');
+    const rps = await sweep('chart-rps');
+    const values = (m: Map<string, string>) => [...m.values()].map((v) => Number(v.replace(/,/g, '')));
+    // Every second of the history is a point (the sweep is finer than the points), none of them blank.
+    assert.ok(users.size >= points.length - 1, `users chart shows ${users.size} of ${points.length} points: ${JSON.stringify([...users])}`);
+    assert.ok(rps.size >= points.length - 1, `rps chart shows ${rps.size} of ${points.length} points: ${JSON.stringify([...rps])}`);
+    assert.ok(values(users).every(Number.isFinite) && values(rps).every(Number.isFinite), JSON.stringify([...users, ...rps]));
+    assert.equal(Math.max(...values(users)), maxUsers, 'the users chart peaks at the run\'s users');
+    assert.ok(Math.max(...values(rps)) > 0, 'the rps chart shows requests');
   });
 
   it('screenshot for the docs (STAMPEDE_SCREENSHOT=1)', { skip: process.env.STAMPEDE_SCREENSHOT !== '1' }, async () => {

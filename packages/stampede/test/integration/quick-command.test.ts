@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
+import { createServer } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runQuick, type QuickOptions } from '../../src/cli/quick-command.ts';
@@ -79,7 +80,59 @@ describe('stampede quick', () => {
     assert.equal(report.iterations.started + report.iterations.dropped, 200);
     assert.ok(report.totals.requests >= 190, `${report.totals.requests} of 200 sent`);
     assert.equal(report.config.model, 'open');
-    assert.ok(report.totals.latency_corrected_ms.p50 >= report.totals.latency_ms.p50);
+  });
+
+  it('--rate with one connection and a 1 s server stall: the corrected latencies carry the backlog, the raw ones do not', async () => {
+    // Issue #24: the correction used to be checked only as corrected p50 ≥ raw p50, which an uncorrected recorder
+    // (corrected = raw) also passes. Here the figures are derived from the schedule: at 100 req/s (a slot every
+    // 10 ms) on one connection, request #100 is held for 1 s; the 99 slots that come due meanwhile wait on the
+    // connection and are sent back to back when it frees, the j-th measured from its slot: ≈ 1000 − 10·j ms
+    // corrected, a normal service time raw (the pacer's rule, src/http/lean/pacer.ts; docs/workload-models.md).
+    const rate = 100;
+    const durationS = 3;
+    const stallMs = 1000;
+    const stallAt = 100;
+    let received = 0;
+    const stalling = createServer((_req, res) => {
+      received++;
+      if (received === stallAt) setTimeout(() => res.end('ok'), stallMs);
+      else res.end('ok');
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (stalling.address() as net.AddressInfo).port;
+      const json = join(dir, `stall-${Math.random()}.json`);
+      const opts = options('/', { rate, durationS, connections: 1, threads: 1, json });
+      const code = await runQuick({ ...opts, url: new URL(`http://127.0.0.1:${port}/stall`) }, io([]));
+      assert.equal(code, 0);
+      const report = JSON.parse(readFileSync(json, 'utf8'));
+      const { latency_ms: raw, latency_corrected_ms: corrected } = report.totals;
+      const slots = rate * durationS;
+      const intervalMs = 1000 / rate;
+      assert.equal(report.totals.requests, received);
+      assert.equal(report.iterations.started + report.iterations.dropped, slots);
+      assert.ok(received > stallAt + stallMs / intervalMs, `${received} requests: the stall and the backlog behind it were sent`);
+      // Slots due while the stalled response is awaited: 10, 20, … 990 ms into the stall.
+      const queued = Math.ceil(stallMs / intervalMs) - 1;
+      // Each started over 5 ms late (late's threshold), apart from the last one or two.
+      assert.ok(report.iterations.late >= queued - 5, `late ${report.iterations.late}, ${queued} slots queued behind the stall`);
+      // Raw: the stall is one request in 300 — its own 1 s is the max, far above p99 (the 4th-slowest request).
+      assert.ok(raw.max >= stallMs - 10, `raw max ${raw.max} ms`);
+      assert.ok(raw.p99 < stallMs / 4, `raw p99 ${raw.p99} ms: only one request was slow to serve`);
+      // Corrected: the stalled request and the backlog's first slots, each ≈ 1000 − 10·j ms, fill the top 1 %.
+      assert.ok(corrected.p99 >= 0.9 * stallMs, `corrected p99 ${corrected.p99} ms`);
+      assert.ok(corrected.max >= raw.max);
+      // The mean carries the sum of the queued slots' waits, Σ (1000 − 10·j) over j = 1 … 99 = 49.5 s over 300
+      // requests: +165 ms. A machine stalling the generator adds to it, so the upper bound is loose.
+      let waitedMs = 0;
+      for (let j = 1; j <= queued; j++) waitedMs += stallMs - j * intervalMs;
+      const extraMs = corrected.mean - raw.mean;
+      const expectedMs = waitedMs / report.totals.requests;
+      assert.ok(extraMs >= 0.8 * expectedMs && extraMs <= 1.6 * expectedMs, `corrected mean − raw mean ${extraMs.toFixed(1)} ms, expected ≈ ${expectedMs.toFixed(1)} ms`);
+    } finally {
+      stalling.closeAllConnections();
+      await new Promise<void>((resolve) => stalling.close(() => resolve()));
+    }
   });
 
   it('HTTP errors are failures with their kind', async () => {
