@@ -38,7 +38,7 @@ async function call(base: string, method: string, path: string, token: string | 
   return text ? JSON.parse(text) : null;
 }
 
-/** Seeds a portrait with a video into the API at `base` (e.g. http://127.0.0.1:8000); returns its `/ar/:id` URL. */
+/** Seeds a portrait with a video into the API at `base` (e.g. http://127.0.0.1:8000); returns its `/ar/:publicId` URL. */
 export async function seedArPortrait(base: string): Promise<string> {
   const user = `bench_${Date.now().toString(36)}`;
   const password = 'bench-password-1';
@@ -52,11 +52,12 @@ export async function seedArPortrait(base: string): Promise<string> {
   const videoForm = new FormData();
   videoForm.append('video', new Blob([new Uint8Array(mp4Like(64 * 1024))], { type: 'video/mp4' }), 'clip.mp4');
   await call(base, 'POST', `/portraits/${portrait.id}/videos`, token, videoForm);
-  const url = `${base}/ar/${portrait.id}`;
+  // The public AR path takes the portrait's public id; the numeric id is the owner's.
+  const url = `${base}/ar/${portrait.public_id}`;
   // The first read fills the cache; a few more make sure later ones are hits.
   for (let i = 0; i < 5; i++) {
-    const doc = await call(base, 'GET', `/ar/${portrait.id}`, null);
-    if (doc.video === null) throw new Error(`/ar/${portrait.id} has no video after the upload`);
+    const doc = await call(base, 'GET', `/ar/${portrait.public_id}`, null);
+    if (doc.video === null) throw new Error(`/ar/${portrait.public_id} has no video after the upload`);
   }
   return url;
 }

@@ -17,12 +17,12 @@ export const STORAGE_VIDEO_BYTES = 2e6;
 /** Statistics names: the size is part of the name so these never mix with small uploads. */
 export const LARGE_IMAGE_NAME = '/portraits [10 MB image]';
 export const LARGE_VIDEO_NAME = '/portraits/:id/videos [5 MB video]';
-export const AR_NAME = '/ar/:portraitId';
+export const AR_NAME = '/ar/:publicId';
 
 let largeMedia: { image: Buffer; video: Buffer } | undefined;
 let storageVideo: Buffer | undefined;
-/** Portraits created on this thread, for the AR readers. */
-const arPool: number[] = [];
+/** Public ids of the portraits created on this thread, for the AR readers. */
+const arPool: string[] = [];
 
 const png = () => ({ data: samplePng(Math.floor(Math.random() * 2 ** 31)), filename: 'portrait.png', contentType: 'image/png' });
 
@@ -50,15 +50,15 @@ export class PortraitCreator extends HttpUser {
   clientId = 0;
   override async onStart(): Promise<void> {
     this.clientId = await signUpWithClient(this.client, 'creator');
-    if (arPool.length === 0) arPool.push(...(await seedPortraits(this.client, this.clientId, 2)));
+    if (arPool.length === 0) arPool.push(...(await seedPortraits(this.client, this.clientId, 2)).map((p) => p.public_id));
   }
   @task async createPortrait(): Promise<void> {
     const res = await this.client.post('/portraits', { multipart: { client_id: String(this.clientId), image: png() } });
     if (res.status !== 201) return;
-    const id = res.json<{ id: number }>().id;
-    arPool.push(id);
+    const publicId = res.json<{ public_id: string }>().public_id;
+    arPool.push(publicId);
     // Generation finishes inside the upload: the AR content answers at once (docs/api.md).
-    const ar = await this.client.get(`/ar/${id}`, { name: AR_NAME });
+    const ar = await this.client.get(`/ar/${publicId}`, { name: AR_NAME });
     this.check('AR content right after upload', ar.status === 200);
   }
 }
@@ -81,7 +81,7 @@ export class StorageUser extends HttpUser {
   portraitId = 0;
   override async onStart(): Promise<void> {
     storageVideo ??= fakeMp4(STORAGE_VIDEO_BYTES);
-    this.portraitId = (await seedPortraits(this.client, await signUpWithClient(this.client, 'storage'), 1))[0]!;
+    this.portraitId = (await seedPortraits(this.client, await signUpWithClient(this.client, 'storage'), 1))[0]!.id;
   }
   @task async roundTrip(): Promise<void> {
     const video = { data: storageVideo!, filename: 'clip.mp4', contentType: 'video/mp4' };
@@ -94,12 +94,16 @@ export class StorageUser extends HttpUser {
 class UserJourney extends SequentialTaskSet<HttpUser> {
   clientId = 0;
   portraitId = 0;
+  publicId = '';
   override async onStart(): Promise<void> {
     this.clientId = await signUpWithClient(this.client, 'basic');
   }
   @task async upload(): Promise<void> {
     const res = await this.client.post('/portraits', { multipart: { client_id: String(this.clientId), image: png() } });
-    if (res.status === 201) this.portraitId = res.json<{ id: number }>().id;
+    if (res.status !== 201) return;
+    const portrait = res.json<{ id: number; public_id: string }>();
+    this.portraitId = portrait.id;
+    this.publicId = portrait.public_id;
   }
   @task async listPortraits(): Promise<void> {
     await this.client.get('/portraits', { query: { limit: 20 } });
@@ -108,7 +112,7 @@ class UserJourney extends SequentialTaskSet<HttpUser> {
     if (this.portraitId) await this.client.get(`/portraits/${this.portraitId}`, { name: '/portraits/:id' });
   }
   @task async arContent(): Promise<void> {
-    if (this.portraitId) await this.client.get(`/ar/${this.portraitId}`, { name: AR_NAME });
+    if (this.publicId) await this.client.get(`/ar/${this.publicId}`, { name: AR_NAME });
   }
   @task async listClients(): Promise<void> {
     await this.client.get('/clients', { query: { limit: 20 } });

@@ -14,8 +14,8 @@ import { samplePng } from './lib/sample-image.ts';
 interface ClientBody {
   id: number;
 }
-interface ListBody {
-  items: { id: number }[];
+interface PortraitListBody {
+  items: { id: number; public_id: string }[];
   total: number;
 }
 
@@ -140,7 +140,8 @@ export class ApiStressTest extends HttpUser {
 export class WebsiteUser extends HttpUser {
   static override weight = 2;
   static override waitTime = between(1, 5);
-  portraitIds: number[] = [];
+  /** Public ids of the portraits seen or made: what `/ar/:publicId` takes. */
+  publicIds: string[] = [];
   clientId: number | undefined;
 
   override async onStart(): Promise<void> {
@@ -154,13 +155,13 @@ export class WebsiteUser extends HttpUser {
 
   @task(6) @tag('read') async browsePortraits(): Promise<void> {
     const res = await this.client.get('/portraits');
-    if (res.status === 200) this.portraitIds = res.json<ListBody>().items.map((p) => p.id);
+    if (res.status === 200) this.publicIds = res.json<PortraitListBody>().items.map((p) => p.public_id);
   }
 
   @task(6) @tag('read') async viewArContent(): Promise<void> {
-    const id = this.portraitIds[Math.floor(Math.random() * this.portraitIds.length)];
+    const id = this.publicIds[Math.floor(Math.random() * this.publicIds.length)];
     if (id === undefined) return;
-    const res = await this.client.get(`/ar/${id}`, { name: '/ar/:portraitId' });
+    const res = await this.client.get(`/ar/${id}`, { name: '/ar/:publicId' });
     this.check('AR content served', res.status === 200);
   }
 
@@ -175,6 +176,6 @@ export class WebsiteUser extends HttpUser {
       multipart: { client_id: String(this.clientId), image: { data: image, filename: 'portrait.png', contentType: 'image/png' } },
     });
     this.check('portrait created', res.status === 201);
-    if (res.status === 201) this.portraitIds.push(res.json<ClientBody>().id);
+    if (res.status === 201) this.publicIds.push(res.json<{ public_id: string }>().public_id);
   }
 }

@@ -70,14 +70,14 @@ async function seed(url) {
   fd.append('client_id', String(client.id));
   fd.append('image', new Blob([await sharp(Buffer.from(svg)).jpeg().toBuffer()], { type: 'image/jpeg' }), 'p.jpg');
   const portrait = await (await fetch(`${url}/portraits`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: fd })).json();
-  return { token, portraitId: portrait.id };
+  return { token, publicId: portrait.public_id };
 }
 
 async function measure(label, serveArgs, path, withToken = false) {
   const s = await start(serveArgs);
   try {
-    const { token, portraitId } = await seed(s.url);
-    const target = s.url + path.replace(':portraitId', String(portraitId));
+    const { token, publicId } = await seed(s.url);
+    const target = s.url + path.replace(':publicId', publicId);
     let maxRss = 0;
     const sampler = setInterval(() => {
       maxRss = Math.max(maxRss, family(s.child.pid).reduce((sum, p) => sum + rssKb(p), 0));
@@ -104,13 +104,13 @@ const rows = [];
 const started = loadavg()[0].toFixed(1);
 if (mode === 'workers') {
   for (const w of ['1', '2', '3', '5']) rows.push(await measure(`--workers ${w}`, ['--workers', w], '/health/live'));
-  for (const w of ['1', '5']) rows.push(await measure(`--workers ${w} (GET /ar/:id)`, ['--workers', w], '/ar/:portraitId'));
+  for (const w of ['1', '5']) rows.push(await measure(`--workers ${w} (GET /ar/:id)`, ['--workers', w], '/ar/:publicId'));
   rows.push(await measure('--preset memory-constrained', ['--preset', 'memory-constrained'], '/health/live'));
   rows.push(await measure('--preset long-running', ['--preset', 'long-running'], '/health/live'));
   rows.push(await measure('--preset high-traffic', ['--preset', 'high-traffic'], '/health/live'));
 } else if (mode === 'cache') {
   for (const cache of ['none', 'lru', 'redis://127.0.0.1:6379']) {
-    rows.push(await measure(`--cache ${cache} GET /ar/:id`, ['--cache', cache], '/ar/:portraitId'));
+    rows.push(await measure(`--cache ${cache} GET /ar/:id`, ['--cache', cache], '/ar/:publicId'));
     rows.push(await measure(`--cache ${cache} GET /clients`, ['--cache', cache], '/clients', true));
   }
 }

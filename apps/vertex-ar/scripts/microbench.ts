@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { createMetrics } from '../src/metrics/metrics.ts';
 import { openDatabase } from '../src/db/open-database.ts';
 import { openSqlite } from '../src/db/sqlite.ts';
+import { newPublicId } from '../src/ar/public-id.ts';
 
 function timeNs(n: number, fn: (i: number) => void): number {
   const t = process.hrtime.bigint();
@@ -40,7 +41,7 @@ try {
     }))).execute();
   }
   const portrait = await repos.portraits.create({
-    user_id: 1, client_id: 1, image_key: 'k', thumbnail_key: 'k', marker_key: 'k', format: 'jpeg', width: 1, height: 1, image_bytes: 1,
+    public_id: newPublicId(), user_id: 1, client_id: 1, image_key: 'k', thumbnail_key: 'k', marker_key: 'k', format: 'jpeg', width: 1, height: 1, image_bytes: 1,
     keypoint_count: 1, marker_width: 1, marker_height: 1, created_at: now,
   });
   const views = 2000;

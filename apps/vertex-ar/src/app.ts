@@ -17,7 +17,7 @@ import type { ClusterLink } from './server/cluster-link.ts';
 import { DEFAULT_TUNING, type Tuning } from './server/tuning.ts';
 import type { PortraitGenerator } from './uploads/portrait-generator.ts';
 import { resolveJwtSecret } from './server/jwt-secret.ts';
-import { ensureAdmin } from './server/admin-bootstrap.ts';
+import { bootstrapAdmin } from './server/admin-bootstrap.ts';
 import { registerRoutes } from './routes/index.ts';
 import { createValidatorCompiler } from './server/validators.ts';
 
@@ -164,7 +164,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   try {
     const secret = await resolveJwtSecret(resolve(options.dataDir), options.jwtSecret);
     if (options.adminUsername && options.adminPassword) {
-      await ensureAdmin(ctx.repos, options.adminUsername, options.adminPassword);
+      await bootstrapAdmin(ctx.repos, options.adminUsername, options.adminPassword);
     }
     app.addSchema(errorBodySchema);
     // Unknown body fields are a 400 (Fastify's default strips them silently) and body types are not coerced.

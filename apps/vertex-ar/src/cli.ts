@@ -88,7 +88,21 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.stdout.write(`Vertex AR API listening on ${running.url}${how}\nAPI docs: ${running.url}/docs\n`);
 }
 
-async function createAdmin(flags: { username: string; password: string; dataDir: string }): Promise<void> {
+interface CreateAdminFlags {
+  username: string;
+  password: string;
+  dataDir: string;
+  promote?: boolean;
+}
+
+const CREATE_ADMIN_OUTCOME = {
+  created: 'created',
+  promoted: 'promoted (its earlier tokens are revoked)',
+  updated: 'updated with the new password (its earlier tokens are revoked)',
+  unchanged: 'unchanged (already an admin with this password)',
+} as const;
+
+async function createAdmin(flags: CreateAdminFlags): Promise<void> {
   const { openDatabase } = await import('./db/open-database.ts');
   const { ensureAdmin } = await import('./server/admin-bootstrap.ts');
   const db = process.env.DATABASE_URL;
@@ -96,8 +110,8 @@ async function createAdmin(flags: { username: string; password: string; dataDir:
     ? { postgresUrl: db }
     : { sqliteFile: db?.startsWith('sqlite:') ? resolve(db.slice(7)) : join(resolve(flags.dataDir), 'vertex-ar.sqlite') });
   try {
-    const result = await ensureAdmin(repos, flags.username, flags.password);
-    process.stdout.write(`admin ${flags.username} ${result}\n`);
+    const result = await ensureAdmin(repos, flags.username, flags.password, { promote: flags.promote });
+    process.stdout.write(`admin ${flags.username} ${CREATE_ADMIN_OUTCOME[result]}\n`);
   } catch (err) {
     if (err instanceof VertexError) fail(err.message);
     throw err;
@@ -142,11 +156,12 @@ function buildProgram(): Command {
     .action((flags: ServeFlags) => serve(flags));
   program
     .command('create-admin')
-    .description('create or update an admin account')
+    .description('create an admin account, or set an existing admin\'s password (revoking its tokens); an existing non-admin account needs --promote')
     .addOption(new Option('--username <name>', 'admin username').env('ADMIN_USERNAME').makeOptionMandatory())
     .addOption(new Option('--password <password>', 'admin password (8+ characters)').env('ADMIN_PASSWORD').makeOptionMandatory())
+    .addOption(new Option('--promote', 'make an existing non-admin account an admin, with this password, and revoke its tokens'))
     .addOption(dataDir())
-    .action((flags: { username: string; password: string; dataDir: string }) => createAdmin(flags));
+    .action((flags: CreateAdminFlags) => createAdmin(flags));
   return program;
 }
 

@@ -11,6 +11,8 @@ const ignore: Recorder = { record() {}, recordException() {}, recordCheck() {} }
 /** A portrait as the API answers it (the fields the suite reads). */
 export interface PortraitBody {
   id: number;
+  /** The id of its public AR content, `GET /ar/:publicId` (the numeric id is the owner's). */
+  public_id: string;
   image_url: string;
   thumbnail_url: string;
 }
@@ -50,11 +52,11 @@ export async function uploadPortrait(session: HttpSession, clientId: number, ima
   return res.json<PortraitBody>();
 }
 
-/** Uploads `count` small portraits for one client; returns their ids. */
-export async function seedPortraits(session: HttpSession, clientId: number, count: number): Promise<number[]> {
-  const ids: number[] = [];
-  for (let i = 0; i < count; i++) ids.push((await uploadPortrait(session, clientId)).id);
-  return ids;
+/** Uploads `count` small portraits for one client; returns them (`id` for the owner's routes, `public_id` for `/ar`). */
+export async function seedPortraits(session: HttpSession, clientId: number, count: number): Promise<PortraitBody[]> {
+  const portraits: PortraitBody[] = [];
+  for (let i = 0; i < count; i++) portraits.push(await uploadPortrait(session, clientId));
+  return portraits;
 }
 
 /** The target's effective settings from `/health` (workers, keep-alive, db, cache, storage); {} when absent. */

@@ -7,6 +7,7 @@
 import type { HttpLoadRequest, LoadResult, SuiteTest, TestContext } from 'stampede-load';
 import { healthSettings, readMetrics, seedPortraits, setupSession, signUpWithClient } from '../lib/api-session.ts';
 import { failureRate } from './figures.ts';
+import { AR_NAME } from '../scenario-users.ts';
 import type { ScenarioEnv } from './scenario-env.ts';
 
 const LIMIT_SERIES = ['db_pool_exhausted_total', 'http_requests_rejected_total'];
@@ -27,9 +28,9 @@ async function requestMix(baseUrl: string): Promise<HttpLoadRequest[]> {
     const portraits = await seedPortraits(session, clientId, 3);
     const headers = { authorization: session.defaultHeaders.authorization! };
     return [
-      ...portraits.map((id) => ({ path: `/ar/${id}`, name: '/ar/:portraitId' })),
+      ...portraits.map((p) => ({ path: `/ar/${p.public_id}`, name: AR_NAME })),
       { path: '/portraits?limit=20', name: '/portraits', headers },
-      ...portraits.map((id) => ({ path: `/ar/${id}`, name: '/ar/:portraitId' })),
+      ...portraits.map((p) => ({ path: `/ar/${p.public_id}`, name: AR_NAME })),
       { path: `/clients/${clientId}`, name: '/clients/:id', headers },
     ];
   } finally {

@@ -5,8 +5,9 @@
  * runs (`--quick`) say inconclusive.
  */
 import type { HttpLoadRequest, SuiteTest } from 'stampede-load';
-import { healthSettings, seedPortraits, setupSession, signUpWithClient } from '../lib/api-session.ts';
+import { healthSettings, seedPortraits, setupSession, signUpWithClient, type PortraitBody } from '../lib/api-session.ts';
 import { failureRate } from './figures.ts';
+import { AR_NAME } from '../scenario-users.ts';
 import type { ScenarioEnv } from './scenario-env.ts';
 
 /** Warm-up left out of the fit, s: the LRU cache and the heap size themselves first (longer when there is time). */
@@ -25,7 +26,7 @@ export function memoryLeakTest(env: ScenarioEnv): SuiteTest {
     async workload(ctx) {
       const session = setupSession(ctx.targetUrl);
       let auth: string;
-      let portraits: number[];
+      let portraits: PortraitBody[];
       try {
         const clientId = await signUpWithClient(session, 'leak');
         portraits = await seedPortraits(session, clientId, 4);
@@ -37,7 +38,7 @@ export function memoryLeakTest(env: ScenarioEnv): SuiteTest {
       const requests: HttpLoadRequest[] = [
         { method: 'POST', path: '/clients', name: '/clients', headers, json: { name: 'leak-test client', notes: 'sustained create/read' } },
         { path: '/clients?limit=20', name: '/clients', headers },
-        ...portraits.map((id) => ({ path: `/ar/${id}`, name: '/ar/:portraitId' })),
+        ...portraits.map((p) => ({ path: `/ar/${p.public_id}`, name: AR_NAME })),
         { path: '/users/me', headers },
       ];
       if (plan.leakS < WARMUP_S + 10) {

@@ -1,5 +1,6 @@
 /**
- * AR content of a portrait: what the public viewer needs, cached per portrait. The cached entry holds
+ * AR content of a portrait: what the public viewer needs, cached per portrait under its public id (the
+ * numeric id never appears on the public path, issue 19 item 6). The cached entry holds
  * every video with its schedule; which one is active is decided per request, because "now" moves
  * while the entry stays valid.
  */
@@ -20,15 +21,15 @@ export interface ArEntry {
 
 /** The public AR document (a type alias, not an interface: it is handed as-is to a serializer of plain records). */
 export type ArDocument = {
-  portrait_id: number;
+  public_id: string;
   image_url: string;
   thumbnail_url: string;
   marker: ArEntry['portrait']['marker'];
   video: VideoView | null;
 };
 
-function cacheKey(portraitId: number): string {
-  return `ar:${portraitId}`;
+function cacheKey(publicId: string): string {
+  return `ar:${publicId}`;
 }
 
 function buildEntry(portrait: ArEntry['portrait'], rows: VideoRow[]): ArEntry {
@@ -48,19 +49,19 @@ export function activeVideo(entry: ArEntry, nowIso: string): VideoView | null {
   return entry.fallback;
 }
 
-/** Cached entry for a portrait, loading it on a miss; undefined when the portrait does not exist. */
-export function getArEntry(ctx: AppContext, portraitId: number): Promise<ArEntry | undefined> {
-  return ctx.cache.getOrLoad(cacheKey(portraitId), '', async () => {
-    const portrait = await ctx.repos.portraits.find(portraitId);
+/** Cached entry for the portrait of `publicId`, loading it on a miss; undefined when there is none. */
+export function getArEntry(ctx: AppContext, publicId: string): Promise<ArEntry | undefined> {
+  return ctx.cache.getOrLoad(cacheKey(publicId), '', async () => {
+    const portrait = await ctx.repos.portraits.findByPublicId(publicId);
     if (!portrait) return undefined;
-    return buildEntry(portraitView(portrait), await ctx.repos.videos.listByPortrait(portraitId));
+    return buildEntry(portraitView(portrait), await ctx.repos.videos.listByPortrait(portrait.id));
   });
 }
 
 /** The public document of `entry` with `video` active. */
 function documentOf(entry: ArEntry, video: VideoView | null): ArDocument {
   const p = entry.portrait;
-  return { portrait_id: p.id, image_url: p.image_url, thumbnail_url: p.thumbnail_url, marker: p.marker, video };
+  return { public_id: p.public_id, image_url: p.image_url, thumbnail_url: p.thumbnail_url, marker: p.marker, video };
 }
 
 // An entry's document changes only when its active video does, so each (entry, active video) is serialized once
@@ -85,12 +86,12 @@ export function arBody(entry: ArEntry, nowMs: number, serializer: ArSerializer):
   return body;
 }
 
-/** The cached entry of a portrait when the cache can answer at once (in-process LRU); else undefined. */
-export function peekArEntry(ctx: AppContext, portraitId: number): ArEntry | undefined {
-  return ctx.cache.peek<ArEntry>(cacheKey(portraitId), '');
+/** The cached entry of `publicId` when the cache can answer at once (in-process LRU); else undefined. */
+export function peekArEntry(ctx: AppContext, publicId: string): ArEntry | undefined {
+  return ctx.cache.peek<ArEntry>(cacheKey(publicId), '');
 }
 
-/** Drops a portrait's cached entry; awaited by every write before it responds (read-your-writes). */
-export function invalidateAr(ctx: AppContext, portraitId: number): Promise<void> {
-  return ctx.cache.invalidate([cacheKey(portraitId)]);
+/** Drops a portrait's cached entry (by its public id); awaited by every write before it responds (read-your-writes). */
+export function invalidateAr(ctx: AppContext, publicId: string): Promise<void> {
+  return ctx.cache.invalidate([cacheKey(publicId)]);
 }

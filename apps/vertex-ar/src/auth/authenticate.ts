@@ -1,6 +1,9 @@
 /**
  * Bearer-token authentication. The token says who; the database says whether that account still
- * exists and what role it has now, so a deleted or demoted account loses access at once.
+ * exists and what role it has now, so a deleted or demoted account loses access at once. A token also
+ * carries its user's `token_version` at login; a password or role change, or a logout, bumps the
+ * version and every older token is refused (issue 19, item 5). The version is read from the same cached
+ * user row as the role: no database read is added per request.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
@@ -11,6 +14,8 @@ import { VertexError } from '../errors.ts';
 export interface TokenClaims {
   sub: string;
   role: Role;
+  /** The user's `token_version` when the token was issued; absent in tokens from before versions (= 0). */
+  ver?: number;
 }
 
 declare module '@fastify/jwt' {
@@ -45,7 +50,7 @@ export function authenticate(ctx: AppContext): PreHandler {
     const id = Number(claims.sub);
     if (!Number.isSafeInteger(id) || id < 1) throw unauthorized();
     const user = await ctx.repos.users.findById(id);
-    if (!user) throw unauthorized();
+    if (!user || (claims.ver ?? 0) !== user.token_version) throw unauthorized();
     request.account = user;
   };
 }

@@ -23,6 +23,11 @@ export function withCache(repos: Repositories, cache: CacheManager): Repositorie
         await users.updateCredentials(id, passwordHash, role);
         await cache.invalidate([userKey(id)]);
       },
+      // The cached row carries `token_version`, which the auth check compares: a bump must drop it everywhere.
+      async revokeTokens(id) {
+        await users.revokeTokens(id);
+        await cache.invalidate([userKey(id)]);
+      },
     },
     clients: {
       ...clients,

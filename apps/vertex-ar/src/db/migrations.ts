@@ -4,6 +4,7 @@
  * auto-increment id column differs, and it is chosen by dialect.
  */
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { newPublicId } from '../ar/public-id.ts';
 
 /** Which SQL engine the migrations target. */
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -81,13 +82,49 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         for (const t of ['videos', 'portraits', 'clients', 'users']) await db.schema.dropTable(t).execute();
       },
     },
+    // Issue 19, item 5: a token carries its user's version; a password or role change, or a logout, bumps it.
+    '0002_user_token_version': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('users').addColumn('token_version', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.alterTable('users').dropColumn('token_version').execute();
+      },
+    },
+    // Issue 19, item 6: `/ar/:publicId` takes an unguessable id; existing portraits get one here. The column stays
+    // nullable in the schema (SQLite cannot add a NOT NULL column without a default); every insert sets it.
+    '0003_portrait_public_id': {
+      async up(db: Kysely<any>) {
+        await inTransaction(db, async (trx) => {
+          await trx.schema.alterTable('portraits').addColumn('public_id', 'text').execute();
+          const rows = await trx.selectFrom('portraits').select('id').where('public_id', 'is', null).execute();
+          for (const { id } of rows) {
+            await trx.updateTable('portraits').set({ public_id: newPublicId() }).where('id', '=', id).execute();
+          }
+          await trx.schema.createIndex('portraits_public_id_idx').on('portraits').column('public_id').unique().execute();
+        });
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.dropIndex('portraits_public_id_idx').execute();
+        await db.schema.alterTable('portraits').dropColumn('public_id').execute();
+      },
+    },
   };
+}
+
+/** Runs `fn` in a transaction: PostgreSQL's migrator already opened one; on SQLite the backfill needs its own. */
+function inTransaction(db: Kysely<any>, fn: (trx: Kysely<any>) => Promise<void>): Promise<void> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
+/** The migrations as kysely's Migrator takes them (exported for the tests that migrate step by step). */
+export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
 }
 
 /** Brings the schema up to date; throws with the failing migration's error. */
 export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialectName): Promise<void> {
-  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
-  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+  const { error } = await new Migrator({ db, provider: migrationProvider(dialect) }).migrateToLatest();
   if (error) throw error;
 }
 

@@ -27,7 +27,10 @@ export interface UserRepository {
   create(user: NewUser): Promise<UserRow>;
   findById(id: number): Promise<UserRow | undefined>;
   findByUsername(username: string): Promise<UserRow | undefined>;
+  /** Sets the password hash and role, and bumps `token_version`: every token issued before is refused. */
   updateCredentials(id: number, passwordHash: string, role: Role): Promise<void>;
+  /** Bumps `token_version` (a logout): every token issued before is refused. */
+  revokeTokens(id: number): Promise<void>;
   list(page: PageOptions): Promise<PageResult<UserRow>>;
   count(): Promise<number>;
 }
@@ -51,6 +54,8 @@ export interface PortraitFilter {
 export interface PortraitRepository {
   create(portrait: NewPortrait): Promise<PortraitRow>;
   find(id: number, ownerId?: number): Promise<PortraitRow | undefined>;
+  /** The portrait behind a public id (`/ar/:publicId`). */
+  findByPublicId(publicId: string): Promise<PortraitRow | undefined>;
   delete(id: number): Promise<boolean>;
   list(page: PageOptions, filter: PortraitFilter): Promise<PageResult<PortraitRow>>;
   /** Every portrait of a client, for cascading deletes of their files. */
@@ -107,7 +112,12 @@ function userRepository(db: Db): UserRepository {
     findById: (id) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
     findByUsername: (username) => db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst(),
     async updateCredentials(id, passwordHash, role) {
-      await db.updateTable('users').set({ password_hash: passwordHash, role }).where('id', '=', id).execute();
+      await db.updateTable('users')
+        .set((eb) => ({ password_hash: passwordHash, role, token_version: eb('token_version', '+', 1) }))
+        .where('id', '=', id).execute();
+    },
+    async revokeTokens(id) {
+      await db.updateTable('users').set((eb) => ({ token_version: eb('token_version', '+', 1) })).where('id', '=', id).execute();
     },
     list: (p) => page<UserRow>(db, 'users', {}, p),
     count: () => countRows(db, 'users', {}),
@@ -137,6 +147,7 @@ function portraitRepository(db: Db): PortraitRepository {
       if (ownerId !== undefined) q = q.where('user_id', '=', ownerId);
       return q.executeTakeFirst();
     },
+    findByPublicId: (publicId) => db.selectFrom('portraits').selectAll().where('public_id', '=', publicId).executeTakeFirst(),
     async delete(id) {
       const r = await db.deleteFrom('portraits').where('id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;

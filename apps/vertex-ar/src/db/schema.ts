@@ -14,6 +14,8 @@ export interface UsersTable {
   password_hash: string;
   role: Role;
   created_at: string;
+  /** Bumped by a password or role change and by a logout; a token signed with an older version is refused. */
+  token_version: Generated<number>;
 }
 
 export interface ClientsTable {
@@ -43,6 +45,8 @@ export interface PortraitsTable {
   marker_height: number;
   view_count: Generated<number>;
   created_at: string;
+  /** The unguessable id of `/ar/:publicId` (ar/public-id.ts); `id` stays internal. */
+  public_id: string;
 }
 
 export interface VideosTable {

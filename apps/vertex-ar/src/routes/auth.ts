@@ -1,4 +1,4 @@
-/** POST /auth/register, POST /auth/login, GET /users/me. */
+/** POST /auth/register, POST /auth/login, POST /auth/logout, GET /users/me. */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { accountOf, authenticate } from '../auth/authenticate.ts';
@@ -84,8 +84,22 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
       throw new VertexError('VERTEX_ERR_UNAUTHORIZED', 'invalid username or password');
     }
     ctx.loginLimiter.recordSuccess(request.ip, name);
-    const token = await reply.jwtSign({ sub: String(user.id), role: user.role });
+    const token = await reply.jwtSign({ sub: String(user.id), role: user.role, ver: user.token_version });
     return { access_token: token, token_type: 'bearer', expires_in: ctx.tokenTtlSeconds };
+  });
+
+  // Revokes every token of the caller, on every device: tokens are stateless, so one cannot be revoked alone.
+  app.post('/auth/logout', {
+    schema: {
+      tags: ['auth'],
+      description: 'Revokes every token of the caller (a new login is needed on every device).',
+      security: bearerSecurity,
+      response: { 204: { type: 'null', description: 'revoked' }, ...errorResponses(401) },
+    },
+    preHandler: authenticate(ctx),
+  }, async (request, reply) => {
+    await ctx.repos.users.revokeTokens(accountOf(request).id);
+    return reply.status(204).send();
   });
 
   app.get('/users/me', {

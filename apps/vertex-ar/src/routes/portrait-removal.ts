@@ -10,7 +10,7 @@ import { invalidateAr } from '../ar/ar-content.ts';
 export async function deletePortraitCompletely(ctx: AppContext, portrait: PortraitRow): Promise<void> {
   const videos = await ctx.repos.videos.listByPortrait(portrait.id);
   await ctx.repos.portraits.delete(portrait.id);
-  await invalidateAr(ctx, portrait.id);
+  await invalidateAr(ctx, portrait.public_id);
   const keys = [portrait.image_key, portrait.thumbnail_key, portrait.marker_key, ...videos.map((v) => v.video_key)];
   await Promise.all(keys.map((k) => ctx.storage.delete(k)));
 }

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { accountOf, authenticate } from '../auth/authenticate.ts';
+import { newPublicId } from '../ar/public-id.ts';
 import type { PortraitRow } from '../db/schema.ts';
 import { invalid, notFound, VertexError } from '../errors.ts';
 import { rethrowMultipartError } from '../uploads/multipart-errors.ts';
@@ -79,7 +80,7 @@ async function storePortrait(ctx: AppContext, ownerId: number, clientId: number,
     keys.push(await ctx.storage.put(assets.thumbnail, 'thumb', 'jpg'));
     keys.push(await ctx.storage.put(Buffer.from(JSON.stringify(assets.marker)), 'marker', 'json'));
     return await ctx.repos.portraits.create({
-      user_id: ownerId, client_id: clientId, image_key: keys[0], thumbnail_key: keys[1], marker_key: keys[2],
+      public_id: newPublicId(), user_id: ownerId, client_id: clientId, image_key: keys[0], thumbnail_key: keys[1], marker_key: keys[2],
       format: assets.format, width: assets.width, height: assets.height, image_bytes: image.length,
       keypoint_count: assets.marker.keypoints.length, marker_width: assets.marker.width, marker_height: assets.marker.height,
       created_at: new Date(ctx.now()).toISOString(),

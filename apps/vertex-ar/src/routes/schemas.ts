@@ -95,6 +95,7 @@ export const portraitSchema = {
   type: 'object',
   properties: {
     id: { type: 'integer' },
+    public_id: { type: 'string', description: 'the id of the public AR content, `GET /ar/:publicId`' },
     client_id: { type: 'integer' },
     image_url: { type: 'string' },
     thumbnail_url: { type: 'string' },

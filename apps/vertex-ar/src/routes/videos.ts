@@ -62,7 +62,7 @@ export function registerVideoRoutes(app: FastifyInstance, ctx: AppContext): void
         user_id: owner.id, portrait_id: portrait.id, video_key: key, content_type: upload.type.contentType,
         size_bytes: upload.staged.sizeBytes, starts_at: starts, ends_at: ends, created_at: new Date(ctx.now()).toISOString(),
       });
-      await invalidateAr(ctx, portrait.id);
+      await invalidateAr(ctx, portrait.public_id);
       return reply.status(201).send(videoView(row));
     } catch (err) {
       await ctx.storage.discard(upload.staged);
@@ -99,7 +99,9 @@ export function registerVideoRoutes(app: FastifyInstance, ctx: AppContext): void
     const { starts, ends } = parseSchedule(request.body.starts_at, request.body.ends_at);
     const updated = await ctx.repos.videos.updateSchedule(video.id, starts, ends);
     if (!updated) throw notFound('video');
-    await invalidateAr(ctx, video.portrait_id);
+    // The AR entry is keyed by the portrait's public id (a cached row: no query on a warm cache).
+    const portrait = await ctx.repos.portraits.find(video.portrait_id);
+    if (portrait) await invalidateAr(ctx, portrait.public_id);
     return videoView(updated);
   });
 }

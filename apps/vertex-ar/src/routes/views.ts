@@ -20,6 +20,7 @@ export function clientView(c: ClientRow) {
 export function portraitView(p: PortraitRow) {
   return {
     id: p.id,
+    public_id: p.public_id,
     client_id: p.client_id,
     image_url: fileUrl(p.image_key),
     thumbnail_url: fileUrl(p.thumbnail_key),

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AggregatorRegistry } from 'prom-client';
 import { openDatabase } from '../db/open-database.ts';
-import { ensureAdmin } from './admin-bootstrap.ts';
+import { bootstrapAdmin } from './admin-bootstrap.ts';
 import { InvalidationRelay } from './invalidation-relay.ts';
 import { isVertexMessage, type PrimaryMessage, type WorkerMessage } from './ipc-messages.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
@@ -42,7 +42,7 @@ async function prepare(options: ServerOptions): Promise<void> {
     slowQueryMs: -1,
   });
   try {
-    if (options.adminUsername && options.adminPassword) await ensureAdmin(repos, options.adminUsername, options.adminPassword);
+    if (options.adminUsername && options.adminPassword) await bootstrapAdmin(repos, options.adminUsername, options.adminPassword);
   } finally {
     await repos.close();
   }

@@ -66,7 +66,7 @@ describeEachDatabase('admin and service routes', (db) => {
     assert.equal(docs.status, 200);
     const spec = await call(t, 'GET', '/openapi.json');
     assert.equal(spec.body.openapi.slice(0, 2), '3.');
-    for (const path of ['/auth/register', '/clients/{id}', '/portraits', '/portraits/{id}/videos', '/ar/{portraitId}', '/files/{key}', '/admin/storage']) {
+    for (const path of ['/auth/register', '/clients/{id}', '/portraits', '/portraits/{id}/videos', '/ar/{publicId}', '/auth/logout', '/files/{key}', '/admin/storage']) {
       assert.ok(spec.body.paths[path], path);
     }
     // The spec is generated from the validating schemas.

@@ -17,6 +17,7 @@ describeEachDatabase('AR content', (db) => {
   let t: TestServer;
   let token: string;
   let portraitId: number;
+  let publicId: string;
   before(async () => {
     t = await startTestServer({ viewFlushIntervalMs: 50 }, db);
     token = (await newUser(t)).token;
@@ -24,6 +25,7 @@ describeEachDatabase('AR content', (db) => {
     const p = await call(t, 'POST', '/portraits', { token, body: form({ client_id: String(clientId) }, { field: 'image', bytes: await smallJpeg() }) });
     assert.equal(p.status, 201, `portrait upload: ${JSON.stringify(p.body)}`);
     portraitId = p.body.id;
+    publicId = p.body.public_id;
   });
   after(() => t.close());
 
@@ -32,9 +34,11 @@ describeEachDatabase('AR content', (db) => {
   const upload = (fields: Record<string, string>) => uploadVideo(t, token, portraitId, fields);
 
   test('is public, 200 right after the upload, with no video yet', async () => {
-    const ar = await call(t, 'GET', `/ar/${portraitId}`);
+    const ar = await call(t, 'GET', `/ar/${publicId}`);
     assert.equal(ar.status, 200);
-    assert.equal(ar.body.portrait_id, portraitId);
+    // Issue 19: served by the public id, which the body names; the row id appears nowhere in it.
+    assert.equal(ar.body.public_id, publicId);
+    assert.equal(ar.body.portrait_id, undefined);
     assert.match(ar.body.image_url, /^\/files\/img-/);
     assert.match(ar.body.thumbnail_url, /^\/files\/thumb-/);
     assert.match(ar.body.marker.url, /^\/files\/marker-/);
@@ -43,31 +47,34 @@ describeEachDatabase('AR content', (db) => {
 
   test('picks the active schedule, else the unscheduled fallback; writes invalidate the cache', async () => {
     const fallback = await upload({});
-    assert.equal((await call(t, 'GET', `/ar/${portraitId}`)).body.video.id, fallback.body.id);
+    assert.equal((await call(t, 'GET', `/ar/${publicId}`)).body.video.id, fallback.body.id);
     const past = await upload({ starts_at: '2000-01-01T00:00:00Z', ends_at: '2001-01-01T00:00:00Z' });
-    assert.equal((await call(t, 'GET', `/ar/${portraitId}`)).body.video.id, fallback.body.id);
+    assert.equal((await call(t, 'GET', `/ar/${publicId}`)).body.video.id, fallback.body.id);
     const older = await upload({ starts_at: '2010-01-01T00:00:00Z', ends_at: '2999-01-01T00:00:00Z' });
-    assert.equal((await call(t, 'GET', `/ar/${portraitId}`)).body.video.id, older.body.id);
+    assert.equal((await call(t, 'GET', `/ar/${publicId}`)).body.video.id, older.body.id);
     const newer = await upload({ starts_at: '2020-01-01T00:00:00Z', ends_at: '2999-01-01T00:00:00Z' });
-    assert.equal((await call(t, 'GET', `/ar/${portraitId}`)).body.video.id, newer.body.id);
+    assert.equal((await call(t, 'GET', `/ar/${publicId}`)).body.video.id, newer.body.id);
     // Rescheduling into the past must be visible on the very next read.
     const moved = await call(t, 'PATCH', `/videos/${newer.body.id}/schedule`, { token, json: { starts_at: '2000-01-01T00:00:00Z', ends_at: '2000-06-01T00:00:00Z' } });
     assert.equal(moved.status, 200);
-    assert.equal((await call(t, 'GET', `/ar/${portraitId}`)).body.video.id, older.body.id);
+    assert.equal((await call(t, 'GET', `/ar/${publicId}`)).body.video.id, older.body.id);
     assert.equal(new Set([fallback, past, older, newer].map((v) => v.body.id)).size, 4, 'four distinct videos');
   });
 
   test('bad and unknown ids', async () => {
-    assert.equal((await call(t, 'GET', '/ar/abc')).status, 400);
-    assert.equal((await call(t, 'GET', '/ar/0')).status, 400);
-    assert.equal((await call(t, 'GET', '/ar/987654')).status, 404);
+    // Issue 19: anything but an existing public id, the portrait's own numeric id included, is an unknown portrait.
+    for (const id of ['abc', '0', '987654', String(portraitId), 'AAAAAAAAAAAAAAAA', `${publicId}x`]) {
+      const r = await call(t, 'GET', `/ar/${id}`);
+      assert.equal(r.status, 404, id);
+      assert.equal(r.body.error.code, 'VERTEX_ERR_NOT_FOUND');
+    }
   });
 
   test('views are counted in batches without waiting on the database', async () => {
     // Let views from earlier tests flush first (interval 50 ms) so the baseline is stable.
     await sleep(300);
     const before = (await call(t, 'GET', `/portraits/${portraitId}`, { token })).body.view_count;
-    for (let i = 0; i < 25; i++) assert.equal((await call(t, 'GET', `/ar/${portraitId}`)).status, 200);
+    for (let i = 0; i < 25; i++) assert.equal((await call(t, 'GET', `/ar/${publicId}`)).status, 200);
     let count = before;
     for (let i = 0; i < 50 && count < before + 25; i++) {
       await sleep(50);
@@ -100,12 +107,12 @@ describeEachDatabase('AR content, serialized once per entry and active video', (
     const fallback = (await upload({})).body;
     const june = (await upload({ starts_at: '2030-06-01T00:00:00Z', ends_at: '2030-07-01T00:00:00Z' })).body;
     const read = async () => {
-      const r = await call(t, 'GET', `/ar/${p.body.id}`);
+      const r = await call(t, 'GET', `/ar/${p.body.public_id}`);
       assert.equal(r.status, 200);
       assert.equal(r.headers.get('content-type'), 'application/json; charset=utf-8');
       // Exactly the schema's fields, in its order: what the route's serializer makes of the document.
       const expected = {
-        portrait_id: p.body.id,
+        public_id: p.body.public_id,
         image_url: p.body.image_url,
         thumbnail_url: p.body.thumbnail_url,
         marker: { url: p.body.marker.url, width: p.body.marker.width, height: p.body.marker.height, keypoint_count: p.body.marker.keypoint_count },

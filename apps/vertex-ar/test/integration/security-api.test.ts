@@ -98,7 +98,7 @@ describe('security', () => {
   let user: { token: string; id: number };
   let admin: string;
   let clientId: number;
-  let portrait: { id: number; image_url: string };
+  let portrait: { id: number; public_id: string; image_url: string };
   before(async () => {
     h = await harness({ loginLimit: { maxFailures: 3, windowMs: 60_000 } });
     user = await register(h, 'sam');
@@ -127,7 +127,7 @@ describe('security', () => {
       await h.inject('POST', '/auth/login', { json: { username: 'fresh', password: 'wrong-password' } }),
     ];
     for (const [token, paths] of [
-      [user.token, ['/users/me', '/clients', `/clients/${clientId}`, '/portraits', `/portraits/${portrait.id}`, `/portraits/${portrait.id}/videos`, `/ar/${portrait.id}`]],
+      [user.token, ['/users/me', '/clients', `/clients/${clientId}`, '/portraits', `/portraits/${portrait.id}`, `/portraits/${portrait.id}/videos`, `/ar/${portrait.public_id}`]],
       [admin, ['/users/me', '/admin/users', '/admin/users?limit=100', '/admin/clients', '/admin/portraits', '/admin/storage', '/health', '/metrics', '/openapi.json']],
     ] as const) {
       for (const path of paths) responses.push(await h.inject('GET', path, { token }));
@@ -253,7 +253,7 @@ describe('security', () => {
     const origin = 'https://evil.example';
     const routes: Array<[string, string, string?]> = [
       ['GET', '/'], ['GET', '/health'], ['GET', '/health/live'], ['GET', '/openapi.json'], ['GET', '/metrics'], ['GET', '/docs'],
-      ['POST', '/auth/login'], ['GET', '/users/me', user.token], ['GET', '/clients', user.token], ['GET', `/ar/${portrait.id}`],
+      ['POST', '/auth/login'], ['GET', '/users/me', user.token], ['GET', '/clients', user.token], ['GET', `/ar/${portrait.public_id}`],
       ['GET', portrait.image_url.replace(/^https?:\/\/[^/]+/, '')], ['GET', '/admin/users', admin], ['GET', '/nope'],
     ];
     for (const [method, path, token] of routes) {

@@ -84,7 +84,7 @@ describeEachDatabase('uploads and files', (db) => {
     assert.equal((await call(t, 'DELETE', `/portraits/${portrait.body.id}`, { token })).status, 204);
     assert.deepEqual(await snapshot(t), before);
     assert.equal((await call(t, 'GET', portrait.body.image_url)).status, 404);
-    assert.equal((await call(t, 'GET', `/ar/${portrait.body.id}`)).status, 404);
+    assert.equal((await call(t, 'GET', `/ar/${portrait.body.public_id}`)).status, 404);
   });
 
   test('deleting a client removes its portraits, videos and files', async () => {
@@ -92,10 +92,10 @@ describeEachDatabase('uploads and files', (db) => {
     const cid = await newClient(t, token, 'temporary');
     const portrait = await call(t, 'POST', '/portraits', { token, body: form({ client_id: String(cid) }, { field: 'image', bytes: await smallJpeg() }) });
     await call(t, 'POST', `/portraits/${portrait.body.id}/videos`, { token, body: form({}, { field: 'video', bytes: fakeMp4(1000) }) });
-    assert.equal((await call(t, 'GET', `/ar/${portrait.body.id}`)).status, 200);
+    assert.equal((await call(t, 'GET', `/ar/${portrait.body.public_id}`)).status, 200);
     assert.equal((await call(t, 'DELETE', `/clients/${cid}`, { token })).status, 204);
     assert.deepEqual(await snapshot(t), before);
-    assert.equal((await call(t, 'GET', `/ar/${portrait.body.id}`)).status, 404);
+    assert.equal((await call(t, 'GET', `/ar/${portrait.body.public_id}`)).status, 404);
   });
 
   test("another user's portrait is 404 and they cannot upload into it", async () => {
