@@ -3,15 +3,52 @@
  * data directory, so the monitor sees its CPU and RSS apart from the generator's. Defaults need nothing installed:
  * SQLite, the in-process LRU cache, local disk storage. For the storage comparison, a second instance can store
  * its files in S3 on a local s3rver.
+ *
+ * The child dies with the suite even when the suite is SIGKILLed (parent-watch.mjs: its stdin is a pipe from the
+ * suite, which ends when the suite is gone), and a data directory left behind by a run that was killed anyway is
+ * removed by the next start: each names its owner's PID in a sibling `.owner` file (issue #19, item 8).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readdir, readFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startS3 } from 'vertex-ar/test/support/s3rver.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const BIN = path.join(ROOT, 'apps/vertex-ar/bin/vertex-ar.js');
+const PARENT_WATCH = new URL('./parent-watch.mjs', import.meta.url).href;
+/** Prefix of the embedded API's temporary data directories. */
+export const DATA_DIR_PREFIX = 'vertex-ar-suite-';
+/** A data directory without an owner file (from before owner files) is left alone until it is this old, ms. */
+const UNOWNED_MAX_AGE_MS = 6 * 3600_000;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the data directories of embedded APIs whose suite process is gone (killed before its close() ran);
+ * resolves how many. Directories of a suite still running — another run on this machine — are kept.
+ */
+export async function removeStaleDataDirs(dir = tmpdir()): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.startsWith(DATA_DIR_PREFIX) || name.endsWith('.owner')) continue;
+    const full = path.join(dir, name);
+    const owner = Number(await readFile(`${full}.owner`, 'utf8').catch(() => 'NaN'));
+    const stale = Number.isInteger(owner) && owner > 0 ? !alive(owner) : Date.now() - ((await stat(full).catch(() => undefined))?.mtimeMs ?? Date.now()) > UNOWNED_MAX_AGE_MS;
+    if (!stale) continue;
+    await rm(full, { recursive: true, force: true });
+    await rm(`${full}.owner`, { force: true });
+    removed++;
+  }
+  return removed;
+}
 
 /** Options of startEmbeddedApi. */
 export interface EmbeddedApiOptions {
@@ -61,10 +98,14 @@ function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
 
 /** Starts `vertex-ar serve` on a free port in a fresh temporary data directory. */
 export async function startEmbeddedApi(o: EmbeddedApiOptions): Promise<EmbeddedApi> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'vertex-ar-suite-'));
-  const env = { ...o.env, ADMIN_USERNAME: o.admin.username, ADMIN_PASSWORD: o.admin.password };
-  const args = [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--slow-query-ms', '-1', ...(o.args ?? [])];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  await removeStaleDataDirs();
+  const dataDir = await mkdtemp(path.join(tmpdir(), DATA_DIR_PREFIX));
+  await writeFile(`${dataDir}.owner`, String(process.pid));
+  const env = { ...o.env, ADMIN_USERNAME: o.admin.username, ADMIN_PASSWORD: o.admin.password, STAMPEDE_SUITE_DATA_DIR: dataDir };
+  const args = ['--import', PARENT_WATCH, BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--slow-query-ms', '-1', ...(o.args ?? [])];
+  // stdin: the parent-death watch's pipe (never written, never closed by this side while it lives).
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin!.on('error', () => {});
   // Never leave the server behind when this process ends without close() (a crash, a second Ctrl-C).
   const reap = () => child.kill('SIGKILL');
   process.once('exit', reap);
@@ -74,6 +115,7 @@ export async function startEmbeddedApi(o: EmbeddedApiOptions): Promise<EmbeddedA
   } catch (error) {
     process.removeListener('exit', reap);
     await rm(dataDir, { recursive: true, force: true });
+    await rm(`${dataDir}.owner`, { force: true });
     throw error;
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -92,6 +134,7 @@ export async function startEmbeddedApi(o: EmbeddedApiOptions): Promise<EmbeddedA
       }
       process.removeListener('exit', reap);
       await rm(dataDir, { recursive: true, force: true });
+      await rm(`${dataDir}.owner`, { force: true });
     },
   };
 }

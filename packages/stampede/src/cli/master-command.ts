@@ -3,7 +3,8 @@
  * worker processes. The master loads and bundles the script, waits for N workers, then drives them through the
  * same LocalRunner a local run uses (one ClusterThread stands for the whole cluster), merges their deltas into
  * the one Aggregate, and writes the same reports, plus the `workers` section. Exit 5 when a worker is lost with
- * --abort-on-worker-loss, or when every worker is lost.
+ * --abort-on-worker-loss, when every worker is lost, or when Redis has not answered for --redis-grace. A signal is
+ * always answered: the first stops the run (reports written), one after the reports exits at once.
  */
 import os from 'node:os';
 import { Option, type Command } from './commander.ts';
@@ -79,10 +80,20 @@ export async function runMaster(cliOpts: RunOptions, m: MasterOptions, io: RunIo
         init: { host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed: opts.seed ?? Math.floor(Math.random() * 2 ** 31) },
         identity: { host: os.hostname(), pid: process.pid },
         respawnLostUsers: !m.abortOnWorkerLoss,
+        redisGraceMs: m.redisGraceMs,
+        clusterKey: m.clusterKey,
       });
+      if (!m.clusterKey) io.logger.log('warning', 'no --cluster-key: messages are not authenticated; whoever can write to this Redis can run code on the workers');
+      let code: number = EXIT.interrupted;
       try {
-        return await runOnWorkers(workload, m, io, master, script);
+        code = await runOnWorkers(workload, m, io, master, script);
+        return code;
       } finally {
+        // The reports are written: a signal now ends the process at once, even when Redis does not answer.
+        io.onSignal(() => {
+          io.logger.log('warning', 'signal while closing the run: exiting now');
+          process.exit(code);
+        });
         await master.close();
       }
     } finally {
@@ -137,6 +148,7 @@ function watchWorkers(m: MasterOptions, io: RunIo, master: ClusterMaster, runner
     if (m.abortOnWorkerLoss) stop(`worker ${e.id} lost with --abort-on-worker-loss: stopping the run`);
   });
   master.on('all-workers-lost', () => stop('the last worker was lost: stopping the run'));
+  master.on('redis-lost', (downMs: number) => stop(`Redis has not answered for ${(downMs / 1000).toFixed(1)}s (--redis-grace ${m.redisGraceMs / 1000}s): stopping the run; the report is partial`));
 }
 
 /** The local run's report, with the generator figures of the workers and the `workers` section. */

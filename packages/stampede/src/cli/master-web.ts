@@ -53,6 +53,8 @@ export async function runMasterWithWebUi(opts: RunOptions, m: MasterOptions, io:
         init: { host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed: testSeed(opts) },
         identity: { host: os.hostname(), pid: process.pid },
         respawnLostUsers: !m.abortOnWorkerLoss,
+        redisGraceMs: m.redisGraceMs,
+        clusterKey: m.clusterKey,
       });
       try {
         setup.io.logger.log('info', `master: run ${master.runId} on namespace '${m.namespace}'; workers join with: stampede worker --redis URL --namespace ${m.namespace}`);
@@ -127,4 +129,5 @@ function stopOnWorkerLoss(session: TestSession<ClusterWebRun>, m: MasterOptions,
     if (m.abortOnWorkerLoss) stop(`worker ${e.id} lost with --abort-on-worker-loss: stopping the test`);
   });
   master.on('all-workers-lost', () => stop('the last worker was lost: stopping the test'));
+  master.on('redis-lost', (downMs: number) => stop(`Redis has not answered for ${(downMs / 1000).toFixed(1)}s (--redis-grace): stopping the test`));
 }

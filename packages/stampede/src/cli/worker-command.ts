@@ -1,8 +1,9 @@
 /**
  * `stampede worker --redis URL`: one worker process of a distributed run. It waits for a master on its namespace,
  * runs the users the master assigns on its own user threads, and exits when the master ends the run (0), on a
- * signal after handing its users back (4), when the master has been gone for --master-timeout (0), or when it
- * cannot load the script (2). A refused Redis password exits 2 at once.
+ * signal after handing its users back (4), when the master's heartbeat has stopped for --master-timeout (0), when
+ * Redis has not answered for --redis-grace (5), or when it cannot load the script (2). A refused Redis password
+ * exits 2 at once.
  */
 import os from 'node:os';
 import { Option, type Command } from './commander.ts';
@@ -28,13 +29,22 @@ export interface ClusterCommandDeps {
 export interface ClusterConnectionOptions {
   redisUrl: string;
   namespace: string;
+  /** How long Redis may be unreachable before the run (master) or the worker gives up, ms. */
+  redisGraceMs: number;
+  /** The shared key that authenticates every message (`--cluster-key`), if any. */
+  clusterKey?: Buffer;
 }
+
+/** A cluster key shorter than this is refused: it is the only thing between Redis and code execution on workers. */
+const MIN_CLUSTER_KEY_CHARS = 16;
 
 /** Adds --redis and --namespace to a command. */
 export function addClusterOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--redis <url>', 'Redis URL: redis://[:password@]host:6379[/db], rediss:// for TLS').env('STAMPEDE_REDIS'))
-    .addOption(new Option('--namespace <name>', "prefix of every Redis key of the run; master and workers must agree (default 'stampede')").env('STAMPEDE_NAMESPACE'));
+    .addOption(new Option('--namespace <name>', "prefix of every Redis key of the run; master and workers must agree (default 'stampede')").env('STAMPEDE_NAMESPACE'))
+    .addOption(new Option('--redis-grace <duration>', 'ride out a Redis outage or restart this long; past it the run ends (exit 5) (default 10s)').env('STAMPEDE_REDIS_GRACE'))
+    .addOption(new Option('--cluster-key <key>', 'shared secret (16+ chars) authenticating every message and the script; same on master and workers').env('STAMPEDE_CLUSTER_KEY'));
 }
 
 /**
@@ -55,21 +65,26 @@ export function toClusterConnection(raw: Record<string, any>): ClusterConnection
   if (!isValidNamespace(namespace)) {
     throw new UsageError('STAMPEDE_ERR_CONFIG_NAMESPACE', `invalid --namespace '${namespace}'`, 'use letters, digits and _ . : - (at most 100)');
   }
-  return { redisUrl, namespace };
+  const redisGraceMs = parseDurationS(raw.redisGrace ?? '10s', '--redis-grace') * 1000;
+  const key = raw.clusterKey as string | undefined;
+  if (key !== undefined && key.length < MIN_CLUSTER_KEY_CHARS) {
+    throw new UsageError('STAMPEDE_ERR_CONFIG_CLUSTER_KEY', `--cluster-key is ${key.length} characters; at least ${MIN_CLUSTER_KEY_CHARS} are needed`, 'generate one with: openssl rand -hex 32');
+  }
+  return { redisUrl, namespace, redisGraceMs, ...(key !== undefined ? { clusterKey: Buffer.from(key, 'utf8') } : {}) };
 }
 
 export function addWorkerCommand(program: Command, deps: ClusterCommandDeps): void {
   const cmd = program.command('worker').description('run users for a master coordinated through Redis');
   addClusterOptions(cmd)
     .addOption(new Option('--threads <n>', 'user threads (default: available cores)').env('STAMPEDE_THREADS').argParser(positiveInt('--threads')))
-    .addOption(new Option('--master-timeout <duration>', 'leave when the master has been gone this long (default 60s)').env('STAMPEDE_MASTER_TIMEOUT'))
+    .addOption(new Option('--master-timeout <duration>', 'stop the users and leave when the master\'s heartbeat has stopped this long (default 2s)').env('STAMPEDE_MASTER_TIMEOUT'))
     .addOption(new Option('-L, --loglevel <level>', `log level: ${LOG_LEVELS.join(', ')} (default info)`).env('STAMPEDE_LOGLEVEL'))
     .action(async (_raw: Record<string, unknown>, command: Command) => {
       const raw = mergedOptions(program, command);
       const level = String(raw.loglevel ?? 'info').toLowerCase() as LogLevel;
       if (!LOG_LEVELS.includes(level)) throw new UsageError('STAMPEDE_ERR_CONFIG_LOGLEVEL', `invalid --loglevel '${raw.loglevel}'`, `use one of ${LOG_LEVELS.join(', ')}`);
       const connection = toClusterConnection(raw);
-      const masterTimeoutMs = parseDurationS(raw.masterTimeout ?? '60s', '--master-timeout') * 1000;
+      const masterTimeoutMs = parseDurationS(raw.masterTimeout ?? '2s', '--master-timeout') * 1000;
       const threads = (raw.threads as number | undefined) ?? os.availableParallelism();
       process.exitCode = await runWorker(connection, { threads, masterTimeoutMs }, { logger: deps.consoleLogger(level), onSignal: deps.signalHook() });
     });
@@ -95,7 +110,10 @@ export async function runWorker(
     host: os.hostname(),
     pid: process.pid,
     masterTimeoutMs: o.masterTimeoutMs,
+    redisGraceMs: c.redisGraceMs,
+    clusterKey: c.clusterKey,
   });
+  if (!c.clusterKey) io.logger.log('warning', 'no --cluster-key: messages are not authenticated; whoever can write to this Redis can run code on this worker');
   let signalled = false;
   io.onSignal(() => {
     signalled = true;
@@ -105,6 +123,7 @@ export async function runWorker(
   try {
     const exit = await worker.run();
     if (exit === 'init-failed') return EXIT.usage;
+    if (exit === 'redis-lost') return EXIT.workerLost;
     return signalled ? EXIT.interrupted : EXIT.ok;
   } finally {
     redis.disconnect();

@@ -5,6 +5,11 @@
  * and at the end tells the workers to quit and removes the run's keys. A headless run is one test on `thread`; the
  * web UI runs many on the same workers: after each, reload() has the workers reload their threads (they answer
  * `ready` again), and newTest() gives the next test a fresh ClusterThread.
+ *
+ * Redis may restart or be unreachable for a while (issue #19): the master keeps its lease and heartbeat going as
+ * soon as Redis answers again (re-publishing the bundle if Redis lost it), does not count the outage as worker
+ * silence, and emits 'redis-lost' once Redis has not answered for `redisGraceMs`. Messages sent meanwhile wait in
+ * the Redis client's queue; the readers take each message once (stream-channel.ts), so counts stay exact.
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -15,12 +20,20 @@ import type { ReportWorker } from '../report/report-types.ts';
 import { STAMPEDE_ENTRY } from './bundle-files.ts';
 import { ClusterThread } from './cluster-thread.ts';
 import { ClusterError } from './errors.ts';
-import { namespaceKeys, runKeys, type MasterLease, type RunKeys } from './keys.ts';
+import { namespaceKeys, parseLease, runKeys, type MasterLease, type RunKeys } from './keys.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
 import { isLive, workerView, type RemoteWorker, type RemoteWorkerState, type WorkerStateView } from './remote-worker.ts';
-import { StreamReader, sendMessage } from './stream-channel.ts';
+import { StreamReader, StreamWriter } from './stream-channel.ts';
 
 const LEASE_MS = 5000;
+/** Period of the lease renewal and of the heartbeat workers watch (`NS:run:ID:beat`), ms. */
+export const BEAT_MS = 500;
+/** No successful heartbeat for this long, ms: Redis counts as down (worker silence is not theirs). */
+const REDIS_QUIET_MS = 1500;
+/** After Redis answers again, workers get this long on top of the missing threshold to be heard from, ms. */
+const RECOVERY_MS = 2000;
+/** A Redis command of close() that does not answer within this long is given up, ms. */
+const CLOSE_STEP_MS = 1000;
 /** Run keys outlive a master that died without cleaning up by at most this long. */
 const RUN_TTL_S = 6 * 3600;
 const RELEASE_IF_OURS = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
@@ -43,6 +56,10 @@ export interface ClusterMasterOptions {
   missingAfterMs?: number;
   /** CPU (percent of a worker's cores) above which a worker is flagged. Default 90. */
   cpuFlagPct?: number;
+  /** How long Redis may be unreachable before 'redis-lost', ms (`--redis-grace`). Default 10 000. */
+  redisGraceMs?: number;
+  /** The shared key (`--cluster-key`) that authenticates every message; none: messages are not authenticated. */
+  clusterKey?: Buffer;
 }
 
 /** What changes from one test to the next on the same workers (the web UI's start form). */
@@ -62,7 +79,10 @@ export interface WorkerLostEvent {
   lostAtS: number;
 }
 
-/** Events: 'worker-ready' (id), 'worker-failed' ({ id, message }), 'worker-lost' (WorkerLostEvent), 'all-workers-lost'. */
+/**
+ * Events: 'worker-ready' (id), 'worker-failed' ({ id, message }), 'worker-lost' (WorkerLostEvent), 'all-workers-lost',
+ * 'redis-lost' (ms Redis has not answered, once it exceeds the grace).
+ */
 export class ClusterMaster extends EventEmitter {
   readonly runId: string;
   readonly #o: ClusterMasterOptions;
@@ -80,7 +100,14 @@ export class ClusterMaster extends EventEmitter {
   readonly #lease: string;
   readonly #workers = new Map<string, RemoteWorker>();
   #reader: StreamReader<FromWorker> | undefined;
+  readonly #writer: StreamWriter;
   #timers: NodeJS.Timeout[] = [];
+  /** Master clock of the last heartbeat Redis accepted. */
+  #redisOkAt: number;
+  /** Until then (master clock), a worker's silence does not count: Redis was down. */
+  #quietUntil = 0;
+  #redisLost = false;
+  #beating = false;
   #runStartMs: number | undefined;
   #closed = false;
 
@@ -90,6 +117,8 @@ export class ClusterMaster extends EventEmitter {
     this.runId = runId;
     this.#lease = lease;
     this.#keys = runKeys(o.namespace, runId);
+    this.#writer = new StreamWriter(o.redis, 'master', { runId, key: o.clusterKey });
+    this.#redisOkAt = o.clock.now();
     this.#settings = { ...o.init };
     this.#thread = this.#newThread();
   }
@@ -115,7 +144,7 @@ export class ClusterMaster extends EventEmitter {
     const leaseJson = JSON.stringify(lease);
     const key = namespaceKeys(o.namespace).master;
     if ((await o.redis.set(key, leaseJson, 'PX', LEASE_MS, 'NX')) !== 'OK') {
-      const other = JSON.parse((await o.redis.get(key)) ?? '{}') as Partial<MasterLease>;
+      const other: Partial<MasterLease> = parseLease(await o.redis.get(key)) ?? {};
       throw new ClusterError(
         'STAMPEDE_ERR_CLUSTER_BUSY',
         `another master (${other.host ?? '?'} pid ${other.pid ?? '?'}, run ${other.runId ?? '?'}) is running on namespace '${o.namespace}'`,
@@ -130,8 +159,11 @@ export class ClusterMaster extends EventEmitter {
 
   #listen(): void {
     const { clock, logger } = this.#o;
-    this.#reader = new StreamReader<FromWorker>(this.#o.redis, this.#keys.up, (m) => this.#onMessage(m), logger);
-    this.#timers.push(setInterval(() => void this.#renewLease(), 1000));
+    const auth = { runId: this.runId, key: this.#o.clusterKey };
+    this.#reader = new StreamReader<FromWorker>(this.#o.redis, this.#keys.up, (m, sender) => this.#onMessage(m, sender), logger, { auth });
+    this.#timers.push(setInterval(() => void this.#beat(), BEAT_MS));
+    // Back from an outage: the lease and heartbeat at once, so workers that reconnected first do not wait for them.
+    this.#o.redis.on('ready', this.#onRedisReady);
     this.#timers.push(setInterval(() => this.#checkLiveness(clock.now()), 100));
     this.#timers.push(setInterval(() => void this.#o.redis.expire(this.#keys.up, RUN_TTL_S).catch(() => {}), 60_000));
   }
@@ -267,13 +299,23 @@ export class ClusterMaster extends EventEmitter {
     this.#closed = true;
     for (const t of this.#timers) clearInterval(t);
     const { redis } = this.#o;
-    await Promise.all([...this.#workers.values()].filter((w) => this.#isMember(w)).map((w) => this.#sendNow(w, { type: 'quit' })));
+    redis.off('ready', this.#onRedisReady);
+    // Each step is bounded: with Redis down, close() still ends (workers then stop when the heartbeat stops).
+    const bounded = (p: Promise<unknown>) => this.#within(p, CLOSE_STEP_MS);
+    await bounded(Promise.all([...this.#workers.values()].filter((w) => this.#isMember(w)).map((w) => this.#sendNow(w, { type: 'quit' }))));
     await this.#reader?.close();
     // Workers read their quit before the stream goes: they block on it with XREAD, which returns at once.
     await this.#o.clock.sleep(200);
-    const keys = [this.#keys.bundle, this.#keys.up, ...[...this.#workers.keys()].map((id) => this.#keys.down(id))];
-    await redis.del(...keys).catch(() => {});
-    await redis.eval(RELEASE_IF_OURS, 1, namespaceKeys(this.#o.namespace).master, this.#lease).catch(() => {});
+    const keys = [this.#keys.bundle, this.#keys.beat, this.#keys.up, ...[...this.#workers.keys()].map((id) => this.#keys.down(id))];
+    await bounded(redis.del(...keys).catch(() => {}));
+    await bounded(redis.eval(RELEASE_IF_OURS, 1, namespaceKeys(this.#o.namespace).master, this.#lease).catch(() => {}));
+  }
+
+  /** Resolves when `p` settles or after `ms`, whichever is first. */
+  async #within(p: Promise<unknown>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([p.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
   }
 
   #isMember(w: RemoteWorker): boolean {
@@ -285,25 +327,51 @@ export class ClusterMaster extends EventEmitter {
   }
 
   #sendNow(w: RemoteWorker, m: ToWorker): Promise<void> {
-    return sendMessage(this.#o.redis, this.#keys.down(w.id), m).catch((error: Error) =>
+    return this.#writer.send(this.#keys.down(w.id), m).catch((error: Error) =>
       this.#o.logger.log('warning', `cannot send ${m.type} to ${w.id}: ${error.message}`),
     );
   }
 
-  async #renewLease(): Promise<void> {
+  readonly #onRedisReady = (): void => void this.#beat();
+
+  /**
+   * The heartbeat workers watch (`beat`, incremented), and the lease renewed — or taken again when Redis lost it
+   * (a restart without persistence), then with the bundle, which a worker joining later still needs.
+   */
+  async #beat(): Promise<void> {
+    if (this.#beating || this.#closed) return;
+    this.#beating = true;
+    const { redis, logger } = this.#o;
     const key = namespaceKeys(this.#o.namespace).master;
     try {
-      const ok = (await this.#o.redis.eval(EXTEND_IF_OURS, 1, key, this.#lease, String(LEASE_MS))) as number;
+      const [[, ok]] = (await redis.multi().eval(EXTEND_IF_OURS, 1, key, this.#lease, String(LEASE_MS)).incr(this.#keys.beat).pexpire(this.#keys.beat, RUN_TTL_S * 1000).exec())! as [[Error | null, number]];
+      this.#redisOkAt = this.#o.clock.now();
+      // Answering again: a later outage is judged on its own (the web UI's next test).
+      this.#redisLost = false;
       if (ok === 1) return;
-      if ((await this.#o.redis.set(key, this.#lease, 'PX', LEASE_MS, 'NX')) === 'OK') return;
-      this.#o.logger.log('error', `another master took namespace '${this.#o.namespace}': workers may leave this run`);
+      if ((await redis.set(key, this.#lease, 'PX', LEASE_MS, 'NX')) === 'OK') {
+        if ((await redis.set(this.#keys.bundle, this.#o.bundle.text, 'EX', RUN_TTL_S, 'NX')) === 'OK') logger.log('warning', 'Redis had lost the run (restarted?): lease and script bundle published again');
+        return;
+      }
+      logger.log('error', `another master took namespace '${this.#o.namespace}': workers may leave this run`);
     } catch (error) {
-      this.#o.logger.log('warning', `cannot renew the master lease: ${(error as Error).message}`);
+      logger.log('warning', `cannot renew the master lease: ${(error as Error).message}`);
+    } finally {
+      this.#beating = false;
     }
   }
 
-  #onMessage(m: FromWorker): void {
+  /** True while Redis does not answer (the connection is down, or no heartbeat got through lately). */
+  #redisDown(now: number): boolean {
+    return this.#o.redis.status !== 'ready' || now - this.#redisOkAt > REDIS_QUIET_MS;
+  }
+
+  #onMessage(m: FromWorker, sender: string | undefined): void {
     const now = this.#o.clock.now();
+    if (typeof m.type !== 'string' || typeof m.workerId !== 'string' || (sender !== undefined && m.workerId !== sender)) {
+      this.#o.logger.log('warning', `ignored a message on the run's up stream: its sender ${String(sender).slice(0, 60)} is not the worker it names`);
+      return;
+    }
     if (m.type === 'register') {
       if (this.#workers.has(m.workerId) || this.#closed) return;
       const w: RemoteWorker = { id: m.workerId, host: m.host, pid: m.pid, threads: m.threads, state: 'joining', users: new Map(), cpuPct: 0, cpuMaxPct: 0, rssBytes: 0, cpuFlagged: false, requests: 0, lastSeenMs: now };
@@ -371,6 +439,19 @@ export class ClusterMaster extends EventEmitter {
   }
 
   #checkLiveness(now: number): void {
+    if (this.#redisDown(now)) {
+      // Nobody can be heard while Redis is down: that silence is not the workers'.
+      this.#quietUntil = now + RECOVERY_MS;
+      const downMs = now - this.#redisOkAt;
+      if (!this.#redisLost && downMs >= (this.#o.redisGraceMs ?? 10_000)) {
+        this.#redisLost = true;
+        this.emit('redis-lost', downMs);
+      }
+    }
+    if (now < this.#quietUntil) {
+      for (const w of this.#workers.values()) w.lastSeenMs = Math.max(w.lastSeenMs, now);
+      return;
+    }
     const silentMs = this.#o.missingAfterMs ?? 3000;
     for (const w of this.#workers.values()) {
       if (this.#isMember(w) && now - w.lastSeenMs >= silentMs) this.#lose(w, 'missing', `missing (silent for ${((now - w.lastSeenMs) / 1000).toFixed(1)}s)`);

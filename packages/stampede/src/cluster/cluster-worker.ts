@@ -1,8 +1,11 @@
 /**
  * A worker process in distributed mode: waits for a master in its namespace, registers, loads the script bundle
  * the master published, runs the users the master assigns on its own user threads, answers snapshot and stop
- * requests with exact deltas, and heartbeats. It leaves on `quit`, on a signal (leave()), or when the master has
- * been gone for `masterTimeoutMs` (default 60 s).
+ * requests with exact deltas, and heartbeats. It leaves on `quit`, on a signal (leave()), when the master's
+ * heartbeat (`NS:run:ID:beat`) has not moved for `masterTimeoutMs` while Redis answered (default 2 s: the users stop
+ * sending within 3 s of the master's end, issue #19), or when Redis has not answered for `redisGraceMs` (10 s).
+ * A shorter Redis outage or restart changes nothing: the users keep running, messages wait in the client's queue,
+ * and the master's heartbeat is looked for again once Redis answers.
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -11,13 +14,18 @@ import type { Logger } from '../logger.ts';
 import type { ThreadInit } from '../runner/messages.ts';
 import type { UserThread } from '../runner/user-thread.ts';
 import { writeWorkerBundle, type WorkerBundle } from './bundle-files.ts';
-import { namespaceKeys, runKeys, type MasterLease, type RunKeys } from './keys.ts';
+import { namespaceKeys, parseLease, runKeys, type MasterLease, type RunKeys } from './keys.ts';
 import { LocalThreadGroup } from './local-thread-group.ts';
 import { unwirePlan, type FromWorker, type ThreadStats, type ToWorker, type WorkerInit, type WorkerResources, type WorkerRunState } from './protocol.ts';
-import { StreamReader, sendMessage } from './stream-channel.ts';
+import { StreamReader, StreamWriter } from './stream-channel.ts';
 
 /** Why a worker's run() ended. */
-export type WorkerExit = 'quit' | 'master-gone' | 'left' | 'init-failed';
+export type WorkerExit = 'quit' | 'master-gone' | 'redis-lost' | 'left' | 'init-failed';
+
+/** How often the worker looks at the master's heartbeat, ms. */
+const WATCH_MS = 250;
+/** A heartbeat read that takes longer than this counts as Redis not answering, ms. */
+const WATCH_READ_MS = 1000;
 
 /** Options of a {@link ClusterWorker}. */
 export interface ClusterWorkerOptions {
@@ -33,8 +41,12 @@ export interface ClusterWorkerOptions {
   /** Identity shown to the master: host name and process id. */
   host: string;
   pid: number;
-  /** Leave when the master's lease has been missing this long, ms. Default 60 000. */
+  /** Stop the users and leave when the master's heartbeat has not moved this long (Redis answering), ms. Default 2000. */
   masterTimeoutMs?: number;
+  /** Stop the users and leave when Redis has not answered this long, ms (`--redis-grace`). Default 10 000. */
+  redisGraceMs?: number;
+  /** The shared key (`--cluster-key`) that authenticates every message; none: messages are not authenticated. */
+  clusterKey?: Buffer;
   /** Heartbeat period, ms. Default 500 (the master marks a worker missing after 3 s of silence). */
   heartbeatMs?: number;
   /** Give up on a master that does not answer the registration within this many ms, and look again. Default 10 000. */
@@ -49,6 +61,11 @@ export class ClusterWorker {
   #keys: RunKeys | undefined;
   #runId = '';
   #reader: StreamReader<ToWorker> | undefined;
+  #writer: StreamWriter | undefined;
+  /** Last value of the master's heartbeat counter seen, and since when (worker clock) Redis has not answered. */
+  #lastBeat: string | null = null;
+  #redisDownSince: number | undefined;
+  #watching = false;
   #group: LocalThreadGroup | undefined;
   #bundle: WorkerBundle | undefined;
   /** The settings the threads were last loaded with (init, then each reset's host and seed). */
@@ -80,7 +97,7 @@ export class ClusterWorker {
     }
     this.#masterSeenAt = clock.now();
     this.#timers.push(setInterval(() => void this.#heartbeat(), this.#o.heartbeatMs ?? 500));
-    this.#timers.push(setInterval(() => void this.#watchMaster(), 1000));
+    this.#timers.push(setInterval(() => void this.#watchMaster(), WATCH_MS));
     return this.#done;
   }
 
@@ -99,8 +116,10 @@ export class ClusterWorker {
     let said = false;
     while (!this.#leaving.signal.aborted) {
       const raw = await this.#o.redis.get(key).catch(() => null);
-      if (raw) return JSON.parse(raw) as MasterLease;
-      if (!said) this.#o.logger.log('info', `worker ${this.id}: waiting for a master on namespace '${this.#o.namespace}'`);
+      const lease = parseLease(raw);
+      if (lease) return lease;
+      if (raw !== null) this.#o.logger.log('warning', `worker ${this.id}: ignored a malformed master lease in ${key}`);
+      else if (!said) this.#o.logger.log('info', `worker ${this.id}: waiting for a master on namespace '${this.#o.namespace}'`);
       said = true;
       await this.#o.clock.sleep(500, this.#leaving.signal);
     }
@@ -111,7 +130,9 @@ export class ClusterWorker {
   async #join(lease: MasterLease): Promise<boolean> {
     const keys = runKeys(this.#o.namespace, lease.runId);
     const gotInit = new Promise<void>((resolve) => (this.#gotInit = resolve));
-    this.#reader = new StreamReader<ToWorker>(this.#o.redis, keys.down(this.id), (m) => this.#onCommand(m), this.#o.logger);
+    const auth = { runId: lease.runId, key: this.#o.clusterKey };
+    this.#writer = new StreamWriter(this.#o.redis, this.id, auth);
+    this.#reader = new StreamReader<ToWorker>(this.#o.redis, keys.down(this.id), (m, sender) => this.#onCommand(m, sender), this.#o.logger, { auth });
     this.#keys = keys;
     this.#runId = lease.runId;
     await this.#send({ type: 'register', host: this.#o.host, pid: this.#o.pid, threads: this.#o.threads });
@@ -124,13 +145,17 @@ export class ClusterWorker {
   }
 
   #send(message: DistributiveOmit<FromWorker, 'workerId'>): Promise<void> {
-    if (!this.#keys) return Promise.resolve();
-    return sendMessage(this.#o.redis, this.#keys.up, { ...message, workerId: this.id }).catch((error: Error) =>
+    if (!this.#keys || !this.#writer) return Promise.resolve();
+    return this.#writer.send(this.#keys.up, { ...message, workerId: this.id }).catch((error: Error) =>
       this.#o.logger.log('warning', `worker ${this.id}: cannot reach Redis: ${error.message}`),
     );
   }
 
-  #onCommand(m: ToWorker): void {
+  #onCommand(m: ToWorker, sender: string | undefined): void {
+    if ((sender !== undefined && sender !== 'master') || typeof m.type !== 'string') {
+      this.#o.logger.log('warning', `worker ${this.id}: ignored a command from ${String(sender).slice(0, 60)}`);
+      return;
+    }
     if (m.type === 'init') {
       this.#gotInit?.();
       this.#initialized = this.#init(m);
@@ -240,35 +265,81 @@ export class ClusterWorker {
     await this.#send({ type: 'heartbeat', state: this.state, users: this.#group?.users ?? 0, ...this.#o.resources() });
   }
 
+  /**
+   * The master lives while its heartbeat moves. Only time with Redis answering counts against it: while Redis is
+   * down the master cannot be seen, and after it is back the master gets the whole timeout to beat again. Redis
+   * silent past the grace ends the worker too: its master stops the run then, and nobody would count its requests.
+   */
   async #watchMaster(): Promise<void> {
-    if (this.#finished) return;
-    const raw = await this.#o.redis.get(namespaceKeys(this.#o.namespace).master).catch(() => null);
-    const lease = raw ? (JSON.parse(raw) as MasterLease) : undefined;
-    const now = this.#o.clock.now();
-    if (lease?.runId === this.#runId) {
-      this.#masterSeenAt = now;
-      return;
+    if (this.#finished || this.#watching || !this.#keys) return;
+    this.#watching = true;
+    try {
+      const beat = await this.#readBeat(this.#keys.beat);
+      const now = this.#o.clock.now();
+      // Loading the script (or fresh threads between tests) sends no load: the master is watched once it is done.
+      if (this.state === 'joining') {
+        this.#masterSeenAt = now;
+        return;
+      }
+      if (beat === undefined) {
+        this.#redisDownSince ??= now;
+        this.#masterSeenAt = now;
+        const graceMs = this.#o.redisGraceMs ?? 10_000;
+        if (now - this.#redisDownSince >= graceMs) {
+          this.#o.logger.log('error', `worker ${this.id}: Redis has not answered for ${Math.round((now - this.#redisDownSince) / 1000)}s (--redis-grace ${graceMs / 1000}s); stopping`);
+          await this.#stopAndLeave('redis lost', 'redis-lost', 0);
+        }
+        return;
+      }
+      if (this.#redisDownSince !== undefined) this.#o.logger.log('info', `worker ${this.id}: Redis answers again after ${((now - this.#redisDownSince) / 1000).toFixed(1)}s`);
+      this.#redisDownSince = undefined;
+      if (beat !== null && beat !== this.#lastBeat) {
+        this.#lastBeat = beat;
+        this.#masterSeenAt = now;
+        return;
+      }
+      const timeoutMs = this.#o.masterTimeoutMs ?? 2000;
+      if (now - this.#masterSeenAt >= timeoutMs) {
+        this.#o.logger.log('warning', `worker ${this.id}: no heartbeat from the master for ${(timeoutMs / 1000).toFixed(1)}s; stopping`);
+        await this.#stopAndLeave('master gone', 'master-gone', 0);
+      }
+    } finally {
+      this.#watching = false;
     }
-    const timeoutMs = this.#o.masterTimeoutMs ?? 60_000;
-    if (now - this.#masterSeenAt >= timeoutMs) {
-      this.#o.logger.log('warning', `worker ${this.id}: master gone for ${Math.round(timeoutMs / 1000)}s; stopping`);
-      await this.#stopAndLeave('master gone', 'master-gone');
+  }
+
+  /** The heartbeat counter (null: no such key), or undefined when Redis does not answer in time. */
+  async #readBeat(key: string): Promise<string | null | undefined> {
+    const { redis } = this.#o;
+    if (redis.status !== 'ready') return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), WATCH_READ_MS)));
+    try {
+      return await Promise.race([redis.get(key).catch(() => undefined), late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   #saidBye = false;
+  #leavingNow = false;
 
-  async #stopAndLeave(reason: string, exit: WorkerExit): Promise<void> {
-    if (this.#finished) return;
+  /** Stops the users (`stopTimeoutMs` for tasks in flight; 0 when nobody is left to count them) and says goodbye. */
+  async #stopAndLeave(reason: string, exit: WorkerExit, stopTimeoutMs = 3000): Promise<void> {
+    if (this.#finished || this.#leavingNow) return;
+    this.#leavingNow = true;
     let stats: ThreadStats[] = [];
     if (this.#group && this.state !== 'stopped') {
       this.state = 'stopping';
-      stats = await this.#group.stop(3000);
+      stats = await this.#group.stop(stopTimeoutMs);
       this.state = 'stopped';
     }
     // Nothing may follow the goodbye: a heartbeat timer firing while it is written would land after it.
     this.#saidBye = true;
-    await this.#send({ type: 'bye', reason, stats });
+    // Bounded: with Redis down the goodbye waits in the client's queue, and the worker must still end.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#send({ type: 'bye', reason, stats }), new Promise((r) => (timer = setTimeout(r, 1000)))]);
+    clearTimeout(timer);
     await this.#finish(exit);
   }
 

@@ -43,8 +43,9 @@ export async function connectRedis(url: string, options: { name: string; connect
     lazyConnect: true,
     connectionName: options.name,
     connectTimeout: options.connectTimeoutMs ?? 5000,
-    // No retries until the first connection worked: a wrong password or host must fail at once, not loop.
-    retryStrategy: (times) => (connected ? Math.min(times * 200, 2000) : null),
+    // No retries until the first connection worked: a wrong password or host must fail at once, not loop. After
+    // that, every 0.5 s at most: master and workers are back within about that of Redis (issue #19).
+    retryStrategy: (times) => (connected ? Math.min(times * 100, 500) : null),
     maxRetriesPerRequest: null,
   });
   redis.on('error', (error: Error) => {
