@@ -82,6 +82,8 @@ async function bundle(entryAbs: string, bundlePath: string, cwd: string): Promis
     packages: 'external',
     plugins: [selfImportPlugin, sourceUrlPlugin],
     sourcemap: 'external',
+    // Class names are what reports, -l and USER_CLASS arguments show: esbuild would rename clashing ones (Reader2).
+    keepNames: true,
     sourcesContent: false,
     write: false,
     metafile: true,
