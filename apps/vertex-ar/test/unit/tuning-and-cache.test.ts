@@ -29,7 +29,10 @@ test('serve flags map to options; bad values are usage errors', () => {
   assert.equal(o.postgresUrl, 'postgres://u@h/db');
   assert.equal(o.cacheUrl, 'redis://h:1');
   assert.deepEqual([o.s3!.bucket, o.s3!.prefix, o.s3!.client!.endpoint, o.s3!.client!.forcePathStyle], ['bucket', 'pre/', 'http://127.0.0.1:9000', true]);
-  for (const bad of [{ workers: '0' }, { preset: 'x' }, { backlog: '70000' }, { cache: 'memcached://x' }, { db: 'mysql://x' }, { storage: 's3://' }]) {
+  const guard = serveOptionsFromFlags({ port: '0', host: 'h', dataDir: 'd', cacheTimeoutMs: '30', cacheBreakerThreshold: '3', cacheBreakerCooldownMs: '250' });
+  assert.deepEqual([guard.cacheTimeoutMs, guard.cacheBreakerThreshold, guard.cacheBreakerCooldownMs], [30, 3, 250]);
+  for (const bad of [{ workers: '0' }, { preset: 'x' }, { backlog: '70000' }, { cache: 'memcached://x' }, { db: 'mysql://x' }, { storage: 's3://' },
+    { cacheTimeoutMs: '0' }, { cacheBreakerThreshold: 'five' }, { cacheBreakerCooldownMs: '-1' }]) {
     assert.throws(() => serveOptionsFromFlags({ port: '0', host: 'h', dataDir: 'd', ...bad }), UsageError, JSON.stringify(bad));
   }
   assert.deepEqual(parseS3Url('s3://my-bucket'), { bucket: 'my-bucket', prefix: '' });
