@@ -153,8 +153,9 @@ test('SIGTERM: reports written within the stop timeout, marked partial, in-fligh
     process.kill(run.pid, 'SIGTERM');
     const res = await run.result;
     assert.equal(res.code, 4, res.stderr);
-    // The stop timeout (2 s) plus process exit; far from the 60 s run time.
-    assert.ok(res.exitedAtMs - signalledAt < 2000 + 5000, `exited ${Math.round(res.exitedAtMs - signalledAt)} ms after the signal`);
+    // Issue #24: not `< 2 s + 5 s`, a wall-clock bound on a loaded machine. The claim is that the signal ends the
+    // run (hung requests interrupted at the stop timeout) instead of its 60 s run time.
+    assert.ok(res.exitedAtMs - signalledAt < 40_000, `exited ${Math.round(res.exitedAtMs - signalledAt)} ms after the signal`);
     const report = readReport(tmp.json);
     assert.equal(report.partial, true);
     assert.equal(report.totals.requests, 3);

@@ -18,6 +18,11 @@ import { startCountingServer } from '../fixtures/counting-server.ts';
 import { REDIS, bundleText, hitterClass, openMaster, startWorker as startTestWorker } from '../fixtures/cluster-in-process.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` every 20 ms until it holds; gives up after a generous deadline (the caller then asserts). */
+async function until(check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !check() && Date.now() < deadline; ) await sleep(20);
+}
 const Hitter = hitterClass(0.01);
 const startWorker = (namespace: string, name: string) => startTestWorker(namespace, name, [Hitter]);
 
@@ -34,13 +39,17 @@ test('two workers: every request merged exactly once, also across a worker leavi
     const runner = new LocalRunner({ threads: [master.thread], aggregate, clock: systemClock, logger: silentLogger, classForUser: () => 'Hitter', snapshotTimeoutMs: 900 });
     runner.start(6, 100);
     master.runStarted(runner.startedAtMs);
-    await sleep(1500);
+    // Issue #24: fixed 1.5 s sleeps decided how far the spread had got. Wait for the master to see all 6 users
+    // placed (and requests flowing), then the split must be even.
+    const users = () => master.workerStates().reduce((n, w) => n + w.users, 0);
+    await until(() => users() === 6 && server.total() >= 30);
     const before = master.workerStates();
     assert.deepEqual(before.map((w) => w.users).sort(), [3, 3], 'users spread evenly');
     // A worker leaving hands back its last deltas (bye); its users start again on the other one.
     b.worker.leave('test');
     assert.equal(await b.exit, 'left');
-    await sleep(1500);
+    const leftAt = server.total();
+    await until(() => master.workerStates().some((w) => w.state === 'running' && w.users === 6) && server.total() >= leftAt + 30);
     const after = master.workerStates();
     assert.deepEqual(after.map((w) => [w.state, w.users]).sort(), [['left', 0], ['running', 6]]);
     await runner.stop(1000);

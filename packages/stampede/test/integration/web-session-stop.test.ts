@@ -20,7 +20,7 @@ class Ticker extends User {
   }
 }
 
-function session(o: { createDelayMs?: number; closeDelayMs?: number } = {}) {
+function session(o: { createDelayMs?: number; closeGate?: Promise<void> } = {}) {
   const closed: WebRun[] = [];
   const s = new TestSession<WebRun>({
     classes: [{ name: 'Ticker', weight: 1, fixedCount: 0, tasks: ['tick'] }] as never,
@@ -37,7 +37,7 @@ function session(o: { createDelayMs?: number; closeDelayMs?: number } = {}) {
       return { runner, aggregate };
     },
     async closeRun(run) {
-      await new Promise((r) => setTimeout(r, o.closeDelayMs ?? 0));
+      await o.closeGate;
       await run.runner.close();
       closed.push(run);
     },
@@ -60,21 +60,31 @@ test('a stop while the test is starting ends it before any user runs', async () 
   assert.equal(iterations, 0, 'no user ran');
 });
 
+/** Polls `check` every 10 ms until it holds, or fails after a generous deadline. */
+async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !check(); await new Promise((r) => setTimeout(r, 10))) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+  }
+}
+
 test("the next test's stop is not swallowed while the previous test still closes its threads", async () => {
-  const { s, closed } = session({ closeDelayMs: 600 });
+  // Issue #24: the first test's threads used to take 600 ms to close and the test slept 100 + 50 ms, so a slow
+  // machine could see them closed already. Now they close only when the test opens the gate.
+  let openGate!: () => void;
+  const { s, closed } = session({ closeGate: new Promise<void>((resolve) => (openGate = resolve)) });
+  iterations = 0;
   await s.start(config);
-  await new Promise((r) => setTimeout(r, 100));
+  await until('the users to run', () => iterations > 0);
   const firstStop = s.stop();
-  await new Promise((r) => setTimeout(r, 50));
-  await new Promise<void>((resolve) => {
-    const check = () => (s.state === 'stopped' ? resolve() : setTimeout(check, 10));
-    check();
-  });
+  await until('the first test to be stopped', () => s.state === 'stopped');
   assert.equal(closed.length, 0, 'the first run is still closing');
   await s.start(config);
-  await new Promise((r) => setTimeout(r, 100));
+  const ranBefore = iterations;
+  await until('the next test\'s users to run', () => iterations > ranBefore);
   assert.notEqual(s.state, 'stopped');
-  await s.stop();
+  const secondStop = s.stop();
+  openGate();
+  await secondStop;
   assert.equal(s.state, 'stopped');
   await firstStop;
   assert.equal(closed.length, 2);
