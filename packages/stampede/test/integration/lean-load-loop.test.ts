@@ -53,7 +53,7 @@ describe('lean load loop', () => {
       const server = await startCountingServer();
       try {
         const { requests, delta } = await runLoop(server, 300, { method });
-        assert.ok(requests > 10);
+        assert.ok(requests > 0); // issue #24: how many fit in 300 ms is a speed figure, not this test's claim
         assert.equal(requests, server.count(method, '/hit'));
         assert.equal(delta.endpoints[0]!.failures, 0);
         if (method === 'POST') assert.equal(server.last('POST', '/hit')!.body.toString(), 'payload');
@@ -70,7 +70,9 @@ describe('lean load loop', () => {
       // Each slot is sent or, when every connection was still busy at the end, reported dropped.
       assert.equal(schedule.started, requests);
       assert.equal(requests + schedule.dropped, 50);
-      assert.ok(requests >= 45);
+      // Issue #24: not `≥ 45`: how many slots a loaded machine still sends on time is a speed figure (bench/, goal 4;
+      // a load average of 28 here sent 5 of 50); the test's claim is the bookkeeping above, on a run that did send.
+      assert.ok(requests > 0, `${requests} of 50 sent`);
       assert.equal(server.count('GET', '/hit'), requests);
       assert.ok(delta.endpoints[0]!.correctedHistogram, 'corrected latency recorded');
     } finally {
@@ -87,14 +89,17 @@ describe('lean load loop', () => {
       }),
     );
     try {
-      // 40 req/s for 500 ms over 4 connections: one request in flight at a time, so every connection is idle
-      // when its turn comes; taking the most recently freed one instead would send all 20 on one connection.
-      const { requests, schedule } = await runLoop(server, 500, { rate: 40, connections: 4, preconnect: true });
-      assert.equal(requests + schedule.dropped, 20);
-      assert.ok(requests >= 16, `${requests} sent`); // a loaded CI machine may drop a slot or two at the end
-      const perConnection = [...new Set(ports)].map((port) => ports.filter((p) => p === port).length);
-      assert.equal(perConnection.length, 4, 'every connection carried requests');
-      assert.ok(Math.max(...perConnection) - Math.min(...perConnection) <= 1, `taken in turn: ${perConnection.join(', ')}`);
+      // 40 req/s over 4 connections: one request in flight at a time, so every connection is idle when its turn
+      // comes; taking the most recently freed one instead would send all of them on one connection.
+      // Issue #24: a difference of at most 1 between connections held only when no response was ever slower than
+      // a slot, and a starved generator sends its backlog back to back. What holds at any speed: all four are idle at
+      // the start, so the first four slots take four different connections in turn (the most recently freed one
+      // would be taken again as soon as it is back), and over the run every connection carries requests.
+      const { requests, schedule } = await runLoop(server, 1000, { rate: 40, connections: 4, preconnect: true });
+      assert.equal(requests + schedule.dropped, 40);
+      assert.ok(requests >= 4, `${requests} of 40 sent`);
+      assert.equal(new Set(ports.slice(0, 4)).size, 4, `the first four on four connections: ${ports.slice(0, 4).join(', ')}`);
+      assert.equal(new Set(ports).size, 4, 'every connection carried requests');
     } finally {
       await server.close();
     }
