@@ -77,7 +77,8 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
       reply.header('retry-after', String(retryAfter));
       throw new VertexError('VERTEX_ERR_RATE_LIMITED', `too many failed logins; retry in ${retryAfter} s`);
     }
-    const user = await ctx.repos.users.findByUsername(name);
+    // No account name holds NUL, and PostgreSQL text cannot (a lookup answered 500, issue 24): a failed login.
+    const user = name.includes('\u0000') ? undefined : await ctx.repos.users.findByUsername(name);
     const ok = user ? await verifyPassword(pw, user.password_hash) : await verifyAgainstDummy(pw);
     if (!user || !ok) {
       ctx.loginLimiter.recordFailure(request.ip, name);

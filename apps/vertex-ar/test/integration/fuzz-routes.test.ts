@@ -1,24 +1,25 @@
 // Issue 12: random and malicious requests to every route — bodies, headers, multipart parts, query strings and
 // paths — never get a 5xx, never crash the app, and a rejected request leaves the database and the storage exactly
-// as they were (row count of every table, every file under the data directory). Bounded: NUM_RUNS requests or
-// TIME_LIMIT_MS, whichever comes first; the seed is printed by fast-check on a failure, to replay it.
-import { after, before, describe, test } from 'node:test';
+// as they were (row count of every table, every file under the data directory).
+// Issue 24: over a real socket on loopback, on SQLite and PostgreSQL, so Node's HTTP parser sees the hostile bytes
+// (inject() stripped Host and Transfer-Encoding). Every one of the NUM_RUNS requests must be answered: a timeout or
+// a malformed response fails the run; fast-check prints the seed to replay it.
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.ts';
-import { startServer, type RunningServer } from '../../src/index.ts';
-import { fakeMp4, smallJpeg } from '../support/media.ts';
+import { fakeMp4, form, smallJpeg } from '../support/media.ts';
+import { multipartBody } from '../support/multipart-body.ts';
+import { headerOf, rawExchange, type RawResponse } from '../support/raw-http.ts';
+import { call, describeEachDatabase, newClient, newUser, snapshot, startTestServer, type TestServer } from '../support/test-server.ts';
 
-const NUM_RUNS = 2500;
-const TIME_LIMIT_MS = 40_000;
+/**
+ * Requests per database, one at a time (the before/after comparison needs the server to itself). PostgreSQL takes
+ * fewer: each snapshot there opens a connection, and the whole file must finish well inside the runner's 180 s.
+ */
+const NUM_RUNS = { sqlite: 600, postgres: 300 } as const;
 const SECRET = 'fuzz-secret-that-is-long-enough-for-hs256-0123456789';
+/** Fastify's own answer when Node's parser refuses a request (not the app's error envelope: see the todo tests in http-framing.test.ts). */
+const PARSER_REJECTION = /^\{"error":"(Bad Request|Request Header Fields Too Large)","message":"[^"]*","statusCode":(400|431)\}$/;
 
 /** Every route of the API (docs/api.md), `:id`-style parameters marked. */
 const ROUTES: Array<[string, string]> = [
@@ -55,79 +56,12 @@ interface Fixture {
   adminToken: string;
   clientId: number;
   portraitId: number;
+  /** The portrait's public id, what /ar/:id takes. */
+  publicId: string;
   videoId: number;
   fileKey: string;
   jpeg: Buffer;
 }
-
-let dataDir: string;
-let app: FastifyInstance;
-let db: Database.Database;
-let fx: Fixture;
-
-async function listFiles(dir: string, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const rel = prefix + entry.name;
-    if (entry.isDirectory()) out.push(rel + '/', ...(await listFiles(join(dir, entry.name), rel + '/')));
-    else if (!/\.sqlite(-wal|-shm|-journal)?$/.test(entry.name)) out.push(rel);
-  }
-  return out.sort();
-}
-
-async function state(): Promise<string> {
-  const count = (table: string) => (db.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
-  const rows = ['users', 'clients', 'portraits', 'videos'].map((t) => `${t}=${count(t)}`).join(' ');
-  return `${rows} | ${(await listFiles(dataDir)).join(' ')}`;
-}
-
-async function injectJson(method: string, url: string, token: string | undefined, payload?: unknown) {
-  const res = await app.inject({ method: method as 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {}, payload: payload as object });
-  return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
-}
-
-function multipart(parts: Array<{ name: string; filename?: string; type?: string; data: Uint8Array | string }>, boundary: string): Buffer {
-  const chunks: Buffer[] = [];
-  for (const p of parts) {
-    const disposition = `form-data; name="${p.name}"${p.filename === undefined ? '' : `; filename="${p.filename}"`}`;
-    chunks.push(Buffer.from(`--${boundary}\r\ncontent-disposition: ${disposition}\r\n${p.type ? `content-type: ${p.type}\r\n` : ''}\r\n`));
-    chunks.push(Buffer.from(p.data));
-    chunks.push(Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return Buffer.concat(chunks);
-}
-
-before(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'vertex-ar-fuzz-'));
-  app = await buildApp({ dataDir, jwtSecret: SECRET, adminUsername: 'root', adminPassword: 'admin-password', defaultMetrics: false, loginLimit: { maxFailures: 1_000_000 } });
-  await injectJson('POST', '/auth/register', undefined, { username: 'fuzzer', email: 'fuzzer@example.com', password: 'correct-horse' });
-  const userToken = (await injectJson('POST', '/auth/login', undefined, { username: 'fuzzer', password: 'correct-horse' })).body.access_token;
-  const adminToken = (await injectJson('POST', '/auth/login', undefined, { username: 'root', password: 'admin-password' })).body.access_token;
-  const clientId = (await injectJson('POST', '/clients', userToken, { name: 'Ada' })).body.id;
-  const jpeg = await smallJpeg();
-  const boundary = 'fixture-boundary';
-  const portrait = await app.inject({
-    method: 'POST', url: '/portraits', headers: { authorization: `Bearer ${userToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
-    payload: multipart([{ name: 'client_id', data: String(clientId) }, { name: 'image', filename: 'a.jpg', type: 'image/jpeg', data: jpeg }], boundary),
-  });
-  assert.equal(portrait.statusCode, 201, portrait.body);
-  const portraitBody = JSON.parse(portrait.body);
-  const video = await app.inject({
-    method: 'POST', url: `/portraits/${portraitBody.id}/videos`, headers: { authorization: `Bearer ${userToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
-    payload: multipart([{ name: 'video', filename: 'v.mp4', type: 'video/mp4', data: fakeMp4(2000) }], boundary),
-  });
-  assert.equal(video.statusCode, 201, video.body);
-  const fileKey = String(portraitBody.image_url).split('/').pop()!;
-  fx = { userToken, adminToken, clientId, portraitId: portraitBody.id, videoId: JSON.parse(video.body).id, fileKey, jpeg };
-  db = new Database(join(dataDir, 'vertex-ar.sqlite'), { readonly: true, fileMustExist: true });
-});
-
-after(async () => {
-  db?.close();
-  await app?.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
 
 const idValue = fc.oneof(
   fc.constantFrom('1', '2', '3'),
@@ -139,13 +73,23 @@ const idValue = fc.oneof(
 
 const authHeader = fc.oneof(
   fc.constant(undefined),
-  fc.constant('user'),
+  { weight: 3, arbitrary: fc.constant('user') },
   fc.constant('admin'),
   hostileString.map((s) => `Bearer ${headerSafe(s)}`),
   fc.constantFrom('Bearer ', 'Basic YWRtaW46YWRtaW4=', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIiwicm9sZSI6ImFkbWluIn0.'),
 );
 
+/** A valid body of one of the JSON routes with fields made hostile, so requests get past validation into the handlers. */
+const nearValidJson = fc.tuple(
+  fc.constantFrom<Record<string, unknown>>(
+    { name: 'Ada', phone: '+1 555 0100', notes: 'n' }, { username: 'fuzzer', password: 'correct-horse' },
+    { username: 'newbie', email: 'newbie@example.com', password: 'correct-horse' }, { starts_at: '2030-01-01T00:00:00Z', ends_at: '2030-02-01T00:00:00Z' },
+  ),
+  fc.dictionary(fc.constantFrom('name', 'phone', 'email', 'notes', 'username', 'password', 'starts_at', 'ends_at'), hostileString, { maxKeys: 2 }),
+).map(([base, hostile]) => ({ ...base, ...hostile }));
+
 const jsonBody = fc.oneof(
+  { weight: 2, arbitrary: nearValidJson },
   fc.record(
     { username: hostileString, email: hostileString, password: hostileString, name: hostileString, phone: hostileString, notes: hostileString, starts_at: hostileString, ends_at: hostileString },
     { requiredKeys: [] },
@@ -181,128 +125,125 @@ const hostileRequest = fc.record({
   // Mostly the route's own path, so most requests reach the handlers rather than the 404 handler.
   extraPath: fc.oneof(
     { weight: 6, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: fc.oneof(hostileString.map(enc), fc.constantFrom('/..', '/../..', '/%2e%2e', '//', '/./')) },
+    { weight: 1, arbitrary: fc.oneof(hostileString.map(enc), fc.constantFrom('/..', '/../..', '/%2e%2e', '//', '/./', '/..%5c', '\\..\\')) },
   ),
   query: fc.array(fc.tuple(fc.oneof(fc.constantFrom('limit', 'offset', 'client_id', '__proto__'), hostileString), hostileString), { maxLength: 4 }),
   auth: authHeader,
-  headers: fc.dictionary(fc.constantFrom('x-forwarded-for', 'origin', 'range', 'accept', 'cookie', 'x-real-ip', 'content-encoding', 'transfer-encoding', 'host'), hostileString.map(headerSafe), { maxKeys: 3 }),
+  // Host and Transfer-Encoding reach Node's parser as sent (a chunked body is framed as chunked, anything else not).
+  headers: fc.dictionary(fc.constantFrom('x-forwarded-for', 'origin', 'range', 'accept', 'cookie', 'x-real-ip', 'content-encoding', 'transfer-encoding', 'host'), fc.oneof(hostileString.map(headerSafe), fc.constantFrom('chunked', 'gzip, chunked', 'identity')), { maxKeys: 3 }),
   body: bodyKind,
 });
 
 type HostileRequest = typeof hostileRequest extends fc.Arbitrary<infer T> ? T : never;
 
-function toInject(r: HostileRequest) {
+/** The request as bytes on the wire, and a label for messages. */
+function toWire(r: HostileRequest, fx: Fixture): { label: string; bytes: Buffer; hasTransferEncoding: boolean } {
   const [method, template] = r.route;
-  const id = r.id === '__own__' ? String(template.includes('videos/:id') ? fx.videoId : template.startsWith('/clients') ? fx.clientId : fx.portraitId) : r.id;
+  const own = template.includes('videos/:id') ? fx.videoId : template.startsWith('/clients') ? fx.clientId : template.startsWith('/ar') ? fx.publicId : fx.portraitId;
+  const id = r.id === '__own__' ? String(own) : r.id;
   let path = template.replace(':id', id).replace(':key', r.id === '__own__' ? fx.fileKey : id);
   if (r.extraPath !== undefined) path += r.extraPath.startsWith('/') ? r.extraPath : `/${r.extraPath}`;
   const query = r.query.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
-  const headers: Record<string, string> = { ...r.headers };
-  // A forged Host header is a routing concern of light-my-request, not of the app: keep the request on the app.
-  delete headers.host;
-  // transfer-encoding on an injected request makes light-my-request (not the app) reject it.
-  delete headers['transfer-encoding'];
+  const headers: Record<string, string> = { host: '127.0.0.1', ...r.headers, connection: 'close' };
   if (r.auth === 'user') headers.authorization = `Bearer ${fx.userToken}`;
   else if (r.auth === 'admin') headers.authorization = `Bearer ${fx.adminToken}`;
   else if (r.auth !== undefined) headers.authorization = r.auth;
-  let payload: string | Buffer | undefined;
+  let payload: Buffer | undefined;
   const b = r.body;
   if (b.kind === 'json') {
     headers['content-type'] = 'application/json';
-    payload = JSON.stringify(b.value) ?? 'null';
+    payload = Buffer.from(JSON.stringify(b.value) ?? 'null');
   } else if (b.kind === 'raw') {
     headers['content-type'] = b.type;
-    payload = b.value;
+    payload = Buffer.from(b.value);
   } else if (b.kind === 'multipart') {
     // Placeholders for valid values, so some uploads get deep into the handlers (and some succeed).
     const parts = b.parts.map((p) => ({ ...p, data: p.data === '__jpeg__' ? fx.jpeg : p.data === '__client__' ? String(fx.clientId) : p.data }));
     headers['content-type'] = `multipart/form-data; boundary=${b.lie ? 'not-the-boundary' : b.boundary}`;
-    payload = multipart(parts, b.boundary);
+    payload = multipartBody(parts, b.boundary).body;
   }
-  return { method: method as 'GET', url: query ? `${path}?${query}` : path, headers, payload };
+  const te = headers['transfer-encoding'];
+  if (payload && te !== undefined && /chunked$/i.test(te)) payload = Buffer.concat([Buffer.from(`${payload.length.toString(16)}\r\n`), payload, Buffer.from('\r\n0\r\n\r\n')]);
+  else if (payload) headers['content-length'] = String(payload.length);
+  const target = query ? `${path}?${query}` : path;
+  const head = `${method} ${target} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  return { label: `${method} ${target.slice(0, 200)}`, bytes: Buffer.concat([Buffer.from(head, 'latin1'), payload ?? Buffer.alloc(0)]), hasTransferEncoding: te !== undefined };
 }
 
-test('hostile requests to every route: never a 5xx, and a rejected request changes neither database nor storage', async () => {
-  let runs = 0;
-  const statuses = new Map<number, number>();
-  await fc.assert(
-    fc.asyncProperty(hostileRequest, async (r) => {
-      const before = await state();
-      const req = toInject(r);
-      const res = await app.inject(req);
-      runs++;
-      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-      assert.ok(res.statusCode < 500, `${req.method} ${req.url.slice(0, 200)} → ${res.statusCode} ${res.body.slice(0, 300)}`);
-      if (res.statusCode >= 400) {
-        assert.deepEqual(await state(), before, `${req.method} ${req.url.slice(0, 200)} → ${res.statusCode} changed the data`);
-        if (res.headers['content-type']?.toString().includes('json')) assert.equal(typeof JSON.parse(res.body).error.code, 'string');
-      }
-    }),
-    { numRuns: NUM_RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false },
-  );
-  // The app is alive and well after all of it.
-  const ready = await app.inject({ method: 'GET', url: '/health/ready' });
-  assert.equal(ready.statusCode, 200);
-  assert.ok(runs >= 200, `only ${runs} requests ran`);
-  console.log(`# fuzz: ${runs} requests, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`);
-});
+/** The app's error envelope, or Fastify's answer for a request Node's parser refused. */
+function assertErrorBody(res: RawResponse, label: string): void {
+  const text = res.body.toString('utf8');
+  if (PARSER_REJECTION.test(text)) return;
+  if (!headerOf(res, 'content-type')?.includes('json')) return;
+  assert.equal(typeof JSON.parse(text).error.code, 'string', `${label} → ${res.status} ${text.slice(0, 200)}`);
+}
 
-/** The same promises over a real socket, for what inject() cannot send: broken framing, oversized heads, raw paths. */
-describe('over a real socket', () => {
-  let server: RunningServer;
-  let dir: string;
+/**
+ * Row counts and files. Leaves out the storage check's probe file: Node hands a request to the app at the end of its
+ * head, before its parser refuses a bad Transfer-Encoding with a 400, so a refused GET /health still runs its check,
+ * which writes that file and removes it (bodies never reach a handler that way: no row or object changes).
+ */
+async function state(t: TestServer): Promise<string> {
+  const { rows, files } = await snapshot(t);
+  return JSON.stringify({ rows, files: files.filter((f) => !f.startsWith('files.staging/probe-')) });
+}
+
+describeEachDatabase('fuzz over a real socket', (db) => {
+  let t: TestServer;
+  let fx: Fixture;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'vertex-ar-fuzz-http-'));
-    server = await startServer({ host: '127.0.0.1', port: 0, dataDir: dir, jwtSecret: SECRET, defaultMetrics: false });
+    t = await startTestServer({ jwtSecret: SECRET, adminUsername: 'root', adminPassword: 'admin-password', defaultMetrics: false, loginLimit: { maxFailures: 1_000_000 } }, db);
+    const user = await newUser(t, 'fuzzer');
+    const adminToken = (await call(t, 'POST', '/auth/login', { json: { username: 'root', password: 'admin-password' } })).body.access_token;
+    const clientId = await newClient(t, user.token);
+    const jpeg = await smallJpeg();
+    const image = form({ client_id: String(clientId) }, { field: 'image', bytes: jpeg, filename: 'a.jpg', type: 'image/jpeg' });
+    const portrait = await call(t, 'POST', '/portraits', { token: user.token, body: image });
+    assert.equal(portrait.status, 201, JSON.stringify(portrait.body));
+    const mp4 = form({}, { field: 'video', bytes: fakeMp4(2000), filename: 'v.mp4', type: 'video/mp4' });
+    const video = await call(t, 'POST', `/portraits/${portrait.body.id}/videos`, { token: user.token, body: mp4 });
+    assert.equal(video.status, 201, JSON.stringify(video.body));
+    const fileKey = String(portrait.body.image_url).split('/').pop()!;
+    fx = { userToken: user.token, adminToken, clientId, portraitId: portrait.body.id, publicId: portrait.body.public_id, videoId: video.body.id, fileKey, jpeg };
   });
-  after(async () => {
-    await server?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => t?.close());
 
-  /** Writes raw bytes, resolves the status code of the first answer (0 when the server just closed). */
-  const raw = (bytes: string | Buffer) => new Promise<number>((resolve) => {
-    const { port } = new URL(server.url);
-    const socket = connect(Number(port), '127.0.0.1');
-    let got = '';
-    socket.on('data', (d) => (got += d.toString('latin1')));
-    socket.on('error', () => {});
-    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(got)?.[1] ?? 0)));
-    socket.setTimeout(5000, () => socket.destroy());
-    socket.end(bytes);
-  });
-
-  test('over HTTP: broken framing, oversized heads and raw traversal paths get a 4xx (or a closed socket), never a 5xx', async () => {
-    const files = async () => listFiles(dir);
-    const before = await files();
-    const cases: Array<string | Buffer> = [
-      'GET /../../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-      'GET /files/..%2f..%2fjwt-secret HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-      'GET /files/../jwt-secret HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-      'GET /files/%2e%2e/jwt-secret HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-      `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\nConnection: close\r\n\r\n`,
-      'POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{"username":"a"}',
-      'POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
-      'POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n',
-      'GET / HTTP/9.9\r\nHost: x\r\n\r\n',
-      'NOTAMETHOD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-      'GET /health\u0000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-      Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03]),
-      'GET /health HTTP/1.1\r\nHost: x\r\nBad Header Name: 1\r\nConnection: close\r\n\r\n',
-      'POST /clients HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 20\r\nConnection: close\r\n\r\n--x\r\n\r\n--x--\r\n\r\n',
-    ];
-    for (const bytes of cases) {
-      const status = await raw(bytes);
-      const label = String(bytes).slice(0, 60).replace(/\r\n/g, ' ');
-      assert.ok(status === 0 || (status >= 400 && status < 500), `${label} → ${status}`);
-    }
-    assert.deepEqual(await files(), before, 'no file appeared or vanished');
-    const alive = await new Promise<number>((resolve, reject) => {
-      httpRequest(`${server.url}/health/ready`, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      }).on('error', reject).end();
-    });
-    assert.equal(alive, 200);
+  test('hostile requests to every route: each answered, never a 5xx, and a rejected one changes neither database nor storage', async () => {
+    let runs = 0;
+    const statuses = new Map<number, number>();
+    // The state after the previous request, when it ran to the end: one snapshot per request, not two.
+    let known: string | undefined;
+    await fc.assert(
+      fc.asyncProperty(hostileRequest, async (r) => {
+        const before = known ?? (await state(t));
+        known = undefined;
+        const { label, bytes, hasTransferEncoding } = toWire(r, fx);
+        const { responses } = await rawExchange(t.url, bytes, { timeoutMs: 15_000 });
+        const after = await state(t);
+        known = after;
+        runs++;
+        const finals = responses.filter((res) => res.status >= 200);
+        assert.deepEqual(responses.filter((res) => res.status < 200), [], `${label}: no interim response was asked for`);
+        // Known bug (todo test in http-framing.test.ts): when the app answers before Node's parser refuses
+        // the body framing, Fastify writes its own 400 after the app's response.
+        const extra = hasTransferEncoding && finals.length === 2 && finals[1]!.status === 400 && PARSER_REJECTION.test(finals[1]!.body.toString());
+        assert.equal(finals.length, extra ? 2 : 1, `${label}: ${finals.map((res) => res.status).join(', ')}`);
+        const res = finals[0]!;
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        assert.ok(res.status < 500, `${label} → ${res.status} ${res.body.toString().slice(0, 300)}`);
+        if (res.status >= 400) {
+          assert.equal(after, before, `${label} → ${res.status} changed the data`);
+          assertErrorBody(res, label);
+        }
+      }),
+      // The time limit bounds the shrinking of a failure (a hang costs 15 s per shrink step); reaching it before all
+      // the requests were answered is a failure, never a partial pass.
+      { numRuns: NUM_RUNS[db], includeErrorInReport: true, interruptAfterTimeLimit: 60_000, markInterruptAsFailure: true },
+    );
+    assert.equal(runs, NUM_RUNS[db], 'every request was answered');
+    // The app is alive and well after all of it: ready, and it still reads the database for a signed-in user.
+    assert.equal((await call(t, 'GET', '/health/ready')).status, 200);
+    assert.equal((await call(t, 'GET', '/users/me', { token: fx.userToken })).body.username, 'fuzzer');
+    console.log(`# fuzz [${db}]: ${runs} requests, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`);
   });
 });
