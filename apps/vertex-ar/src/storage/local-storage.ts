@@ -39,14 +39,18 @@ export class LocalStorage implements Storage {
     const path = join(this.#stagingDir, tempId);
     const source = Buffer.isBuffer(data) ? Readable.from([data]) : data;
     let sizeBytes = 0;
+    const file = createWriteStream(path, { flags: 'wx' });
     try {
       await pipeline(source, async function* (chunks: AsyncIterable<Buffer>) {
         for await (const chunk of chunks) {
           sizeBytes += chunk.length;
           yield chunk;
         }
-      }, createWriteStream(path, { flags: 'wx' }));
+      }, file);
     } catch (err) {
+      // A source that fails at once (a rejected upload's first chunk) can fail the pipeline before the file is even
+      // open: removing it then would race the open, which creates it afterwards. Wait until the stream has closed.
+      if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
       await rm(path, { force: true });
       throw err;
     }
