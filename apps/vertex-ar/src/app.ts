@@ -1,4 +1,5 @@
 /** buildApp: wires database, storage, cache, auth and routes into one Fastify instance. */
+import { STATUS_CODES } from 'node:http';
 import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import fastifyJwt from '@fastify/jwt';
@@ -146,6 +147,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (err, _request, reply) => {
       const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'malformed URL';
       void (reply as FastifyReply).status(400).send({ error: { code: 'VERTEX_ERR_VALIDATION', message } });
+    },
+    // Node's parser refused a request (bad framing, an oversized head). Answer as Node itself would — once, and
+    // never on a connection that already carries a response (Fastify's default wrote a second, unasked-for 400
+    // after the app had answered) — but in the API's error envelope. Found by the raw-socket framing tests.
+    clientErrorHandler: (err, socket) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      // Node's own rule: reply unless the response in flight on this socket has begun to be written.
+      const inFlight = (socket as { _httpMessage?: { _headerSent?: boolean } })._httpMessage;
+      if (code !== 'ECONNRESET' && socket.writable && !inFlight?._headerSent) {
+        const [status, errorCode, message] = code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'VERTEX_ERR_TOO_LARGE', 'request headers too large']
+          : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, 'VERTEX_ERR_VALIDATION', 'request not received in time']
+            : [400, 'VERTEX_ERR_VALIDATION', 'malformed HTTP request'];
+        const body = JSON.stringify({ error: { code: errorCode, message } });
+        socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      }
+      socket.destroy(err);
     },
     serverFactory: createAdmissionServer({
       concurrencyLimit: tuning.concurrencyLimit,
