@@ -65,9 +65,10 @@ test('two workers, two tests from the UI on the same workers, exact counts; SIGT
     const url = await uiUrl(master);
     const token = await pageToken(url);
 
+    // Ready, and heard from: a worker's figures come with its heartbeats, which start once it has joined.
     const joined = await waitFor('both workers ready', async () => {
       const w = await get<WorkersResponse>(url, '/api/workers');
-      return w.workers.filter((x) => x.state === 'ready').length === 2 ? w : undefined;
+      return w.workers.filter((x) => x.state === 'ready' && x.rssBytes > 0).length === 2 ? w : undefined;
     }, 45_000);
     assert.equal(joined.ready, 2);
     assert.deepEqual(joined.workers.map((w) => String(w.pid)).sort(), [...pids].sort());
