@@ -1,6 +1,6 @@
 /**
  * The system tab's figures: this process's CPU (all threads), memory and main-thread event-loop delay, and the
- * `--monitor-pid` process's CPU and RSS read straight from /proc (~0.5 ms; STACK.md). Sampled once a second.
+ * `--monitor-pid` process's CPU and RSS read straight from /proc (~0.5 ms a read). Sampled once a second.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';

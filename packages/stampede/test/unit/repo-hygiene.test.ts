@@ -49,9 +49,9 @@ function isDoc(file: string): boolean {
   return file.startsWith('docs/') || path.posix.basename(file) === 'README.md';
 }
 
-// The old contract file lived outside the repository, beside it; docs/architecture.md (lower case) is ours. The
-// name is built from parts so that this file does not match itself (nor `grep -r` for it).
-const OUTSIDE_REFERENCES = [new RegExp(`\\b${'ARCHI'}${'TECTURE'}\\b`), /\.\.\/shared(?![\w-])/];
+// The workplace's design, style and stack notes live outside the repository, beside it; docs/architecture.md (lower
+// case) is ours. The names are built from parts so that this file does not match itself (nor `grep -r` for them).
+const OUTSIDE_REFERENCES = [new RegExp(`\\b${'ARCHI'}${'TECTURE'}\\b|\\b(?:${'STA'}CK|${'STY'}LE)\\.md\\b`), /\.\.\/shared(?![\w-])/];
 // Paths of the machine the project was developed on, in prose and sample output.
 const MACHINE_PATHS = [/(?:^|[^\w.~-])\/(?:work|root|home)\/\S/];
 // Development history: "session 4", "in this session", "issue 11", "issue #11, goal 3".
@@ -97,6 +97,8 @@ test('the hygiene patterns catch what they are for', () => {
   assert.ok(OUTSIDE_REFERENCES.some((p) => p.test(outside)));
   assert.ok(OUTSIDE_REFERENCES.some((p) => p.test('(contract: ' + 'ARCHI' + 'TECTURE.md)')));
   assert.ok(!OUTSIDE_REFERENCES.some((p) => p.test('see docs/architecture.md')));
+  assert.ok(OUTSIDE_REFERENCES.some((p) => p.test('off its target (' + 'STA' + 'CK.md "Timer precision")')));
+  assert.ok(!OUTSIDE_REFERENCES.some((p) => p.test('the call stack of a task')));
   assert.ok(MACHINE_PATHS.some((p) => p.test('report: /' + 'work/main/performance_reports/x/report.html')));
   assert.ok(MACHINE_PATHS.some((p) => p.test('cd /' + 'root/project')));
   assert.ok(!MACHINE_PATHS.some((p) => p.test('report: performance_reports/x/report.html')));

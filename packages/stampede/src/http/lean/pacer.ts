@@ -4,7 +4,7 @@
  * queued, so a stalled server costs no memory: the backlog is just `nextSlot` lagging behind the clock, and each
  * late request is measured from its own slot (coordinated omission corrected, wrk2's rule).
  *
- * Waiting for a slot: a `setTimeout` to the slot, which fires −0.2 to +0.35 ms off its target (STACK.md); each
+ * Waiting for a slot: a `setTimeout` to the slot, which fires −0.2 to +0.35 ms off its target (measured at 5 ms spacing); each
  * wake-up recomputes from the clock, so errors do not accumulate (drift-correcting), and a late send is measured
  * from its slot anyway. Polling the last stretch with `setImmediate` (`spinMs`) sends closer to the slot but keeps
  * the process busy, and on this 2-core VM that made the measured service time worse: A/B at 200 req/s, 10
