@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runNode, type CliResult } from '../fixtures/cli-process.ts';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,27 +22,10 @@ const DEFAULT_LOAD = ['-u', '2', '-r', '2', '-t', '2s'];
 const byDoc = new Map(DOCS.map((doc) => [doc, extractSamples(doc, readFileSync(path.join(root, doc), 'utf8'))]));
 const samples = [...byDoc.values()].flat();
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliResult;
 
-function spawnNode(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    // Bounded: a sample's run is 2-3 s of load; nothing here may outlive 90 s.
-    const kill = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('exit', (code) => {
-      clearTimeout(kill);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** A sample's run is 2-4 s of load: nothing here may outlive 90 s (runNode's bound). */
+const spawnNode = (args: string[], cwd: string): Promise<Run> => runNode(args, { cwd, env: { NO_COLOR: '1' } });
 
 interface Endpoint {
   method: string;
