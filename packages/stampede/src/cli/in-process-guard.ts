@@ -2,8 +2,11 @@
  * Runs of one user thread run their users on the main thread (issue #11, goal 3: no second isolate). A worker
  * thread dies alone when user code throws out of a callback or leaves a promise rejected with nobody awaiting it;
  * on the main thread Node's default would end the whole process with a stack trace and no report. While such a run
- * lives, these errors go to its thread instead: counted as exceptions of the run and logged, as a task's are.
+ * lives, these errors go to its thread instead: counted as exceptions of the run and logged, as a task's are. Its
+ * console output goes to the run's log (terminal and web UI), as a worker thread's does (runner/console-capture.ts):
+ * the CLI itself never prints through `console`.
  */
+import { captureConsole } from '../runner/console-capture.ts';
 import { InProcessUserThread } from '../runner/in-process-thread.ts';
 import type { ThreadInit } from '../runner/messages.ts';
 import type { UserThread } from '../runner/user-thread.ts';
@@ -22,7 +25,9 @@ function guardInProcessRun(thread: InProcessUserThread): () => void {
     process.on('unhandledRejection', forward);
   }
   current = thread;
+  const restoreConsole = captureConsole(console, (level, message) => thread.consoleLine(level, message));
   return () => {
+    restoreConsole();
     if (current !== thread) return;
     current = undefined;
     process.off('uncaughtException', forward);

@@ -12,6 +12,7 @@ import { buildJsonReport, writeJsonReport } from '../report/json-report.ts';
 import { writeJunitReport } from '../report/junit.ts';
 import type { JsonReport, ReportThreshold } from '../report/report-types.ts';
 import { LocalRunner, type RunnerState } from '../runner/local-runner.ts';
+import { captureConsole } from '../runner/console-capture.ts';
 import { WorkerUserThread, type UserThread } from '../runner/user-thread.ts';
 import { Aggregate } from '../stats/aggregate.ts';
 import { distributeUsers } from '../user/distribute.ts';
@@ -41,7 +42,14 @@ export interface PreparedScript {
 /** Loads the script (exit-2 errors on a bad script, bad class pick or missing host). */
 export async function prepareScript(opts: RunOptions, io: RunIo): Promise<PreparedScript> {
   const tagFilter = createTagFilter(opts.tags, opts.excludeTags);
-  const script = await loadUserFiles(opts.file, { keepBundle: true, picks: opts.userClasses, tagFilter, logger: io.logger });
+  // What the script prints when imported here (to find its classes) is a log line like its users' (console-capture.ts).
+  const restoreConsole = captureConsole(console, (level, message) => io.logger.log(level, message, 'console'));
+  let script: Awaited<ReturnType<typeof loadUserFiles>>;
+  try {
+    script = await loadUserFiles(opts.file, { keepBundle: true, picks: opts.userClasses, tagFilter, logger: io.logger });
+  } finally {
+    restoreConsole();
+  }
   try {
     const hosts = new Set<string>();
     for (const cls of script.classes) {

@@ -1,5 +1,6 @@
 /** A user thread that runs in the calling thread: tests on a fake clock, and runs of one user thread (cli/prepared-run.ts). */
 import type { Clock } from '../clock.ts';
+import type { LogLevel } from '../logger.ts';
 import type { UserClass } from '../user/user.ts';
 import type { FromThread, ThreadInit, ToThread } from './messages.ts';
 import { UserHost } from './user-host.ts';
@@ -32,6 +33,11 @@ export class InProcessUserThread implements UserThread {
     this.#listeners.push(listener);
     // Regression (issue #6): runUsers() created the thread, awaited something, then waited for 'ready' forever.
     if (this.#ready) queueMicrotask(() => listener({ type: 'ready', threadId: this.threadId }));
+  }
+
+  /** See UserHost.consoleLine: the caller (cli/) owns the process's console and captures it for the run. */
+  consoleLine(level: LogLevel, message: string): void {
+    this.#host.consoleLine(level, message);
   }
 
   /** See UserHost.recordUncaught: the caller (cli/) owns `process` and forwards what escaped to here. */

@@ -1,5 +1,5 @@
 /** Messages between the runner (main thread) and its user threads. All structured-cloneable. */
-import type { LogLevel } from '../logger.ts';
+import { levelEnabled, type Logger, type LogLevel } from '../logger.ts';
 import type { StatsDelta } from '../stats/types.ts';
 import type { ArrivalScenarioPlan } from '../workload/scenarios.ts';
 
@@ -128,4 +128,13 @@ export function combineSnapshots(scenarios: readonly ScenarioSnapshot[], loopLag
 /** Fresh zero counters. */
 export function zeroCounters(): IterationCounters {
   return { iterations: 0, late: 0, missed: 0, dropped: 0 };
+}
+
+/** A user thread's logger: lines at `threshold` or above go to the main thread as 'log' messages. */
+export function threadLogger(threshold: LogLevel, send: (m: FromThread) => void, wallNow: () => number): Logger {
+  return {
+    log: (level, message, source = 'stampede') => {
+      if (levelEnabled(level, threshold)) send({ type: 'log', level, source, message, time: wallNow() });
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { systemClock, type Clock } from '../clock.ts';
-import { levelEnabled, type Logger } from '../logger.ts';
+import type { Logger, LogLevel } from '../logger.ts';
 import { createLeanDispatcher, type LeanAgent } from '../http/lean/lean-agent.ts';
 import { createHttpSession } from '../http/session.ts';
 import { StopLatch, type AbortLike } from '../stop-latch.ts';
@@ -27,6 +27,7 @@ import { DriftCorrectingTimer } from './drift-timer.ts';
 import {
   combineSnapshots,
   DEFAULT_SCENARIO,
+  threadLogger,
   zeroCounters,
   type ArrivalShare,
   type FromThread,
@@ -96,11 +97,7 @@ export class UserHost {
     this.#classes = classes;
     this.#send = send;
     this.#clock = clock;
-    this.#logger = {
-      log: (level, message, source = 'stampede') => {
-        if (levelEnabled(level, init.logLevel)) send({ type: 'log', level, source, message, time: clock.wallNow() });
-      },
-    };
+    this.#logger = threadLogger(init.logLevel, send, () => clock.wallNow());
     // Plain-http hops over the lean HTTP/1.1 path (−20 MiB at 1,000 idle users, issue 11 goal 3); https and
     // anything else the lean path does not cover go through undici, loaded on the first such hop.
     this.#dispatcher = createLeanDispatcher();
@@ -137,6 +134,11 @@ export class UserHost {
   recordUncaught(error: unknown): void {
     this.#scenario(DEFAULT_SCENARIO).stats.recordException(error);
     this.#logger.log('error', `uncaught error in user code (a promise not awaited, or a throw in a callback?): ${errorMessage(error)}`);
+  }
+
+  /** A line user code printed with console.log and friends (runs on the caller's thread: console-capture.ts). */
+  consoleLine(level: LogLevel, message: string): void {
+    this.#logger.log(level, message, 'console');
   }
 
   #loopLagP99Ms(): number {

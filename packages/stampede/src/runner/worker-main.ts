@@ -2,7 +2,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { importBundle } from '../user/load-script.ts';
 import { createTagFilter } from '../user/task-plan.ts';
-import type { FromThread, ThreadInit, ToThread } from './messages.ts';
+import { captureConsole } from './console-capture.ts';
+import { threadLogger, type FromThread, type ThreadInit, type ToThread } from './messages.ts';
 import { UserHost } from './user-host.ts';
 
 // Stack traces of user code in the user's files and lines (the bundle's inline source map), as in the main thread.
@@ -10,6 +11,9 @@ process.setSourceMapsEnabled(true);
 const init = workerData as ThreadInit;
 const port = parentPort!;
 const send = (m: FromThread) => port.postMessage(m);
+// From before the script is imported, so what it prints at import time is captured too; for the thread's life.
+const logger = threadLogger(init.logLevel, send, Date.now);
+captureConsole(console, (level, message) => logger.log(level, message, 'console'));
 
 try {
   const { classes } = await importBundle(init.bundlePath!, { tagFilter: createTagFilter(init.tags, init.excludeTags) });

@@ -54,7 +54,7 @@ export class LogView {
   readonly #el = byId('log-view');
   #lastSeq = 0;
   #count = 0;
-  readonly #placeholder = h('div', { class: 'log-line' }, 'No log lines yet. User code logs with this.log.info(...).');
+  readonly #placeholder = h('div', { class: 'log-line' }, 'No log lines yet. User code logs with this.log.info(...) or console.log(...).');
 
   /** Empties the view (before a snapshot refills it). */
   clear(): void {
