@@ -167,7 +167,8 @@ export function buildRunReport(opts: RunOptions, run: PreparedRun, end: RunEnd):
     startedAt: runner.startedAtWallMs,
     endedAt: end.endedAt,
     durationS: end.durationS,
-    partial: end.partial,
+    // A thread ended at the stop took its last figures with it: the report does not cover the whole run.
+    partial: end.partial || runner.lostThreads > 0,
     config: {
       host: opts.host ?? null,
       users: end.users,

@@ -40,6 +40,8 @@ interface Gathering {
 /** The cluster seen by LocalRunner as one user thread. */
 export class ClusterThread implements UserThread {
   readonly threadId = THREAD_ID;
+  /** The workers answer within the stop timeout + 2 s (local-thread-group.ts), and the cluster by + 2.5 s (#startStop). */
+  readonly stopMarginMs = 3_000;
   readonly #o: ClusterThreadOptions;
   readonly #listeners: ((m: FromThread) => void)[] = [];
   #snapshot: Gathering | undefined;
@@ -192,7 +194,7 @@ export class ClusterThread implements UserThread {
   #startStop(stopTimeoutMs: number): void {
     this.#stopping = true;
     this.#arrivals.stopping();
-    // The runner gives up on a thread stopTimeout + 3 s after asking; answer before that.
+    // The runner gives up on a thread stopTimeout + stopMarginMs (3 s) after asking; answer before that.
     const g = this.#gathering(-1, stopTimeoutMs + 2500);
     this.#stop = g;
     for (const w of this.#live()) {

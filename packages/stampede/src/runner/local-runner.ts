@@ -14,7 +14,7 @@ import { splitShare, wholeShare } from './arrival-share.ts';
 import { ClosedPool, type PoolHost } from './closed-pool.ts';
 import { RunnerError } from './errors.ts';
 import { DEFAULT_SCENARIO, zeroCounters, type FromThread, type IterationCounters, type ScenarioSnapshot, type ThreadCounters } from './messages.ts';
-import { SnapshotCollector } from './snapshot-collector.ts';
+import { SnapshotCollector, THREAD_STOP_MARGIN_MS } from './snapshot-collector.ts';
 import type { UserThread } from './user-thread.ts';
 
 export type RunnerState = 'ready' | 'spawning' | 'running' | 'stopping' | 'stopped';
@@ -41,6 +41,8 @@ export class LocalRunner extends EventEmitter {
   readonly counters: Required<ThreadCounters> = { ...zeroCounters(), loopLagP99Ms: 0 };
   /** The same counters per scenario. */
   readonly scenarioCounters = new Map<string, IterationCounters>();
+  /** User threads that did not answer the stop and were ended: the statistics miss their last moments. */
+  lostThreads = 0;
   /** Per-scenario statistics, for the scenarios named in trackScenarios(). */
   readonly scenarioAggregates = new Map<string, Aggregate>();
 
@@ -177,7 +179,16 @@ export class LocalRunner extends EventEmitter {
     this.#setState('stopping');
     for (const pool of this.#pools.values()) pool.close();
     this.#ticking.abort();
-    await this.#snapshots.stopAll(stopTimeoutMs);
+    const silent = await this.#snapshots.stopAll(stopTimeoutMs);
+    for (const t of silent) {
+      this.lostThreads++;
+      this.#o.logger.log(
+        'warning',
+        `user thread ${t.threadId} did not answer the stop within --stop-timeout + ${THREAD_STOP_MARGIN_MS / 1000} s (a task that never yields?): ended; its figures since its last snapshot are lost`,
+      );
+    }
+    // Ended at once, not at close(): close() would first ask them to close and wait (they answer nothing).
+    await Promise.all(silent.map((t) => t.kill?.()));
     await Promise.all(this.#loops);
     if (wasStarted) this.#tick(this.elapsedS(), 0);
     for (const a of this.#arrivals.values()) a.done();

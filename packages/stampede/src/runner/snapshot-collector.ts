@@ -5,6 +5,14 @@
 import type { Clock } from '../clock.ts';
 import type { UserThread } from './user-thread.ts';
 
+/**
+ * How long after the stop timeout a user thread may take to send its final statistics. A thread answers about
+ * 0.5 s after it (user-host.ts: it gives aborted requests 0.5 s to be recorded); one more second is slack for a
+ * loaded machine. A thread silent past it is stuck in user code that never yields and is ended: SIGINT must end the
+ * run within the stop timeout plus a small margin (docs/reliability.md).
+ */
+export const THREAD_STOP_MARGIN_MS = 1_500;
+
 export class SnapshotCollector {
   readonly #threads: UserThread[];
   readonly #clock: Clock;
@@ -38,13 +46,19 @@ export class SnapshotCollector {
     if (p && p.waiting.size === 0) p.resolve();
   }
 
-  /** Asks every thread to stop; resolves when all sent their final statistics, or after the stop timeout plus 3 s. */
-  async stopAll(stopTimeoutMs: number): Promise<void> {
-    const stopped = this.#threads.map((t) => new Promise<void>((resolve) => this.#stopped.set(t.threadId, resolve)));
+  /**
+   * Asks every thread to stop; resolves when all sent their final statistics, or after the stop timeout plus the
+   * threads' margin, with the threads that did not answer.
+   */
+  async stopAll(stopTimeoutMs: number): Promise<UserThread[]> {
+    const silent = new Set(this.#threads);
+    const stopped = this.#threads.map((t) => new Promise<void>((resolve) => this.#stopped.set(t.threadId, resolve)).then(() => silent.delete(t)));
     for (const t of this.#threads) t.post({ type: 'stop', stopTimeoutMs });
+    const marginMs = Math.max(0, ...this.#threads.map((t) => t.stopMarginMs ?? THREAD_STOP_MARGIN_MS));
     const timeout = new AbortController();
-    await Promise.race([Promise.all(stopped), this.#clock.sleep(stopTimeoutMs + 3000, timeout.signal)]);
+    await Promise.race([Promise.all(stopped), this.#clock.sleep(stopTimeoutMs + marginMs, timeout.signal)]);
     timeout.abort();
+    return [...silent];
   }
 
   /** A thread sent its final statistics. */

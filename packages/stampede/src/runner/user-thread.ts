@@ -12,6 +12,16 @@ export interface UserThread {
   onMessage(listener: (message: FromThread) => void): void;
   /** Resolves when the thread has exited. */
   terminate(): Promise<void>;
+  /**
+   * Ends the thread at once, whatever it is doing: for a thread that did not answer the stop (a task that never
+   * yields). Absent where the runner cannot end the thread itself (users on the caller's thread, the cluster).
+   */
+  kill?(): Promise<void>;
+  /**
+   * How long after the stop timeout the thread may take to send its final statistics before the runner gives up on
+   * it (and kills it when it can); default THREAD_STOP_MARGIN_MS.
+   */
+  readonly stopMarginMs?: number;
 }
 
 // Worker threads do not inherit the tsx loader: from the sources, worker-boot.mjs registers it, then imports
@@ -42,6 +52,11 @@ export class WorkerUserThread implements UserThread {
 
   onMessage(listener: (message: FromThread) => void): void {
     this.#worker.on('message', listener);
+  }
+
+  async kill(): Promise<void> {
+    await this.#worker.terminate();
+    await this.#exited;
   }
 
   async terminate(): Promise<void> {

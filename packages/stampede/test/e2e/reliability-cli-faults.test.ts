@@ -166,6 +166,34 @@ test('SIGTERM: reports written within the stop timeout, marked partial, in-fligh
   }
 });
 
+test('SIGINT with a task that never yields: its thread is ended at the stop timeout, exit 4 within it plus a margin, the others\' counts reported', async () => {
+  const server = await startCountingServer();
+  const tmp = tempDir();
+  try {
+    // Two threads: the Poller on one, the Spinner on the other (one user each, least loaded thread first).
+    const run = startCli(['-f', script('reliability-spinning-users.ts'), '--headless', '-u', '2', '-r', '20', '-t', '60s', '--stop-timeout', '2s', '--threads', '2', '--host', server.url, '--json', tmp.json, '--only-summary']);
+    await until(() => server.count('GET', '/spin') === 1 && server.count('GET', '/poll') > 20);
+    const signalledAt = performance.now();
+    process.kill(run.pid, 'SIGINT');
+    const res = await run.result;
+    const exitMs = Math.round(res.exitedAtMs - signalledAt);
+    console.log(`# SIGINT with a spinning thread, --stop-timeout 2s: exited ${exitMs} ms after the signal`);
+    assert.equal(res.code, 4, res.stderr);
+    // Before: the stop timeout + 3 s waiting for the thread + 2 s closing it (15.2 s with a 10 s stop timeout).
+    // Now: the stop timeout + 1.5 s for an answer, then worker.terminate(); 1.5 s more is the machine's share.
+    assert.ok(exitMs < 2_000 + 3_000, `exited ${exitMs} ms after the signal`);
+    assert.match(res.stderr, /user thread \d did not answer the stop within --stop-timeout \+ 1\.5 s \(a task that never yields\?\): ended/);
+    const report = readReport(tmp.json);
+    assert.equal(report.partial, true);
+    const poll = report.endpoints.find((e: { name: string }) => e.name === '/poll');
+    // The Poller's thread answered: every request it sent is in the report.
+    assert.equal(poll.requests, server.count('GET', '/poll'));
+  } finally {
+    await server.close();
+    tmp.done();
+  }
+});
+
 test('a second signal exits at once, without waiting for the stop timeout', async () => {
   const server = await startCountingHangServer();
   try {
