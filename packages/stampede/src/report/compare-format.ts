@@ -40,14 +40,31 @@ function rows(result: CompareResult): Row[] {
   return [{ name: 'overall', verdict: result.overall.verdict, metrics: result.overall.metrics }, ...result.endpoints.map((e) => ({ name: `${e.method} ${e.name}`, verdict: e.verdict, metrics: e.metrics }))];
 }
 
+const VERDICT_TEXT = { regressed: 'REGRESSED', inconclusive: 'INCONCLUSIVE', no_regression: 'no significant regression' } as const;
+const VERDICT_ICON = { regressed: '🔴', inconclusive: '🟡', no_regression: '🟢' } as const;
+
+/** What the runs can and cannot show: the effect size, and the run length that would show it. */
+function powerLines(result: CompareResult): string[] {
+  const effect = `${+(100 * result.effect_size).toFixed(1)}%`;
+  const needed = result.needed_run_s === null ? '' : ` Runs of about ${result.needed_run_s} s each would (same load).`;
+  if (result.verdict === 'inconclusive') {
+    return [`inconclusive: too few effective samples to detect a ${effect} change in p50 and p95.${needed}`, ...result.inconclusive_reasons.map((r) => `  ${r}`)];
+  }
+  if (result.verdict === 'regressed' && result.inconclusive_reasons.length > 0) {
+    return [`the runs are too short to detect every ${effect} change; what regressed did so beyond doubt.${needed}`];
+  }
+  return [];
+}
+
 function header(result: CompareResult): string {
-  const verdict = result.regressed ? 'REGRESSED' : 'no significant regression';
+  const verdict = VERDICT_TEXT[result.verdict];
   return `Stampede compare: ${verdict} (tolerance ${(100 * result.tolerance).toFixed(1)}%, error tolerance ${(100 * result.error_tolerance).toFixed(2)} pp, ${(100 * (1 - result.alpha)).toFixed(0)}% intervals, seed ${result.seed}; warm-up ${result.warmup_s.map((w) => w.toFixed(0)).join('/')} s excluded)`;
 }
 
 /** Plain text: one block per row, one line per metric. */
 export function formatCompareText(result: CompareResult): string {
-  const lines = [header(result), ''];
+  const power = powerLines(result);
+  const lines = [header(result), ...(power.length ? ['', ...power] : []), ''];
   const table: string[][] = [['', 'metric', 'base', 'new', 'Δ', 'change [interval]', 'verdict']];
   for (const row of rows(result)) {
     table.push([row.name, '', '', '', '', '', row.verdict.toUpperCase()]);
@@ -69,7 +86,9 @@ export function escapeMarkdown(text: string): string {
 
 /** Markdown for a pull-request comment: a summary table, then details per row. */
 export function formatCompareMarkdown(result: CompareResult): string {
-  const out = [`### ${result.regressed ? '🔴' : '🟢'} ${header(result)}`, ''];
+  const out = [`### ${VERDICT_ICON[result.verdict]} ${header(result)}`, ''];
+  const power = powerLines(result);
+  if (power.length) out.push(escapeMarkdown(power[0]!), ...power.slice(1).map((r) => `- ${escapeMarkdown(r.trim())}`), '');
   out.push('| | endpoint | p50 | p95 | p99 | RPS | errors |', '|---|---|---|---|---|---|---|');
   for (const row of rows(result)) {
     const cell = (metric: string) => {

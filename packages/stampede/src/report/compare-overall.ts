@@ -26,6 +26,10 @@ export interface OverallNoise {
 
 export interface OverallResult {
   metrics: MetricComparison[];
+  /** Each run's steady-state series and latency table (base, new). */
+  runs: readonly [RunSeries, RunSeries];
+  /** Whether the overall row was tested (every run has MIN_STEADY_SECONDS steady seconds). */
+  tested: boolean;
   noise: OverallNoise;
   warmupS: [number, number];
   seconds: [number, number];
@@ -49,7 +53,7 @@ export function quantileTableMs(acc: LatencyAccumulator): QuantileTable {
   return new QuantileTable(buckets);
 }
 
-interface RunSeries {
+export interface RunSeries {
   points: TimeseriesPoint[];
   warmupS: number;
   table: QuantileTable;
@@ -202,7 +206,7 @@ export function compareOverall(base: LoadedReport, next: LoadedReport, opts: Res
     metrics.push(relativeMetric('rps', totals[0].rps, totals[1].rps, null, null, opts, false));
   }
   metrics.push(errorRateMetric(base, next, runs, tested, opts, designEffect));
-  return { metrics, noise: { designEffect, rpsRelVar }, warmupS: [runs[0].warmupS, runs[1].warmupS], seconds: [runs[0].points.length, runs[1].points.length], notes };
+  return { metrics, runs, tested, noise: { designEffect, rpsRelVar }, warmupS: [runs[0].warmupS, runs[1].warmupS], seconds: [runs[0].points.length, runs[1].points.length], notes };
 }
 
 /** Failure rate: block bootstrap of Σfailures/Σrequests per run, difference of rates (absolute). */

@@ -23,6 +23,13 @@ export const COMPARE_DEFAULTS = {
   runNoise: { p50: 0.03, p95: 0.08, p99: 0.15, rps: 0.03 },
   /** A percentile decides a verdict only with at least this many effective samples above it. */
   minTailSamples: 10,
+  /**
+   * The change in p50 and p95 the runs must hold enough effective samples to detect; with fewer, the comparison is
+   * inconclusive (compare-power.ts). 20 %: four times the tolerance, which 60 s runs of a few users reach.
+   */
+  effectSize: 0.2,
+  /** Probability of detecting a change of effectSize, used with it. */
+  power: 0.8,
 } as const;
 
 /** Relative standard deviation between runs, per metric (fractions). */
@@ -48,6 +55,10 @@ export interface CompareOptions {
   runNoise?: Partial<RunNoise>;
   /** Effective samples a percentile needs above it to decide (default 10). */
   minTailSamples?: number;
+  /** Relative change in p50 and p95 the runs must be able to detect, else inconclusive (fraction, default 0.2). */
+  effectSize?: number;
+  /** Power at which effectSize must be detectable (default 0.8). */
+  power?: number;
 }
 
 /** Options with every default filled in. */
@@ -87,8 +98,14 @@ export interface EndpointComparison {
   metrics: MetricComparison[];
 }
 
+/** The comparison's answer: a regression, none the runs could have shown, or runs too short to tell. */
+export type CompareVerdict = 'regressed' | 'inconclusive' | 'no_regression';
+
 export interface CompareResult {
+  verdict: CompareVerdict;
   tolerance: number;
+  effect_size: number;
+  power: number;
   error_tolerance: number;
   alpha: number;
   seed: number;
@@ -101,8 +118,12 @@ export interface CompareResult {
   design_effect: { p50: number; p95: number; p99: number; errors: number };
   overall: { verdict: Verdict; metrics: MetricComparison[] };
   endpoints: EndpointComparison[];
-  /** True when the overall row or any endpoint regressed: the CLI exits 1. */
+  /** verdict === 'regressed': the overall row or an endpoint regressed, in runs long enough to measure their noise. */
   regressed: boolean;
+  /** Why the runs cannot show a change of effect_size (empty when they can): the CLI exits 6 when nothing regressed. */
+  inconclusive_reasons: string[];
+  /** Run length (seconds, warm-up included) that would hold enough samples to detect effect_size; null without requests. */
+  needed_run_s: number | null;
   notes: string[];
 }
 

@@ -7,11 +7,13 @@
 import type { LoadedReport } from './json-report.ts';
 import { compareOverall, type OverallNoise } from './compare-overall.ts';
 import { compareEndpoint } from './compare-endpoint.ts';
+import { detectability } from './compare-power.ts';
 import {
   COMPARE_DEFAULTS,
   rowVerdict,
   type CompareOptions,
   type CompareResult,
+  type CompareVerdict,
   type EndpointComparison,
   type ResolvedCompareOptions,
 } from './compare-verdict.ts';
@@ -27,6 +29,8 @@ function resolve(options: CompareOptions): ResolvedCompareOptions {
     resamples: options.resamples ?? COMPARE_DEFAULTS.resamples,
     runNoise: { ...COMPARE_DEFAULTS.runNoise, ...options.runNoise },
     minTailSamples: options.minTailSamples ?? COMPARE_DEFAULTS.minTailSamples,
+    effectSize: options.effectSize ?? COMPARE_DEFAULTS.effectSize,
+    power: options.power ?? COMPARE_DEFAULTS.power,
     warmupS: options.warmupS,
   };
 }
@@ -61,8 +65,17 @@ export function compareReports(base: LoadedReport, next: LoadedReport, options: 
     endpoints.push({ method: e.method, name: e.name, verdict: 'added', metrics: [] });
   }
   const overallVerdict = rowVerdict(overall.metrics);
+  const rowRegressed = overallVerdict === 'regressed' || endpoints.some((e) => e.verdict === 'regressed');
+  const power = detectability(overall, [base.report.totals.rps, next.report.totals.rps], opts);
+  // A regression the intervals show stands when the runs' noise was measured, even if they are too short to see every
+  // change of the effect size. Runs too short to measure it (the overall row untested) decide nothing: the endpoint
+  // intervals then rest on an assumed design effect.
+  const verdict: CompareVerdict = !overall.tested ? 'inconclusive' : rowRegressed ? 'regressed' : power.conclusive ? 'no_regression' : 'inconclusive';
   return {
+    verdict,
     tolerance: opts.tolerance,
+    effect_size: opts.effectSize,
+    power: opts.power,
     error_tolerance: opts.errorTolerance,
     alpha: opts.alpha,
     seed: opts.seed,
@@ -72,7 +85,9 @@ export function compareReports(base: LoadedReport, next: LoadedReport, options: 
     design_effect: noise.designEffect,
     overall: { verdict: overallVerdict, metrics: overall.metrics },
     endpoints,
-    regressed: overallVerdict === 'regressed' || endpoints.some((e) => e.verdict === 'regressed'),
+    regressed: verdict === 'regressed',
+    inconclusive_reasons: power.reasons,
+    needed_run_s: power.neededRunS,
     notes: overall.notes,
   };
 }

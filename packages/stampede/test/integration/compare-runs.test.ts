@@ -108,8 +108,11 @@ test('same workload twice: unchanged; 30 % slower /b: regressed on /b only', { t
 
   const a = await compare(base, same);
   t.diagnostic(`same: overall ${a.result.overall.verdict}, ${JSON.stringify(verdicts(a.result))}`);
-  if (a.result.regressed || a.code !== 0 || a.result.overall.verdict !== 'unchanged') t.diagnostic(a.text);
-  assert.equal(a.code, 0);
+  if (a.result.regressed || a.result.verdict === 'regressed' || a.result.overall.verdict !== 'unchanged') t.diagnostic(a.text);
+  // 10 s of 5 users may hold too few effective samples to see a 20 % change: then inconclusive (exit 6), never 1.
+  t.diagnostic(`same: ${a.result.verdict}, runs of about ${a.result.needed_run_s} s needed`);
+  assert.equal(a.code, a.result.verdict === 'inconclusive' ? 6 : 0);
+  assert.notEqual(a.result.verdict, 'regressed');
   assert.equal(a.result.regressed, false);
   assert.equal(a.result.overall.verdict, 'unchanged');
   assert.deepEqual(verdicts(a.result), { '/a': 'unchanged', '/b': 'unchanged', '/c': 'unchanged' });

@@ -10,7 +10,7 @@ import { arSeries, syntheticReport, type SyntheticOptions } from '../fixtures/re
 
 const PURE: ResolvedCompareOptions = {
   tolerance: 0, errorTolerance: 0, alpha: 0.05, seed: 1, resamples: 1000, warmupS: 0,
-  runNoise: { p50: 0, p95: 0, p99: 0, rps: 0 }, minTailSamples: 0,
+  runNoise: { p50: 0, p95: 0, p99: 0, rps: 0 }, minTailSamples: 0, effectSize: 0.2, power: 0.8,
 };
 
 function sameDistributionRate(n: number, phi: number, shift: number, trials: number): { significant: number; regressed: number } {
