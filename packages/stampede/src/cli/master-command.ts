@@ -6,6 +6,7 @@
  * --abort-on-worker-loss, when every worker is lost, or when Redis has not answered for --redis-grace. A signal is
  * always answered: the first stops the run (reports written), one after the reports exits at once.
  */
+import type { Logger } from '../logger.ts';
 import os from 'node:os';
 import { Option, type Command } from './commander.ts';
 import { systemClock } from '../clock.ts';
@@ -56,6 +57,14 @@ export function addMasterCommand(program: Command, deps: ClusterCommandDeps): vo
     });
 }
 
+/**
+ * Without --cluster-key unsigned messages are taken (nothing to check them against; docs/reliability.md): said once
+ * at start, by the headless master and the web-UI master alike.
+ */
+export function warnWithoutClusterKey(m: MasterOptions, logger: Logger): void {
+  if (!m.clusterKey) logger.log('warning', 'no --cluster-key: messages are not authenticated; whoever can write to this Redis can run code on the workers');
+}
+
 /** Runs a distributed test headless; resolves the exit code. */
 export async function runMaster(cliOpts: RunOptions, m: MasterOptions, io: RunIo): Promise<number> {
   const opts = await resolveRunOptions(cliOpts);
@@ -83,7 +92,7 @@ export async function runMaster(cliOpts: RunOptions, m: MasterOptions, io: RunIo
         redisGraceMs: m.redisGraceMs,
         clusterKey: m.clusterKey,
       });
-      if (!m.clusterKey) io.logger.log('warning', 'no --cluster-key: messages are not authenticated; whoever can write to this Redis can run code on the workers');
+      warnWithoutClusterKey(m, io.logger);
       let code: number = EXIT.interrupted;
       try {
         code = await runOnWorkers(workload, m, io, master, script);

@@ -16,7 +16,7 @@ import type { ReportWorker } from '../report/report-types.ts';
 import { WebError } from '../web/errors.ts';
 import type { TestSession } from '../web/test-session.ts';
 import { UsageError } from './errors.ts';
-import { clusterReport, clusterRun, type MasterOptions } from './master-command.ts';
+import { clusterReport, clusterRun, warnWithoutClusterKey, type MasterOptions } from './master-command.ts';
 import type { RunOptions } from './options.ts';
 import { buildRunReport, prepareScript, resetStatsAfterRamps } from './prepared-run.ts';
 import { EXIT, type RunIo } from './run-command.ts';
@@ -57,6 +57,7 @@ export async function runMasterWithWebUi(opts: RunOptions, m: MasterOptions, io:
         clusterKey: m.clusterKey,
       });
       try {
+        warnWithoutClusterKey(m, setup.io.logger);
         setup.io.logger.log('info', `master: run ${master.runId} on namespace '${m.namespace}'; workers join with: stampede worker --redis URL --namespace ${m.namespace}`);
         // Registered before serveWebUi's own wait on the signal, so it is seen first: no reload when shutting down.
         const shutdown = { now: false };

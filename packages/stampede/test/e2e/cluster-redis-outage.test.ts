@@ -5,6 +5,7 @@
  *   report counts;
  * - past the grace the master ends the run with exit 5 and a partial report, and the workers stop sending;
  * - the master answers SIGINT while Redis is down (exit 4, reports written);
+ * - the web-UI master stops its test past the grace (partial, exit 5 at the signal) and its UI stays up;
  * - a master killed mid-run: the workers stop sending (polled with a generous deadline, no timing bound asserted).
  */
 import { test } from 'node:test';
@@ -17,6 +18,7 @@ import { validateReport } from '../../src/report/schema.ts';
 import { spawnStampede, type StampedeProcess } from '../fixtures/cluster-processes.ts';
 import { startCountingServer, type CountingServer } from '../fixtures/counting-server.ts';
 import { startPrivateRedis, type PrivateRedis } from '../fixtures/private-redis.ts';
+import { action, pageToken, rawRequest, waitFor } from '../integration/web-harness.ts';
 
 const scripts = new URL('../fixtures/scripts', import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -30,8 +32,11 @@ interface Cluster {
   workers: StampedeProcess[];
 }
 
-/** A private Redis, a counting target, two one-thread workers and a headless master writing `report.json`. */
-async function startCluster(masterFlags: string[], workerFlags: string[] = []): Promise<Cluster> {
+/**
+ * A private Redis, a counting target, two one-thread workers and a master writing `report.json`: headless, or
+ * serving its web UI (`web`; the test then starts from the UI).
+ */
+async function startCluster(masterFlags: string[], workerFlags: string[] = [], web = false): Promise<Cluster> {
   const redis = await startPrivateRedis();
   const server = await startCountingServer({ '/fast': { body: 'fast' } });
   const dir = mkdtempSync(path.join(tmpdir(), 'stampede-redis-outage-'));
@@ -40,7 +45,7 @@ async function startCluster(masterFlags: string[], workerFlags: string[] = []): 
   const workers = [0, 1].map(() => spawnStampede(['worker', ...common, '--threads', '1', ...workerFlags], {}, 120_000));
   const master = spawnStampede([
     'master', ...common, '--expect-workers', '2', '--expect-workers-timeout', '60s',
-    '-f', path.join(scripts, 'counting-users.ts'), '--host', server.url, '--headless', '--only-summary',
+    '-f', path.join(scripts, 'counting-users.ts'), '--host', server.url, ...(web ? ['--web-port', '0'] : ['--headless', '--only-summary']),
     '-u', '4', '-r', '4', '--stop-timeout', '2s', '--json', json, ...masterFlags,
   ], {}, 120_000);
   return { redis, server, dir, json, master, workers };
@@ -164,6 +169,45 @@ test('a master killed mid-run: the workers stop sending (the target sees no more
       assert.equal((await w.exited).code, 0, w.output());
       assert.match(w.output(), /no heartbeat from the master for 2\.0s; stopping/);
     }
+  } finally {
+    await stopCluster(c);
+  }
+});
+
+test('the web-UI master: Redis gone past --redis-grace stops the test (partial report), the UI keeps answering, the workers stop sending; SIGINT then exits 5', async () => {
+  const c = await startCluster(['-t', '60s', '--redis-grace', '3s'], ['--redis-grace', '3s'], true);
+  try {
+    const url = /Web UI: (\S+)/.exec((await c.master.waitFor(/Web UI: \S+/, 60_000)).text)![1]!;
+    await waitFor('both workers ready', async () => {
+      const w = JSON.parse((await rawRequest(new URL('/api/workers', url).href)).body) as { ready: number };
+      return w.ready === 2 ? true : undefined;
+    }, 60_000);
+    const started = await action(url, '/api/start', await pageToken(url), { users: 4, spawnRate: 4, host: c.server.url, runTime: '60s', userClasses: [] });
+    assert.equal(started.status, 200, started.body);
+    await c.master.waitFor(/starting 4 users/, 60_000);
+    await sleep(2000);
+    assert.ok(c.server.total() > 0, 'load reached the target');
+    await c.redis.kill();
+    await c.master.waitFor(/Redis has not answered for \d+\.\ds \(--redis-grace\): stopping the test/, 30_000);
+    const status = await waitFor('the test stopped', async () => {
+      const res = await rawRequest(new URL('/api/status', url).href);
+      const body = JSON.parse(res.body) as { state: string };
+      return res.status === 200 && body.state === 'stopped' ? body : undefined;
+    }, 30_000);
+    assert.equal(status.state, 'stopped');
+    await waitUntilNoMoreRequests(c.server, 30_000);
+    for (const w of c.workers) assert.equal((await w.exited).code, 5, w.output());
+    // The UI still serves the stopped test's report while Redis is down.
+    const report = JSON.parse((await rawRequest(new URL('/download/report.json', url).href)).body) as JsonReport;
+    assert.deepEqual(validateReport(report), []);
+    assert.equal(report.partial, true);
+    assert.ok(report.totals.requests > 0);
+    c.master.child.kill('SIGINT');
+    const { code } = await c.master.exited;
+    assert.equal(code, 5, c.master.output());
+    assert.equal(readReport(c.json).partial, true);
+    // No --cluster-key: unsigned messages are taken (the decision in docs/reliability.md), said once by each process.
+    for (const p of [c.master, ...c.workers]) assert.equal(p.output().match(/no --cluster-key: messages are not authenticated/g)?.length, 1, p.output());
   } finally {
     await stopCluster(c);
   }
