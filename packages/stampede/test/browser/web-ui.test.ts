@@ -1,6 +1,6 @@
 // Issue 5: the web UI in a real browser (Debian's Chromium through playwright-core) against the Vertex AR API:
 // start from the form, watch the chart and the table move, change the users, stop, download the CSV; and a request
-// named `<img src=x onerror=alert(1)>` (plus hostile log lines and exceptions) is shown as text, never run.
+// named `<img src=x onerror=alert(1)>` (plus hostile log lines, console output and exceptions) is shown as text, never run.
 // Run: node scripts/run-tests.mjs --tier browser web-    (STAMPEDE_SCREENSHOT=1 also rewrites docs/images/web-ui.png)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -106,6 +106,8 @@ describe('web UI in Chromium', { skip: missing }, () => {
     await page.locator('#exceptions-list summary', { hasText: 'boom <img src=y onerror=alert(3)>' }).first().waitFor();
     await openTab('logs');
     await page.locator('#log-view', { hasText: 'probe <script>alert(2)</script>' }).waitFor();
+    // A script's console.log (from a user thread) is a log line too, shown as text.
+    await page.locator('#log-view', { hasText: 'console probe <script>alert(4)</script>' }).first().waitFor();
     await openTab('failures');
     await page.locator('#failures-table td', { hasText: '/missing-page' }).first().waitFor();
     await page.reload();

@@ -37,6 +37,7 @@ export class Prober extends HttpUser {
   @task async hostile() {
     await this.client.get('/health/live', { name: '<img src=x onerror=alert(1)>' });
     this.log.info('probe <script>alert(2)</script>');
+    console.log('console probe <script>alert(4)</script>');
   }
   @task async missing() { await this.client.get('/missing-page'); }
   @task async thrower() { throw new Error('boom <img src=y onerror=alert(3)>'); }
