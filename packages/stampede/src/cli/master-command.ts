@@ -18,7 +18,7 @@ import { distributeUsers } from '../user/distribute.ts';
 import type { UserClass } from '../user/user.ts';
 import { resolveRunOptions } from './config-file.ts';
 import { consoleOut } from './console-out.ts';
-import { parseDurationS } from './duration.ts';
+import { parseDurationS } from '../workload/duration.ts';
 import { addRunOptions, positiveInt, toRunOptions, type RunOptions } from './options.ts';
 import { prepareScript, runAggregate, unreachableTarget, type PreparedRun, type PreparedScript } from './prepared-run.ts';
 import { ProcessCpuSampler } from './process-cpu.ts';

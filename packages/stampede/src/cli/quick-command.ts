@@ -16,7 +16,7 @@ import { Aggregate } from '../stats/aggregate.ts';
 import type { StatsDelta } from '../stats/types.ts';
 import { warmStatsPath } from '../stats/warm-up.ts';
 import { finalTables, liveLine } from './console-output.ts';
-import { parseDurationS } from './duration.ts';
+import { parseDurationS } from '../workload/duration.ts';
 import { UsageError } from './errors.ts';
 import { consoleOut } from './console-out.ts';
 import { checkUrl, exitCodeArg, positiveInt, positiveNumber } from './options.ts';

@@ -15,7 +15,7 @@ import { LogBuffer } from '../web/log-buffer.ts';
 import { TestSession, type SessionTest, type TestConfig } from '../web/test-session.ts';
 import { isLoopbackHost, parseWebAuth, type WebAuth } from '../web/web-security.ts';
 import { startWebUi, type ClusterView } from '../web/web-ui.ts';
-import { parseDurationS } from './duration.ts';
+import { parseDurationS } from '../workload/duration.ts';
 import { UsageError } from './errors.ts';
 import type { RunOptions } from './options.ts';
 import { buildRunReport, createRun, prepareScript, resetStatsAfterRamps, unreachableTarget, writeRunReports, type PreparedRun, type PreparedScript } from './prepared-run.ts';

@@ -13,7 +13,7 @@ import { ClusterWorker } from '../cluster/cluster-worker.ts';
 import { isValidNamespace } from '../cluster/keys.ts';
 import { connectRedis } from '../cluster/redis-connection.ts';
 import { WorkerUserThread } from '../runner/user-thread.ts';
-import { parseDurationS } from './duration.ts';
+import { parseDurationS } from '../workload/duration.ts';
 import { UsageError } from './errors.ts';
 import { positiveInt } from './options.ts';
 import { ProcessCpuSampler } from './process-cpu.ts';
