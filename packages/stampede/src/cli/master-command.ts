@@ -21,7 +21,7 @@ import { consoleOut } from './console-out.ts';
 import { parseDurationS } from '../workload/duration.ts';
 import { addRunOptions, positiveInt, toRunOptions, type RunOptions } from './options.ts';
 import { prepareScript, runAggregate, unreachableTarget, type PreparedRun, type PreparedScript } from './prepared-run.ts';
-import { ProcessCpuSampler } from './process-cpu.ts';
+import { ProcessCpuSampler } from '../monitor/process-cpu.ts';
 import { EXIT, runTest, type RunIo } from './run-command.ts';
 import { planWorkload, type RunWorkload } from './workload-plan.ts';
 import { addClusterOptions, mergedOptions, toClusterConnection, type ClusterCommandDeps, type ClusterConnectionOptions } from './worker-command.ts';

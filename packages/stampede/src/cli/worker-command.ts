@@ -16,7 +16,7 @@ import { WorkerUserThread } from '../runner/user-thread.ts';
 import { parseDurationS } from '../workload/duration.ts';
 import { UsageError } from './errors.ts';
 import { positiveInt } from './options.ts';
-import { ProcessCpuSampler } from './process-cpu.ts';
+import { ProcessCpuSampler } from '../monitor/process-cpu.ts';
 import { EXIT, type RunIo } from './run-command.ts';
 
 /** What the master and worker commands need from main.ts. */

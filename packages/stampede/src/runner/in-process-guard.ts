@@ -4,9 +4,9 @@
  * on the main thread Node's default would end the whole process with a stack trace and no report. While such a run
  * lives, these errors go to its thread instead: counted as exceptions of the run and logged, as a task's are.
  */
-import { InProcessUserThread } from '../runner/in-process-thread.ts';
-import type { ThreadInit } from '../runner/messages.ts';
-import type { UserThread } from '../runner/user-thread.ts';
+import { InProcessUserThread } from './in-process-thread.ts';
+import type { ThreadInit } from './messages.ts';
+import type { UserThread } from './user-thread.ts';
 import type { UserClass } from '../user/user.ts';
 
 let current: InProcessUserThread | undefined;
