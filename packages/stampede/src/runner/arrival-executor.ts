@@ -13,9 +13,8 @@ import type { WhenBusy } from '../workload/scenarios.ts';
 import type { CorrectingRecorder } from './corrected-recorder.ts';
 import type { DriftCorrectingTimer } from './drift-timer.ts';
 import type { ArrivalShare, IterationCounters } from './messages.ts';
+import { LATE_MS } from './schedule.ts';
 
-/** An iteration that starts more than this after its intended time counts as late (timer jitter is ~0.35 ms). */
-export const LATE_TOLERANCE_MS = 5;
 
 /** One user of the pool: its instance, its correcting recorder and its session (HttpUser). */
 export interface ArrivalUser {
@@ -170,7 +169,7 @@ export class ArrivalExecutor {
     const { clock, counters } = this.#o;
     const delayMs = Math.max(0, clock.now() - intendedMs);
     counters.iterations++;
-    if (delayMs > LATE_TOLERANCE_MS) counters.late++;
+    if (delayMs > LATE_MS) counters.late++;
     user.recorder.startDelayUs = Math.round(delayMs * 1000);
     this.#inFlight++;
     user.instance.step().then(

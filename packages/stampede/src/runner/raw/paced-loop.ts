@@ -7,17 +7,8 @@
  * live here once.
  */
 import { RingBuffer } from '../../stats/ring-buffer.ts';
+import { LATE_MS, type ScheduleCounters } from '../schedule.ts';
 import { Pacer, type PacerOptions } from './pacer.ts';
-
-/** A request sent this long after its slot counts as late (open model), ms. */
-export const LATE_MS = 1;
-
-/** Open-model counters of a loop (report `iterations`): slots sent, sent late, and due but never sent. */
-export interface ScheduleCounters {
-  started: number;
-  late: number;
-  dropped: number;
-}
 
 /** What every raw loop offers its thread. */
 export interface RawLoop {

@@ -5,7 +5,8 @@
  */
 import { createDispatcher } from '../../http/dispatcher.ts';
 import { LeanLoadLoop } from './lean-loop.ts';
-import type { RawLoop, ScheduleCounters } from './paced-loop.ts';
+import type { ScheduleCounters } from '../schedule.ts';
+import type { RawLoop } from './paced-loop.ts';
 import { buildRequest } from '../../http/lean/request-head.ts';
 import { warmLeanPath } from './warm-up.ts';
 import { StatsSet } from '../../stats/stats-set.ts';
