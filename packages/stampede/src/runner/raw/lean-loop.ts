@@ -9,7 +9,7 @@ import { InterruptedError } from '../../http/errors.ts';
 import { LeanConnection, type ConnectionOwner, type ConnectionTarget } from '../../http/lean/lean-connection.ts';
 import type { Recorder } from '../../stats/recorder.ts';
 import { PacedLoop } from './paced-loop.ts';
-import type { PacerOptions } from './pacer.ts';
+import type { SlotPlan } from '../pacer.ts';
 
 /** Options of a LeanLoadLoop. */
 export interface LoadLoopOptions {
@@ -24,7 +24,7 @@ export interface LoadLoopOptions {
   name: string;
   recorder: Recorder;
   /** Open model: the thread's slots (without `endMs`, which run() sets). Closed model when absent. */
-  pacing?: Omit<PacerOptions, 'endMs'>;
+  pacing?: SlotPlan;
   /** How often timeouts are checked, ms. Default 100. */
   sweepMs?: number;
 }

@@ -8,7 +8,7 @@
  */
 import { RingBuffer } from '../../stats/ring-buffer.ts';
 import { LATE_MS, type ScheduleCounters } from '../schedule.ts';
-import { Pacer, type PacerOptions } from './pacer.ts';
+import { Pacer, type SlotPlan } from '../pacer.ts';
 
 /** What every raw loop offers its thread. */
 export interface RawLoop {
@@ -27,7 +27,7 @@ export interface RawLoop {
 
 export abstract class PacedLoop<C> implements RawLoop {
   protected readonly conns: readonly C[];
-  private readonly pacing: Omit<PacerOptions, 'endMs'> | undefined;
+  private readonly pacing: SlotPlan | undefined;
   /**
    * Open model: idle connections, longest idle first. Every connection takes its turn and stays warm, as wrk and
    * k6 use theirs; the most recently freed one would carry all the load at low rates while the server closed the
@@ -42,7 +42,7 @@ export abstract class PacedLoop<C> implements RawLoop {
   private finish: (() => void) | null = null;
   private readonly pump = (): void => this.sendDue();
 
-  constructor(conns: readonly C[], pacing: Omit<PacerOptions, 'endMs'> | undefined) {
+  constructor(conns: readonly C[], pacing: SlotPlan | undefined) {
     this.conns = conns;
     this.pacing = pacing;
     this.idle = new RingBuffer(Math.max(1, conns.length));

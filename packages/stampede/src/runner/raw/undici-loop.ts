@@ -8,7 +8,7 @@ import { createHttpSession } from '../../http/session.ts';
 import type { HttpSessionHandle, RequestOptions } from '../../http/types.ts';
 import type { RecordedError, Recorder } from '../../stats/recorder.ts';
 import { PacedLoop } from './paced-loop.ts';
-import type { PacerOptions } from './pacer.ts';
+import type { SlotPlan } from '../pacer.ts';
 
 /** One request of the loop's list. */
 export interface LoopRequest extends RequestOptions {
@@ -30,7 +30,7 @@ export interface UndiciLoopOptions {
   dispatcher: Dispatcher;
   recorder: Recorder;
   /** Open model: the slots (without `endMs`, which run() sets). Closed model when absent. */
-  pacing?: Omit<PacerOptions, 'endMs'>;
+  pacing?: SlotPlan;
 }
 
 interface SessionSlot {
