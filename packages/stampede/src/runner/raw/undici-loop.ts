@@ -6,7 +6,8 @@
 import type { Dispatcher } from 'undici';
 import { createHttpSession } from '../../http/session.ts';
 import type { HttpSessionHandle, RequestOptions } from '../../http/types.ts';
-import type { RecordedError, Recorder } from '../../stats/recorder.ts';
+import type { Recorder } from '../../stats/recorder.ts';
+import { CorrectingRecorder } from '../corrected-recorder.ts';
 import { PacedLoop } from './paced-loop.ts';
 import type { SlotPlan } from '../pacer.ts';
 
@@ -35,8 +36,8 @@ export interface UndiciLoopOptions {
 
 interface SessionSlot {
   session: HttpSessionHandle;
-  /** Open model: the intended start of the request in flight, performance.now() ms. */
-  intendedMs: number;
+  /** Open model: adds how late the request in flight was sent after its slot (the corrected latency). */
+  corrector: CorrectingRecorder | undefined;
 }
 
 export class UndiciLoadLoop extends PacedLoop<SessionSlot> {
@@ -47,11 +48,10 @@ export class UndiciLoadLoop extends PacedLoop<SessionSlot> {
   constructor(options: UndiciLoopOptions) {
     const slots: SessionSlot[] = [];
     for (let i = 0; i < options.connections; i++) {
-      const slot: SessionSlot = { session: undefined!, intendedMs: 0 };
-      const recorder = options.pacing === undefined ? options.recorder : correcting(options.recorder, slot);
-      slot.session = createHttpSession({ baseUrl: options.baseUrl, recorder, dispatcher: options.dispatcher, ...options.timeouts });
-      Object.assign(slot.session.defaultHeaders, options.headers);
-      slots.push(slot);
+      const corrector = options.pacing === undefined ? undefined : new CorrectingRecorder(options.recorder);
+      const session = createHttpSession({ baseUrl: options.baseUrl, recorder: corrector ?? options.recorder, dispatcher: options.dispatcher, ...options.timeouts });
+      Object.assign(session.defaultHeaders, options.headers);
+      slots.push({ session, corrector });
     }
     super(slots, options.pacing);
     this.requests = options.requests;
@@ -63,7 +63,7 @@ export class UndiciLoadLoop extends PacedLoop<SessionSlot> {
   }
 
   protected sendPaced(slot: SessionSlot, slotMs: number): void {
-    slot.intendedMs = slotMs;
+    slot.corrector!.startDelayUs = Math.round(Math.max(0, performance.now() - slotMs) * 1000);
     void this.send(slot).then(() => this.released(slot));
   }
 
@@ -79,14 +79,4 @@ export class UndiciLoadLoop extends PacedLoop<SessionSlot> {
     const { method = 'GET', path, ...options } = this.requests[this.next++ % this.requests.length]!;
     return slot.session.request(method, path, options);
   }
-}
-
-/** Records each request's latency also from its slot (the corrected latency), read when the response ends. */
-function correcting(stats: Recorder, slot: SessionSlot): Recorder {
-  return {
-    record: (m: string, n: string, us: number, bytes: number, error?: RecordedError) =>
-      stats.record(m, n, us, bytes, error, Math.round((performance.now() - slot.intendedMs) * 1000)),
-    recordException: (e: unknown) => stats.recordException(e),
-    recordCheck: (n: string, p: boolean) => stats.recordCheck(n, p),
-  };
 }
