@@ -23,7 +23,8 @@ import { checkUrl, exitCodeArg, positiveInt, positiveNumber } from './options.ts
 import { checkReachable } from './preflight.ts';
 import type { QuickTimeouts } from '../runner/raw/raw-thread.ts';
 import { QuickThreads } from '../runner/raw/raw-threads.ts';
-import { EXIT, type RunIo } from './run-command.ts';
+import { EXIT } from './exit-codes.ts';
+import type { RunIo } from './run-io.ts';
 import { DEFAULT_EXIT_CODE_ON_ERROR, requestVerdict, tallyOf } from './run-verdict.ts';
 import { VERSION } from './version.ts';
 

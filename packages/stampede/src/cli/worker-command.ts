@@ -17,7 +17,8 @@ import { parseDurationS } from '../workload/duration.ts';
 import { UsageError } from './errors.ts';
 import { positiveInt } from './options.ts';
 import { ProcessCpuSampler } from '../monitor/process-cpu.ts';
-import { EXIT, type RunIo } from './run-command.ts';
+import { EXIT } from './exit-codes.ts';
+import type { RunIo } from './run-io.ts';
 
 /** What the master and worker commands need from main.ts. */
 export interface ClusterCommandDeps {

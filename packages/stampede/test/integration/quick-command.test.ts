@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runQuick, type QuickOptions } from '../../src/cli/quick-command.ts';
-import type { RunIo } from '../../src/cli/run-command.ts';
+import type { RunIo } from '../../src/cli/run-io.ts';
 import { connectionsOf } from '../../src/runner/raw/raw-threads.ts';
 import { validateReport } from '../../src/report/schema.ts';
 import { startCountingServer, type CountingServer } from '../fixtures/counting-server.ts';
