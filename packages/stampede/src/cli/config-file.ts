@@ -17,7 +17,7 @@ import type { Thresholds } from '../thresholds/threshold-types.ts';
 import type { Duration } from '../workload/duration.ts';
 import type { Scenarios } from '../workload/scenarios.ts';
 import type { Stage } from '../workload/stages.ts';
-import { parseDurationS } from './duration.ts';
+import { parseDurationS } from '../workload/duration.ts';
 import { UsageError } from './errors.ts';
 import { checkUrl, positiveInt, positiveNumber, type RunOptions } from './options.ts';
 import { requireCjs } from '../cjs.ts';

@@ -5,7 +5,7 @@
 import { createTagFilter, compileTaskPlan, type TaskPlan } from '../user/task-plan.ts';
 import type { UserClass } from '../user/user.ts';
 import type { RunOptions } from './options.ts';
-import type { RunIo } from './run-command.ts';
+import type { RunIo } from './run-io.ts';
 import { loadUserFiles } from './user-files.ts';
 
 function share(cls: UserClass): string {

@@ -7,7 +7,7 @@ import { levelEnabled, type Logger, type LogLevel } from '../logger.ts';
 import { EXIT } from './exit-codes.ts';
 import { addRunOptions, toRunOptions } from './options.ts';
 import { consoleOut } from './console-out.ts';
-import type { RunIo } from './run-command.ts';
+import type { RunIo } from './run-io.ts';
 import { VERSION } from './version.ts';
 
 const verbose = process.argv.includes('--verbose') || process.env.STAMPEDE_VERBOSE === '1';

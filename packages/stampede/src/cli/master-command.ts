@@ -19,12 +19,14 @@ import { distributeUsers } from '../user/distribute.ts';
 import type { UserClass } from '../user/user.ts';
 import { resolveRunOptions } from './config-file.ts';
 import { consoleOut } from './console-out.ts';
-import { parseDurationS } from './duration.ts';
+import { parseDurationS } from '../workload/duration.ts';
 import { addRunOptions, positiveInt, toRunOptions, type RunOptions } from './options.ts';
-import { prepareScript, runAggregate, unreachableTarget, type PreparedRun, type PreparedScript } from './prepared-run.ts';
-import { ProcessCpuSampler } from './process-cpu.ts';
-import { EXIT, runTest, type RunIo } from './run-command.ts';
-import { planWorkload, type RunWorkload } from './workload-plan.ts';
+import { runAggregate, type PreparedRun, type PreparedScript } from './prepared-run.ts';
+import { ProcessCpuSampler } from '../monitor/process-cpu.ts';
+import { EXIT } from './exit-codes.ts';
+import type { RunIo } from './run-io.ts';
+import { runTest } from './run-command.ts';
+import { withPlannedRun, type RunWorkload } from './workload-plan.ts';
 import { addClusterOptions, mergedOptions, toClusterConnection, type ClusterCommandDeps, type ClusterConnectionOptions } from './worker-command.ts';
 
 /** Options of the master beyond those of a local run. */
@@ -72,14 +74,7 @@ export async function runMaster(cliOpts: RunOptions, m: MasterOptions, io: RunIo
   // Redis first: a refused password must fail before anything slow.
   const redis = await connectRedis(m.redisUrl, { name: 'stampede-master' });
   try {
-    const script = await prepareScript(opts, io);
-    try {
-      const workload = planWorkload(opts, script);
-      const unreachable = await unreachableTarget(script.hosts);
-      if (unreachable) {
-        io.logger.log('error', unreachable);
-        return EXIT.aborted;
-      }
+    return await withPlannedRun(opts, io, async (workload, script) => {
       const master = await ClusterMaster.open({
         redis,
         namespace: m.namespace,
@@ -105,9 +100,7 @@ export async function runMaster(cliOpts: RunOptions, m: MasterOptions, io: RunIo
         });
         await master.close();
       }
-    } finally {
-      script.dispose();
-    }
+    });
   } finally {
     redis.disconnect();
   }

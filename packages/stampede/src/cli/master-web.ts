@@ -18,8 +18,9 @@ import type { TestSession } from '../web/test-session.ts';
 import { UsageError } from './errors.ts';
 import { clusterReport, clusterRun, warnWithoutClusterKey, type MasterOptions } from './master-command.ts';
 import type { RunOptions } from './options.ts';
-import { buildRunReport, prepareScript, resetStatsAfterRamps } from './prepared-run.ts';
-import { EXIT, type RunIo } from './run-command.ts';
+import { buildRunReport, resetStatsAfterRamps, withScript } from './prepared-run.ts';
+import { EXIT } from './exit-codes.ts';
+import type { RunIo } from './run-io.ts';
 import { serveWebUi, setupWebUi, testEnd, webExitCode, type WebPreparedRun, type WebRunFactory } from './web-command.ts';
 
 /** How long a test's start waits for the workers to reload their threads, beyond the previous test's stop timeout. */
@@ -42,8 +43,7 @@ export async function runMasterWithWebUi(opts: RunOptions, m: MasterOptions, io:
   // Redis first: a refused password must fail before anything slow.
   const redis = await connectRedis(m.redisUrl, { name: 'stampede-master' });
   try {
-    const script = await prepareScript(opts, setup.io);
-    try {
+    return await withScript(opts, setup.io, async (script) => {
       const master = await ClusterMaster.open({
         redis,
         namespace: m.namespace,
@@ -68,9 +68,7 @@ export async function runMasterWithWebUi(opts: RunOptions, m: MasterOptions, io:
       } finally {
         await master.close();
       }
-    } finally {
-      script.dispose();
-    }
+    });
   } finally {
     redis.disconnect();
   }

@@ -8,7 +8,7 @@ import { LOG_LEVELS, type LogLevel } from '../logger.ts';
 import type { Thresholds } from '../thresholds/threshold-types.ts';
 import type { Scenarios } from '../workload/scenarios.ts';
 import type { Stage } from '../workload/stages.ts';
-import { parseDurationS } from './duration.ts';
+import { parseDurationS } from '../workload/duration.ts';
 import { DEFAULT_ABORT_AFTER_FAILURES_S } from './failure-window.ts';
 import { UsageError } from './errors.ts';
 import { addLocustFlags, refuseLocustFlags } from './locust-flags.ts';

@@ -22,9 +22,9 @@ import type { StampedeOptions } from './config-file.ts';
 import { UsageError } from './errors.ts';
 import { checkUrl, type RunOptions } from './options.ts';
 import { checkReachable } from './preflight.ts';
-import { guardedInProcessThread } from './in-process-guard.ts';
-import { ProcessCpuSampler } from './process-cpu.ts';
-import type { RunIo } from './run-command.ts';
+import { guardedInProcessThread } from '../runner/in-process-guard.ts';
+import { ProcessCpuSampler } from '../monitor/process-cpu.ts';
+import type { RunIo } from './run-io.ts';
 import { loadUserFiles } from './user-files.ts';
 import { VERSION } from './version.ts';
 
@@ -66,6 +66,16 @@ export async function prepareScript(opts: RunOptions, io: RunIo): Promise<Prepar
   } catch (error) {
     script.dispose();
     throw error;
+  }
+}
+
+/** Loads the script, runs `body` with it, and deletes its bundle after, whatever happens. */
+export async function withScript<T>(opts: RunOptions, io: RunIo, body: (script: PreparedScript) => Promise<T>): Promise<T> {
+  const script = await prepareScript(opts, io);
+  try {
+    return await body(script);
+  } finally {
+    script.dispose();
   }
 }
 

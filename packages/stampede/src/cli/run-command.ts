@@ -4,7 +4,6 @@
  * reports, and choose the exit code (docs/exit-codes.md).
  */
 import { systemClock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
 import { runScenarios } from '../runner/scenario-run.ts';
 import { evaluateThresholds, failedChecks, failingAbortThreshold } from '../thresholds/evaluate-thresholds.ts';
 import { runnerMetricSource } from '../thresholds/metric-value.ts';
@@ -20,39 +19,24 @@ import { PrometheusError } from '../prometheus/errors.ts';
 import { pushSummary } from '../prometheus/pushgateway.ts';
 import { startTestMetricsServer, type TestMetricsServer } from '../prometheus/metrics-server.ts';
 import { runWithWebUi } from './web-command.ts';
-import { buildRunReport, createRun, prepareScript, resetStatsAfterRamps, unreachableTarget, writeRunReports, type PreparedRun } from './prepared-run.ts';
-import { planWorkload, type RunWorkload } from './workload-plan.ts';
+import { buildRunReport, createRun, resetStatsAfterRamps, writeRunReports, type PreparedRun } from './prepared-run.ts';
+import { withPlannedRun, type RunWorkload } from './workload-plan.ts';
 import { EXIT } from './exit-codes.ts';
+import type { RunIo } from './run-io.ts';
 import { listUserClasses } from './list-classes.ts';
 import { requestVerdict, tallyOf } from './run-verdict.ts';
 
-export { EXIT } from './exit-codes.ts';
 
-export interface RunIo {
-  logger: Logger;
-  out: (line: string) => void;
-  /** Registers the handler for the first SIGINT/SIGTERM; the CLI exits at once on a second. */
-  onSignal: (handler: () => void) => void;
-}
 
 /** Runs a scripted test headless. Resolves the process exit code. */
 export async function runHeadless(cliOpts: RunOptions, io: RunIo): Promise<number> {
   const opts = await resolveRunOptions(cliOpts);
   if (opts.list) return listUserClasses(opts, io);
   if (!opts.headless) return runWithWebUi(opts, io);
-  const script = await prepareScript(opts, io);
-  try {
-    const workload = planWorkload(opts, script);
-    const unreachable = await unreachableTarget(script.hosts);
-    if (unreachable) {
-      io.logger.log('error', unreachable);
-      return EXIT.aborted;
-    }
+  return withPlannedRun(opts, io, async (workload, script) => {
     const run = await createRun(workload.opts, io, script, workload.peakUsers);
-    return await runTest(workload, io, run, { where: `on ${run.threadCount} threads` });
-  } finally {
-    script.dispose();
-  }
+    return runTest(workload, io, run, { where: `on ${run.threadCount} threads` });
+  });
 }
 
 /**

@@ -15,10 +15,11 @@ import { runSuite } from '../suite/run-suite.ts';
 import { importModule } from '../user/load-script.ts';
 import { SuiteError } from '../suite/errors.ts';
 import type { SuiteDefinition, SuiteProfile } from '../suite/types.ts';
-import { parseDurationS } from './duration.ts';
+import { parseDurationS } from '../workload/duration.ts';
 import { UsageError } from './errors.ts';
 import { checkUrl } from './options.ts';
-import { EXIT, type RunIo } from './run-command.ts';
+import { EXIT } from './exit-codes.ts';
+import type { RunIo } from './run-io.ts';
 import { VERSION } from './version.ts';
 
 const PROFILES = ['baseline', 'load', 'stress', 'endurance'] as const;

@@ -15,12 +15,12 @@ import { LogBuffer } from '../web/log-buffer.ts';
 import { TestSession, type SessionTest, type TestConfig } from '../web/test-session.ts';
 import { isLoopbackHost, parseWebAuth, type WebAuth } from '../web/web-security.ts';
 import { startWebUi, type ClusterView } from '../web/web-ui.ts';
-import { parseDurationS } from './duration.ts';
+import { parseDurationS } from '../workload/duration.ts';
 import { UsageError } from './errors.ts';
 import type { RunOptions } from './options.ts';
-import { buildRunReport, createRun, prepareScript, resetStatsAfterRamps, unreachableTarget, writeRunReports, type PreparedRun, type PreparedScript } from './prepared-run.ts';
+import { buildRunReport, createRun, resetStatsAfterRamps, unreachableTarget, withScript, writeRunReports, type PreparedRun, type PreparedScript } from './prepared-run.ts';
 import { EXIT } from './exit-codes.ts';
-import type { RunIo } from './run-command.ts';
+import type { RunIo } from './run-io.ts';
 import { requestVerdict, tallyOf } from './run-verdict.ts';
 
 
@@ -94,13 +94,10 @@ export function setupWebUi(opts: RunOptions, io: RunIo): WebUiSetup {
 /** Serves the web UI until a signal; resolves the exit code. */
 export async function runWithWebUi(opts: RunOptions, io: RunIo): Promise<number> {
   const setup = setupWebUi(opts, io);
-  const script = await prepareScript(opts, setup.io);
-  try {
+  return withScript(opts, setup.io, async (script) => {
     const end = await serveWebUi(opts, setup, script, localRuns(setup.io, script));
     return webExitCode(opts, end, setup.io);
-  } finally {
-    script.dispose();
-  }
+  });
 }
 
 /**

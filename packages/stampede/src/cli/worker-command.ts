@@ -13,11 +13,12 @@ import { ClusterWorker } from '../cluster/cluster-worker.ts';
 import { isValidNamespace } from '../cluster/keys.ts';
 import { connectRedis } from '../cluster/redis-connection.ts';
 import { WorkerUserThread } from '../runner/user-thread.ts';
-import { parseDurationS } from './duration.ts';
+import { parseDurationS } from '../workload/duration.ts';
 import { UsageError } from './errors.ts';
 import { positiveInt } from './options.ts';
-import { ProcessCpuSampler } from './process-cpu.ts';
-import { EXIT, type RunIo } from './run-command.ts';
+import { ProcessCpuSampler } from '../monitor/process-cpu.ts';
+import { EXIT } from './exit-codes.ts';
+import type { RunIo } from './run-io.ts';
 
 /** What the master and worker commands need from main.ts. */
 export interface ClusterCommandDeps {

@@ -11,7 +11,9 @@ import { normalizeScenarios, peakUsersOf, type ScenarioPlan, type Scenarios } fr
 import { normalizeStages, parseStages, type StagePlan } from '../workload/stages.ts';
 import { UsageError } from './errors.ts';
 import type { RunOptions } from './options.ts';
-import type { PreparedScript } from './prepared-run.ts';
+import { EXIT } from './exit-codes.ts';
+import { unreachableTarget, withScript, type PreparedScript } from './prepared-run.ts';
+import type { RunIo } from './run-io.ts';
 
 /** The planned run. */
 export interface RunWorkload {
@@ -73,4 +75,20 @@ export function planWorkload(opts: RunOptions, script: PreparedScript): RunWorkl
     spawnRate: isPlainClosed ? opts.spawnRate : null,
     opts: { ...opts, scenarios, thresholds: thresholdSpec },
   };
+}
+
+/**
+ * The start every headless command shares: the script loaded, its workload planned, its targets reached; then
+ * `body`, and the bundle deleted after. An unreachable target ends it before any load: one line, exit 3.
+ */
+export function withPlannedRun(opts: RunOptions, io: RunIo, body: (workload: RunWorkload, script: PreparedScript) => Promise<number>): Promise<number> {
+  return withScript(opts, io, async (script) => {
+    const workload = planWorkload(opts, script);
+    const unreachable = await unreachableTarget(script.hosts);
+    if (unreachable) {
+      io.logger.log('error', unreachable);
+      return EXIT.aborted;
+    }
+    return body(workload, script);
+  });
 }

@@ -1,3 +1,5 @@
+import { StampedeError } from '../errors.ts';
+
 /** Distributed-mode errors: a stable `code` that callers branch on, a message that says what is wrong, a hint. */
 export type ClusterErrorCode =
   | 'STAMPEDE_ERR_REDIS_URL'
@@ -9,13 +11,4 @@ export type ClusterErrorCode =
   | 'STAMPEDE_ERR_CLUSTER_WORKER';
 
 /** Every ClusterError is a configuration or environment problem: the CLI exits 2 with one line. */
-export class ClusterError extends Error {
-  readonly code: ClusterErrorCode;
-  readonly hint?: string;
-  constructor(code: ClusterErrorCode, message: string, hint?: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ClusterError';
-    this.code = code;
-    this.hint = hint;
-  }
-}
+export class ClusterError extends StampedeError<ClusterErrorCode> {}

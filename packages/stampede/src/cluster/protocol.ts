@@ -4,23 +4,17 @@
  * master merges them exactly as it would a local thread's.
  */
 import type { LogLevel } from '../logger.ts';
-import type { ArrivalShare, ScenarioSnapshot, ThreadCounters } from '../runner/messages.ts';
+import type { ArrivalShare, ScenarioSnapshot, ThreadCounters, ThreadInit, ToThread } from '../runner/messages.ts';
 import type { StatsDelta } from '../stats/types.ts';
 import type { ArrivalScenarioPlan } from '../workload/scenarios.ts';
 
 /** What a worker needs to load the script and run users like the master's local threads would. */
-export interface WorkerInit {
+export interface WorkerInit extends Pick<ThreadInit, 'host' | 'tags' | 'excludeTags' | 'logLevel' | 'maxNames' | 'seed'> {
   type: 'init';
   /** sha256 (hex) of the bundle text stored under the run's `bundle` key. */
   bundleHash: string;
   /** The `stampede` module URL the master's bundle imports; workers rewrite it to their own copy. */
   stampedeEntry: string;
-  host?: string;
-  tags?: string[];
-  excludeTags?: string[];
-  logLevel: LogLevel;
-  maxNames: number;
-  seed: number;
 }
 
 /** One user to start: ids are the master's, unique in the run; scenario and corrected as in a local spawn. */
@@ -47,9 +41,8 @@ export type ToWorker =
    */
   | { type: 'reset'; host?: string; seed: number }
   | { type: 'spawn'; users: UserAssignment[] }
-  | { type: 'stop-users'; userIds: number[] }
-  | { type: 'snapshot'; seq: number }
-  | { type: 'stop'; stopTimeoutMs: number }
+  /** As to a local thread (runner/messages.ts). */
+  | Extract<ToThread, { type: 'stop-users' | 'snapshot' | 'stop' }>
   /** Start this worker's share of an arrival-rate scenario now (the plan as wirePlan() encodes it). */
   | { type: 'start-arrival'; plan: WireArrivalPlan; share: ArrivalShare; gracefulStopMs: number }
   | { type: 'quit' };

@@ -1,7 +1,8 @@
 /** The master's record of one worker process, and the view of it the web UI's workers tab shows. */
+import type { WorkerRow, WorkerState } from '../web/api-types.ts';
 
 /** Life of a worker as the master sees it. `missing`: silent too long; `left`: said goodbye; `failed`: could not load the script. */
-export type RemoteWorkerState = 'joining' | 'ready' | 'running' | 'stopping' | 'stopped' | 'missing' | 'left' | 'failed';
+export type RemoteWorkerState = WorkerState;
 
 /** What the master knows of one worker. Mutated only by the master and its ClusterThread. */
 export interface RemoteWorker {
@@ -31,20 +32,8 @@ export function isLive(w: RemoteWorker): boolean {
   return w.state === 'ready' || w.state === 'running';
 }
 
-/** One row of the workers tab: plain data, safe to serialize. */
-export interface WorkerStateView {
-  id: string;
-  host: string;
-  pid: number;
-  state: RemoteWorkerState;
-  users: number;
-  cpuPct: number;
-  cpuMaxPct: number;
-  cpuFlagged: boolean;
-  rssBytes: number;
-  requests: number;
-  lostAtS?: number;
-}
+/** One row of the workers tab: plain data, safe to serialize (the web API's WorkerRow). */
+export type WorkerStateView = WorkerRow;
 
 export function workerView(w: RemoteWorker): WorkerStateView {
   return {

@@ -1,3 +1,5 @@
+import { StampedeError } from '../errors.ts';
+
 /**
  * Errors raised inside the HTTP client. Transport failures never reach user code as throws: the session turns
  * them into `RecordedError` values (see classify-error.ts); these classes exist so that classification branches
@@ -5,14 +7,9 @@
  */
 
 /** Base class: a stable `code` to branch on and a `hint` that says what to do. */
-export class HttpClientError extends Error {
-  readonly code: string;
-  readonly hint: string;
+export class HttpClientError extends StampedeError {
   constructor(code: string, message: string, hint: string) {
-    super(message);
-    this.name = 'HttpClientError';
-    this.code = code;
-    this.hint = hint;
+    super(code, message, hint);
   }
 }
 

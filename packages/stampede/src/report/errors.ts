@@ -1,14 +1,6 @@
+import { StampedeError } from '../errors.ts';
+
 /** Errors of the report area: a stable `code`, a message saying what is wrong, a hint saying what to do. */
 export type ReportErrorCode = 'STAMPEDE_ERR_REPORT_INVALID' | 'STAMPEDE_ERR_REPORT_READ';
 
-export class ReportError extends Error {
-  readonly code: ReportErrorCode;
-  readonly hint: string;
-
-  constructor(code: ReportErrorCode, message: string, hint: string) {
-    super(message);
-    this.name = 'ReportError';
-    this.code = code;
-    this.hint = hint;
-  }
-}
+export class ReportError extends StampedeError<ReportErrorCode> {}

@@ -11,11 +11,10 @@ import type { UserInstance } from '../user/user-runner.ts';
 import type { ArrivalSchedule } from '../workload/arrival-schedule.ts';
 import type { WhenBusy } from '../workload/scenarios.ts';
 import type { CorrectingRecorder } from './corrected-recorder.ts';
-import type { DriftCorrectingTimer } from './drift-timer.ts';
 import type { ArrivalShare, IterationCounters } from './messages.ts';
+import { clockTimers, Pacer } from './pacer.ts';
+import { LATE_MS } from './schedule.ts';
 
-/** An iteration that starts more than this after its intended time counts as late (timer jitter is ~0.35 ms). */
-export const LATE_TOLERANCE_MS = 5;
 
 /** One user of the pool: its instance, its correcting recorder and its session (HttpUser). */
 export interface ArrivalUser {
@@ -30,7 +29,6 @@ export interface ArrivalExecutorOptions {
   share: Pick<ArrivalShare, 'index' | 'count' | 'preAllocatedUsers' | 'maxUsers' | 'maxQueued'>;
   whenBusy: WhenBusy;
   clock: Clock;
-  timer: DriftCorrectingTimer;
   /** Where started, late and dropped iterations are counted. */
   counters: IterationCounters;
   /** Creates this thread's j-th user (onStart not yet called); undefined when it could not be created (recorded). */
@@ -69,18 +67,35 @@ export class ArrivalExecutor {
 
   /** Starts the pre-allocated users (waits for their onStart), then runs the schedule until it ends or the run stops. */
   async run(): Promise<void> {
-    const { share, schedule, clock, timer, signal } = this.#o;
+    const { share, schedule, clock, signal } = this.#o;
     const starts: Promise<void>[] = [];
     for (let i = 0; i < share.preAllocatedUsers; i++) starts.push(this.#allocate());
     await Promise.all(starts);
+    if (signal.aborted) return;
     const startMs = clock.now();
-    for (let k = share.index; !signal.aborted; k += share.count) {
-      const atMs = schedule.timeOf(k);
-      if (atMs === undefined) break;
-      await timer.waitUntil(startMs + atMs, signal);
-      if (signal.aborted) break;
-      this.#due(startMs + atMs);
-    }
+    // This thread's iterations k ≡ index (mod count), on the engine's one pacer: every due slot starts (or queues)
+    // at once, each with its own intended time.
+    const slotAt = (j: number) => {
+      const atMs = schedule.timeOf(share.index + j * share.count);
+      return atMs === undefined ? Infinity : startMs + atMs;
+    };
+    await new Promise<void>((resolve) => {
+      const pacer: Pacer = new Pacer({ slotAt, endMs: Infinity }, () => onDue(), clockTimers(clock));
+      const finish = () => {
+        pacer.stop();
+        signal.removeEventListener('abort', finish);
+        resolve();
+      };
+      const onDue = () => {
+        if (signal.aborted) return finish();
+        const now = clock.now();
+        for (let slot = pacer.take(now); !Number.isNaN(slot); slot = pacer.take(now)) this.#due(slot);
+        if (pacer.finished) finish();
+        else pacer.arm(now);
+      };
+      signal.addEventListener('abort', finish, { once: true });
+      onDue();
+    });
   }
 
   /**
@@ -170,7 +185,7 @@ export class ArrivalExecutor {
     const { clock, counters } = this.#o;
     const delayMs = Math.max(0, clock.now() - intendedMs);
     counters.iterations++;
-    if (delayMs > LATE_TOLERANCE_MS) counters.late++;
+    if (delayMs > LATE_MS) counters.late++;
     user.recorder.startDelayUs = Math.round(delayMs * 1000);
     this.#inFlight++;
     user.instance.step().then(

@@ -1,11 +1,6 @@
+import { StampedeError } from '../errors.ts';
+
 /** Runner errors: a stable `code` that callers branch on, a message that says what is wrong. */
 export type RunnerErrorCode = 'STAMPEDE_ERR_SCRIPT' | 'STAMPEDE_ERR_STATE' | 'STAMPEDE_ERR_THREAD';
 
-export class RunnerError extends Error {
-  readonly code: RunnerErrorCode;
-  constructor(code: RunnerErrorCode, message: string) {
-    super(message);
-    this.name = 'RunnerError';
-    this.code = code;
-  }
-}
+export class RunnerError extends StampedeError<RunnerErrorCode> {}

@@ -23,7 +23,6 @@ import { ArrivalSchedule } from '../workload/arrival-schedule.ts';
 import type { ArrivalScenarioPlan } from '../workload/scenarios.ts';
 import { ArrivalExecutor, type ArrivalUser } from './arrival-executor.ts';
 import { CorrectingRecorder } from './corrected-recorder.ts';
-import { DriftCorrectingTimer } from './drift-timer.ts';
 import {
   combineSnapshots,
   DEFAULT_SCENARIO,
@@ -236,8 +235,6 @@ export class UserHost {
       share,
       whenBusy: plan.whenBusy,
       clock: this.#clock,
-      // Spin the last millisecond only on the real clock: a fake clock's sleeps are exact.
-      timer: new DriftCorrectingTimer(this.#clock, { spinMs: this.#clock === systemClock ? 1 : 0 }),
       counters: scenario.counters,
       createUser: (j) => this.#arrivalUser(share, j, scenario, controller.signal),
       signal: controller.signal,

@@ -93,22 +93,5 @@ export class LatencyHistogram {
     return encoded;
   }
 
-  /**
-   * Move everything recorded into `target` (an HdrHistogram from createLatencyHdr, added to, not reset)
-   * and clear this recorder.
-   */
-  drainInto(target: JsHistogram): void {
-    const counts = this.counts;
-    for (let i = 0; i < counts.length; i++) {
-      const c = counts[i];
-      if (c !== 0) {
-        target.recordValueWithCount(valueFromIndex(i), c);
-        counts[i] = 0;
-      }
-    }
-    this.count = 0;
-    this.sumUs = 0;
-    this.minUs = Infinity;
-    this.maxUs = 0;
-  }
+
 }

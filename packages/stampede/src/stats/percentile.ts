@@ -24,17 +24,6 @@ export function nearestRank(p: number, n: number): number {
   return Math.min(n, Math.max(1, rank));
 }
 
-/**
- * Exact reference implementation over raw samples (tests and small data sets).
- * @param sortedSamples samples sorted ascending (any unit); returns NaN when empty
- * @param p percentile 0..100
- */
-export function exactPercentile(sortedSamples: ArrayLike<number>, p: number): number {
-  const n = sortedSamples.length;
-  if (n === 0) return NaN;
-  return sortedSamples[nearestRank(p, n) - 1];
-}
-
 /** The integer in [lo, hi] with the most trailing decimal zeros (the smallest such one); lo when lo === hi. */
 export function roundestInRange(lo: number, hi: number): number {
   for (let step = 10 ** Math.floor(Math.log10(Math.max(1, hi))); step >= 1; step /= 10) {

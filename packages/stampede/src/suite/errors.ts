@@ -1,14 +1,12 @@
+import { StampedeError } from '../errors.ts';
+
 /** Errors of the suite framework: a stable `code` to branch on, a message, and a hint for what to do. */
 export type SuiteErrorCode = 'STAMPEDE_ERR_SUITE_TARGET' | 'STAMPEDE_ERR_SUITE_REQUIREMENT' | 'STAMPEDE_ERR_SUITE_DEFINITION';
 
-export class SuiteError extends Error {
-  override readonly name = 'SuiteError';
-  constructor(
-    readonly code: SuiteErrorCode,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(hint ? `${message} (${hint})` : message);
+export class SuiteError extends StampedeError<SuiteErrorCode> {
+  constructor(code: SuiteErrorCode, message: string, hint?: string) {
+    // The suite prints only the message, so the hint travels in it.
+    super(code, hint ? `${message} (${hint})` : message, hint);
   }
 }
 

@@ -1,23 +1,18 @@
 /**
- * A plain HTTP load for suite workloads: `connections` closed loops (or `rate` requests per second, paced against
- * the clock) over a fixed list of requests taken round-robin, recorded into one StatsSet folded every second into
- * an Aggregate — the same pieces as `stampede quick`, but returning the Aggregate and a live request count.
+ * A plain HTTP load for suite workloads: `connections` closed loops (or `rate` requests per second, paced) over a
+ * fixed list of requests taken round-robin — the engine's raw loop over undici, as `stampede quick` over https, with
+ * its corrected latency when paced — recorded into one StatsSet folded every second into an Aggregate.
  */
 import { systemClock, type Clock } from '../clock.ts';
 import { createDispatcher } from '../http/dispatcher.ts';
-import { createHttpSession } from '../http/session.ts';
-import type { RequestOptions } from '../http/types.ts';
+import { UndiciLoadLoop, type LoopRequest } from '../runner/raw/undici-loop.ts';
 import type { RecordedError, Recorder } from '../stats/recorder.ts';
 import { Aggregate } from '../stats/aggregate.ts';
 import { StatsSet } from '../stats/stats-set.ts';
 import type { LiveLoad, LoadResult } from './load-result.ts';
 
 /** One request of the round-robin list. */
-export interface HttpLoadRequest extends RequestOptions {
-  /** Default GET. */
-  method?: string;
-  path: string;
-}
+export type HttpLoadRequest = LoopRequest;
 
 /** Options of runHttpLoad. */
 export interface HttpLoadOptions {
@@ -28,6 +23,7 @@ export interface HttpLoadOptions {
   durationS: number;
   /** Requests per second over all connections (open model); omit for closed loops. */
   rate?: number;
+  /** The time series' clock (the loop itself paces on performance.now()). */
   clock?: Clock;
   /** Aborts the load early. */
   signal?: AbortSignal;
@@ -47,16 +43,6 @@ function countingRecorder(stats: StatsSet, counter: { n: number }): Recorder {
   };
 }
 
-/** Waits for request `i`'s turn: its slot in the open model, none in the closed one. False when the load is over. */
-async function waitTurn(o: HttpLoadOptions, clock: Clock, at: { startMs: number; endMs: number; i: number }, signal: AbortSignal): Promise<boolean> {
-  if (o.rate) {
-    const slotMs = at.startMs + (at.i * 1000) / o.rate;
-    if (slotMs >= at.endMs) return false;
-    await clock.sleep(slotMs - clock.now(), signal);
-  } else if (clock.now() >= at.endMs) return false;
-  return !signal.aborted;
-}
-
 /** Folds the recorder into the Aggregate once a second (the per-second time series), until the load ends. */
 async function foldEverySecond(clock: Clock, at: { startMs: number; endMs: number; connections: number }, stats: StatsSet, aggregate: Aggregate, signal: AbortSignal): Promise<void> {
   for (let second = 1; !signal.aborted; second++) {
@@ -74,31 +60,29 @@ export async function runHttpLoad(o: HttpLoadOptions): Promise<LoadResult> {
   const stats = new StatsSet();
   const aggregate = new Aggregate();
   const counter = { n: 0 };
-  const dispatcher = createDispatcher({ connectionsPerOrigin: connections });
-  const session = createHttpSession({ baseUrl: o.baseUrl, recorder: countingRecorder(stats, counter), dispatcher } as any);
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  o.signal?.addEventListener('abort', onAbort, { once: true });
   const startMs = clock.now();
   const startedAtWallMs = clock.wallNow();
   const endMs = startMs + o.durationS * 1000;
-  let next = 0;
+  // The engine's raw loop: paced, each request is measured from its slot too (coordinated omission corrected).
+  const loopStartMs = performance.now();
+  const loop = new UndiciLoadLoop({
+    baseUrl: o.baseUrl,
+    requests: o.requests,
+    connections,
+    dispatcher: createDispatcher({ connectionsPerOrigin: connections }),
+    recorder: countingRecorder(stats, counter),
+    pacing: o.rate ? { firstSlotMs: loopStartMs, intervalMs: 1000 / o.rate } : undefined,
+  });
+  const stop = new AbortController();
+  const onAbort = () => loop.stop();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
   o.onStart?.({ requests: () => counter.n });
-
-  const loop = async () => {
-    while (!stop.signal.aborted) {
-      const i = next++;
-      if (!(await waitTurn(o, clock, { startMs, endMs, i }, stop.signal))) break;
-      const { method = 'GET', path, ...rest } = o.requests[i % o.requests.length]!;
-      await session.request(method, path, rest);
-    }
-  };
   const ticker = foldEverySecond(clock, { startMs, endMs, connections }, stats, aggregate, stop.signal);
-  await Promise.all(Array.from({ length: connections }, loop));
+  if (o.signal?.aborted) loop.stop();
+  await loop.run(loopStartMs + o.durationS * 1000);
   stop.abort();
   o.signal?.removeEventListener('abort', onAbort);
   await ticker;
-  await dispatcher.destroy();
   const durationS = (clock.now() - startMs) / 1000;
   aggregate.merge(stats.snapshot());
   aggregate.tick(durationS, 0);

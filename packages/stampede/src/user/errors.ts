@@ -1,3 +1,5 @@
+import { StampedeError } from '../errors.ts';
+
 /**
  * Errors of the user model: a stable `code` that callers branch on (the CLI maps every one to exit 2),
  * a message that says what is wrong and a hint that says what to do.
@@ -23,16 +25,7 @@ export type UserErrorCode =
   | 'STAMPEDE_ERR_NO_HOST';
 
 /** A configuration or script error in the user model. `code` is stable; `hint` says how to fix it. */
-export class StampedeUserError extends Error {
-  readonly code: UserErrorCode;
-  readonly hint: string | undefined;
-  constructor(code: UserErrorCode, message: string, hint?: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StampedeUserError';
-    this.code = code;
-    this.hint = hint;
-  }
-}
+export class StampedeUserError extends StampedeError<UserErrorCode> {}
 
 /** Throw from a task (or onStart) to stop this user at once; onStop still runs. Not recorded as an exception. */
 export class StopUser extends Error {

@@ -2,6 +2,7 @@
  * The JSON shapes of the web UI's API and live stream (docs/web-ui.md). Shared by the server and the browser app
  * (type-only imports, so nothing of the server reaches the bundle). Times in ms, rates per second, sizes in bytes.
  */
+import type { TimeseriesPoint } from '../stats/types.ts';
 
 /** Lifecycle of the test the UI controls. `starting`: threads are loading the script. */
 export type TestState = 'ready' | 'starting' | 'spawning' | 'running' | 'stopping' | 'stopped';
@@ -121,16 +122,8 @@ export interface StatsResponse {
   interrupted: number;
 }
 
-/** One point of the charts (the report's time-series point). */
-export interface ChartPoint {
-  t: number;
-  users: number;
-  rps: number;
-  failures_per_s: number;
-  p50_ms: number;
-  p95_ms: number;
-  p99_ms: number;
-}
+/** One point of the charts: the report's time-series point. */
+export type ChartPoint = TimeseriesPoint;
 
 /** One failure row (method, name, kind, message): GET /api/failures. */
 export interface FailureRow {

@@ -1,7 +1,6 @@
 /**
  * Durations in workload options: a number of seconds, or text like `30s`, `5m`, `1h30m`, `250ms` (Locust's `-t`,
- * k6's `duration`). The engine's own parser: the CLI has one that raises usage errors, and the engine must not
- * depend on the CLI.
+ * k6's `duration`). The one parser of the engine, the config file and the command line.
  */
 import { WorkloadError } from './errors.ts';
 
@@ -34,4 +33,9 @@ export function parseDurationMs(value: Duration, what: string): number {
     `invalid ${what} '${String(value)}'`,
     'use a number of seconds or units like 30s, 5m, 1h30m',
   );
+}
+
+/** {@link parseDurationMs} in seconds, for command-line flags (`-t 1h30m`); `what` names the flag. */
+export function parseDurationS(value: Duration, what = 'duration'): number {
+  return parseDurationMs(value, what) / 1000;
 }

@@ -1,3 +1,5 @@
+import { StampedeError } from '../errors.ts';
+
 /** Workload configuration errors: a stable `code`, a message that says what is wrong, a hint that says what to do. */
 export type WorkloadErrorCode =
   | 'STAMPEDE_ERR_CONFIG_DURATION'
@@ -5,13 +7,4 @@ export type WorkloadErrorCode =
   | 'STAMPEDE_ERR_CONFIG_SCENARIO'
   | 'STAMPEDE_ERR_CONFIG_SHAPE';
 
-export class WorkloadError extends Error {
-  readonly code: WorkloadErrorCode;
-  readonly hint?: string;
-  constructor(code: WorkloadErrorCode, message: string, hint?: string) {
-    super(message);
-    this.name = 'WorkloadError';
-    this.code = code;
-    this.hint = hint;
-  }
-}
+export class WorkloadError extends StampedeError<WorkloadErrorCode> {}

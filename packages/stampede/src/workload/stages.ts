@@ -51,11 +51,6 @@ export function parseStages(text: string, what = '--stages'): StagePlan[] {
   return normalizeStages(stages, what);
 }
 
-/** Total length of the stages, ms. */
-export function stagesDurationMs(stages: readonly StagePlan[]): number {
-  return stages.reduce((sum, s) => sum + s.durationMs, 0);
-}
-
 /** Largest target over the stages and the start value. */
 export function stagesPeak(stages: readonly StagePlan[], start = 0): number {
   return stages.reduce((max, s) => Math.max(max, s.target), start);

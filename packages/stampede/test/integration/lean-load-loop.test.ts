@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { LeanLoadLoop } from '../../src/http/lean/load-loop.ts';
+import { LeanLoadLoop } from '../../src/runner/raw/lean-loop.ts';
 import { buildRequest } from '../../src/http/lean/request-head.ts';
 import { StatsSet } from '../../src/stats/stats-set.ts';
 import type { StatsDelta } from '../../src/stats/types.ts';

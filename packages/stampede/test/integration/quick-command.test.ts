@@ -12,8 +12,8 @@ import { createServer } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runQuick, type QuickOptions } from '../../src/cli/quick-command.ts';
-import type { RunIo } from '../../src/cli/run-command.ts';
-import { connectionsOf } from '../../src/cli/quick-threads.ts';
+import type { RunIo } from '../../src/cli/run-io.ts';
+import { connectionsOf } from '../../src/runner/raw/raw-threads.ts';
 import { validateReport } from '../../src/report/schema.ts';
 import { startCountingServer, type CountingServer } from '../fixtures/counting-server.ts';
 
@@ -87,7 +87,7 @@ describe('stampede quick', () => {
     // (corrected = raw) also passes. Here the figures are derived from the schedule: at 100 req/s (a slot every
     // 10 ms) on one connection, request #100 is held for 1 s; the 99 slots that come due meanwhile wait on the
     // connection and are sent back to back when it frees, the j-th measured from its slot: ≈ 1000 − 10·j ms
-    // corrected, a normal service time raw (the pacer's rule, src/http/lean/pacer.ts; docs/workload-models.md).
+    // corrected, a normal service time raw (the pacer's rule, src/runner/raw/pacer.ts; docs/workload-models.md).
     const rate = 100;
     const durationS = 3;
     const stallMs = 1000;

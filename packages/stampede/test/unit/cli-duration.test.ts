@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDurationS } from '../../src/cli/duration.ts';
+import { parseDurationS } from '../../src/workload/duration.ts';
 import { usersAt } from '../../src/runner/spawn-plan.ts';
 
 test('parseDurationS reads Locust-style durations', () => {

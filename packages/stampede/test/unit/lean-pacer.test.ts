@@ -1,7 +1,7 @@
 /** The raw mode's open-model schedule, on a fake clock: exact slots, interleaved threads, sleep-then-poll (issue 11). */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Pacer, type PacerTimers } from '../../src/http/lean/pacer.ts';
+import { Pacer, type PacerTimers } from '../../src/runner/pacer.ts';
 import { buildRequest } from '../../src/http/lean/request-head.ts';
 
 function fakeTimers() {

@@ -6,10 +6,10 @@
  * console output goes to the run's log (terminal and web UI), as a worker thread's does (runner/console-capture.ts):
  * the CLI itself never prints through `console`.
  */
-import { captureConsole } from '../runner/console-capture.ts';
-import { InProcessUserThread } from '../runner/in-process-thread.ts';
-import type { ThreadInit } from '../runner/messages.ts';
-import type { UserThread } from '../runner/user-thread.ts';
+import { captureConsole } from './console-capture.ts';
+import { InProcessUserThread } from './in-process-thread.ts';
+import type { ThreadInit } from './messages.ts';
+import type { UserThread } from './user-thread.ts';
 import type { UserClass } from '../user/user.ts';
 
 let current: InProcessUserThread | undefined;

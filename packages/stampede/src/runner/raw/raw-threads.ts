@@ -4,13 +4,13 @@
  * snapshots once a second, and gather the final deltas.
  */
 import { Worker } from 'node:worker_threads';
-import { moduleUrl } from '../module-url.ts';
-import type { StatsDelta } from '../stats/types.ts';
-import { QuickThreadHost, type FromQuickThread, type QuickThreadInit, type ToQuickThread } from './quick-thread.ts';
+import { moduleUrl } from '../../module-url.ts';
+import type { StatsDelta } from '../../stats/types.ts';
+import { QuickThreadHost, type FromQuickThread, type QuickThreadInit, type ToQuickThread } from './raw-thread.ts';
 
 // Worker threads do not inherit the tsx loader: the runner's boot file registers it for the sources, then imports our entry.
-const bootUrl = new URL('../runner/worker-boot.mjs', import.meta.url);
-const entryUrl = moduleUrl('./quick-worker', import.meta.url);
+const bootUrl = new URL('../worker-boot.mjs', import.meta.url);
+const entryUrl = moduleUrl('./raw-worker', import.meta.url);
 
 interface ThreadHandle {
   post(message: ToQuickThread): void;

@@ -1,15 +1,17 @@
 /**
- * One thread of `stampede quick`: owns a share of the connections and a StatsSet, runs the lean loop (plain
+ * One thread of the raw engine (`stampede quick`): owns a share of the connections and a StatsSet, runs the lean loop (plain
  * http) or the undici loop (https), and answers the main thread's snapshot and stop messages. The same host runs
- * inside a worker thread (quick-worker.ts) or in-process when one thread is enough.
+ * inside a worker thread (raw-worker.ts) or in-process when one thread is enough.
  */
-import { createDispatcher } from '../http/dispatcher.ts';
-import { LeanLoadLoop, type ScheduleCounters } from '../http/lean/load-loop.ts';
-import { buildRequest } from '../http/lean/request-head.ts';
-import { warmLeanPath } from '../http/lean/warm-up.ts';
-import { StatsSet } from '../stats/stats-set.ts';
-import type { StatsDelta } from '../stats/types.ts';
-import { UndiciLoadLoop } from './quick-undici-loop.ts';
+import { createDispatcher } from '../../http/dispatcher.ts';
+import { LeanLoadLoop } from './lean-loop.ts';
+import type { ScheduleCounters } from '../schedule.ts';
+import type { RawLoop } from './paced-loop.ts';
+import { buildRequest } from '../../http/lean/request-head.ts';
+import { warmLeanPath } from './warm-up.ts';
+import { StatsSet } from '../../stats/stats-set.ts';
+import type { StatsDelta } from '../../stats/types.ts';
+import { UndiciLoadLoop } from './undici-loop.ts';
 
 /** Timeouts of the raw mode, ms. */
 export interface QuickTimeouts {
@@ -52,24 +54,12 @@ export type FromQuickThread =
   | { type: 'done'; threadId: number; delta: StatsDelta; schedule: ScheduleCounters }
   | { type: 'warning'; message: string };
 
-/** The loop interface both transports implement. */
-export interface QuickLoop {
-  run(endMs: number): Promise<void>;
-  /** Connect before the start (the lean path; undici connects on the first request). */
-  preconnect(): Promise<void>;
-  stop(): void;
-  interrupt(): void;
-  readonly inFlight: number;
-  /** Open-model counters (zero in the closed model). */
-  readonly schedule: ScheduleCounters;
-}
-
 function defaultPort(url: URL): number {
   return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 }
 
 /** Build the loop for this thread's share. Plain http goes over the lean path; anything else over undici. */
-export function createQuickLoop(init: QuickThreadInit, stats: StatsSet, firstSlotMs: number): QuickLoop {
+export function createRawLoop(init: QuickThreadInit, stats: StatsSet, firstSlotMs: number): RawLoop {
   const url = new URL(init.url);
   const path = `${url.pathname}${url.search}`;
   const name = url.pathname;
@@ -93,7 +83,19 @@ export function createQuickLoop(init: QuickThreadInit, stats: StatsSet, firstSlo
     });
   }
   const dispatcher = createDispatcher({ connectionsPerOrigin: init.connections, connectTimeoutMs: init.timeouts.connectTimeoutMs });
-  return new UndiciLoadLoop({ url, path, name, init, dispatcher, recorder: stats, pacing });
+  const headers: Record<string, string> = {};
+  for (let h = 0; h + 1 < init.headers.length; h += 2) headers[init.headers[h]!] = init.headers[h + 1]!;
+  return new UndiciLoadLoop({
+    baseUrl: `${url.protocol}//${url.host}`,
+    // Redirects are not followed: the loop measures what the target answers, one request per slot.
+    requests: [{ method: init.method, path, name, body: init.body, followRedirects: false }],
+    connections: init.connections,
+    headers,
+    timeouts: init.timeouts,
+    dispatcher,
+    recorder: stats,
+    pacing,
+  });
 }
 
 /** The thread side: handles the main thread's messages. */
@@ -101,7 +103,7 @@ export class QuickThreadHost {
   private readonly init: QuickThreadInit;
   private readonly send: (m: FromQuickThread) => void;
   private readonly stats: StatsSet;
-  private loop: QuickLoop | null = null;
+  private loop: RawLoop | null = null;
 
   constructor(init: QuickThreadInit, send: (m: FromQuickThread) => void) {
     this.init = init;
@@ -110,7 +112,7 @@ export class QuickThreadHost {
   }
 
   /**
-   * Before `ready`: plain http warms the lean loop on a loopback server of its own (http/lean/warm-up.ts), so the
+   * Before `ready`: plain http warms the lean loop on a loopback server of its own (warm-up.ts), so the
    * compiler's work is done before the clock starts. A warm-up that cannot run (no loopback) is skipped.
    */
   async prepare(): Promise<void> {
@@ -122,7 +124,7 @@ export class QuickThreadHost {
     switch (message.type) {
       case 'start': {
         const origin = performance.timeOrigin;
-        const loop = createQuickLoop(this.init, this.stats, message.startEpochMs - origin);
+        const loop = createRawLoop(this.init, this.stats, message.startEpochMs - origin);
         this.loop = loop;
         // Connections open during the lead before the start; one still connecting then is waited for by its write.
         void loop.preconnect();

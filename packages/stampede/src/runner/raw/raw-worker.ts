@@ -1,6 +1,6 @@
 /** Entry of a `stampede quick` worker thread (booted through runner/worker-boot.mjs, which registers tsx). */
 import { parentPort, workerData } from 'node:worker_threads';
-import { QuickThreadHost, type FromQuickThread, type QuickThreadInit, type ToQuickThread } from './quick-thread.ts';
+import { QuickThreadHost, type FromQuickThread, type QuickThreadInit, type ToQuickThread } from './raw-thread.ts';
 
 const port = parentPort!;
 const init = workerData as QuickThreadInit;

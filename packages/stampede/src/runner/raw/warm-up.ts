@@ -10,8 +10,8 @@
  */
 import net, { type Server, type Socket } from 'node:net';
 import { StatsSet } from '../../stats/stats-set.ts';
-import { LeanLoadLoop } from './load-loop.ts';
-import { buildRequest } from './request-head.ts';
+import { LeanLoadLoop } from './lean-loop.ts';
+import { buildRequest } from '../../http/lean/request-head.ts';
 
 /** What the throwaway server answers: a small keep-alive response, as most targets send. */
 const RESPONSE = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 11\r\nConnection: keep-alive\r\n\r\nhello world');
