@@ -93,10 +93,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private abortRequest: ((err?: Error) => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(owner: ExchangeOwner, method: string, maxBodyBytes: number) {
+  private readonly dispatcher: Dispatcher;
+
+  constructor(owner: ExchangeOwner, method: string, maxBodyBytes: number, dispatcher: Dispatcher) {
     this.owner = owner;
     this.method = method;
     this.maxBodyBytes = maxBodyBytes;
+    this.dispatcher = dispatcher;
   }
 
   /**
@@ -104,12 +107,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
    * @param remainingMs time left of the request's total timeout (redirect hops share one deadline)
    * @param totalTimeoutMs the configured total timeout, quoted in the error message
    */
-  start(
-    dispatcher: Dispatcher,
-    options: Dispatcher.DispatchOptions,
-    remainingMs: number,
-    totalTimeoutMs: number,
-  ): Promise<void> {
+  start(options: Dispatcher.DispatchOptions, remainingMs: number, totalTimeoutMs: number): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the closure-free executor hand-off above
     executorTarget = this;
     const done = new Promise<void>(captureResolve);
@@ -118,7 +116,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.totalTimeoutMs = totalTimeoutMs;
     this.timer = setTimeout(onTotalTimeout, Math.max(1, remainingMs), this);
     this.startMs = performance.now();
-    dispatcher.dispatch(options, this);
+    this.dispatcher.dispatch(options, this);
     return done;
   }
 

@@ -17,12 +17,12 @@ import { classifyError, statusError, type TimeoutLimits } from './classify-error
 import { applySetCookie, cookieHeader } from './cookie-jar.ts';
 import { createDispatcher, DEFAULT_CONNECT_TIMEOUT_MS } from './dispatcher.ts';
 import { InterruptedError } from './errors.ts';
-import { Exchange, type AbortableExchange, type ExchangeOwner } from './exchange.ts';
+import type { AbortableExchange, ExchangeOwner } from './exchange.ts';
 import { LeanAgent } from './lean/lean-agent.ts';
-import { LeanExchange } from './lean/lean-exchange.ts';
 import { buildMultipart } from './multipart.ts';
 import * as target from './request-target.ts';
 import { SessionResponse, type ResponseOwner } from './response.ts';
+import { transportOf, type Hop, type Transport } from './transport.ts';
 
 /** Most redirect hops followed per request (browsers and requests use 20–30; k6 uses 10). */
 export const MAX_REDIRECTS = 10;
@@ -56,7 +56,7 @@ function hasHeader(headers: Record<string, string>, lower: string): boolean {
   return false;
 }
 
-function latencyUs(exchange: Exchange | LeanExchange): number {
+function latencyUs(exchange: Hop): number {
   return Math.round((exchange.endMs - exchange.startMs) * 1000);
 }
 
@@ -86,10 +86,8 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
   readonly recorder: Recorder;
   readonly logger: Logger | undefined;
   private readonly base: target.BaseTarget;
-  /** undici's dispatcher: the given one, our own, or (with a LeanAgent) the agent's fallback, made on first use. */
-  private undiciDispatcher: Dispatcher | null;
+  private readonly transport: Transport;
   private readonly ownsDispatcher: boolean;
-  private readonly lean: LeanAgent | null;
   private readonly limits: Required<TimeoutLimits>;
   private readonly totalTimeoutMs: number;
   private readonly maxBodyBytes: number;
@@ -109,8 +107,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
     this.ownsDispatcher = options.dispatcher === undefined;
     const own = { connectTimeoutMs: this.limits.connectTimeoutMs, connectionsPerOrigin: options.connectionsPerOrigin };
     const given = options.dispatcher ?? (options.lean === true ? new LeanAgent(own) : createDispatcher(own));
-    this.lean = given instanceof LeanAgent ? given : null;
-    this.undiciDispatcher = given instanceof LeanAgent ? null : given;
+    this.transport = transportOf(given);
   }
 
   get(path: string, options?: RequestOptions): Promise<HttpResponse> {
@@ -153,15 +150,8 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
         bodyTimeout: this.limits.bodyTimeoutMs,
       };
       const remainingMs = deadline - performance.now();
-      let exchange: Exchange | LeanExchange;
-      if (this.lean !== null && to.origin.startsWith('http:')) {
-        exchange = new LeanExchange(this, verb, this.maxBodyBytes);
-        await exchange.start(this.lean, dispatch, remainingMs, totalTimeoutMs);
-      } else {
-        exchange = new Exchange(this, verb, this.maxBodyBytes);
-        this.undiciDispatcher ??= this.lean!.fallback();
-        await exchange.start(this.undiciDispatcher, dispatch, remainingMs, totalTimeoutMs);
-      }
+      const exchange = this.transport.open(this, verb, this.maxBodyBytes, to.origin);
+      await exchange.start(dispatch, remainingMs, totalTimeoutMs);
       if (exchange.setCookies !== null && !crossOrigin) this.storeCookies(exchange.setCookies);
       const next = this.redirectTarget(exchange, to, options);
       if (next === undefined || hop === MAX_REDIRECTS) return this.respond(exchange, verb, hopName, to, options, next);
@@ -194,7 +184,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
   async close(): Promise<void> {
     this.flush();
     this.abortAll();
-    if (this.ownsDispatcher) await (this.lean ?? this.undiciDispatcher)?.destroy();
+    if (this.ownsDispatcher) await this.transport.destroy();
   }
 
   /** @internal ResponseOwner: a pending response recorded itself. */
@@ -203,7 +193,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
   }
 
   private redirectTarget(
-    exchange: Exchange | LeanExchange,
+    exchange: Hop,
     from: target.RequestTarget,
     options: RequestOptions,
   ): target.RequestTarget | undefined {
@@ -217,7 +207,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
   }
 
   private respond(
-    exchange: Exchange | LeanExchange,
+    exchange: Hop,
     method: string,
     name: string,
     to: target.RequestTarget,

@@ -15,7 +15,7 @@ import { buildRequest } from './request-head.ts';
 
 const EMPTY_BODY = Buffer.alloc(0);
 
-/** A lean hop. Created by the session for plain-http origins when its dispatcher is a LeanAgent. */
+/** A lean hop: the LeanTransport's for plain-http origins (transport.ts). */
 export class LeanExchange implements ConnectionOwner, PoolClient {
   readonly method: string;
   readonly maxBodyBytes: number;
@@ -42,14 +42,17 @@ export class LeanExchange implements ConnectionOwner, PoolClient {
   /** Body bytes the parser reserved in the thread's budget for this exchange; released by finish(). */
   private reservedBytes = 0;
 
-  constructor(owner: ExchangeOwner, method: string, maxBodyBytes: number) {
+  private readonly agent: LeanAgent;
+
+  constructor(owner: ExchangeOwner, method: string, maxBodyBytes: number, agent: LeanAgent) {
     this.owner = owner;
     this.method = method;
     this.maxBodyBytes = maxBodyBytes;
+    this.agent = agent;
   }
 
   /** Send and resolve when done (never rejects: failures land in `error`). Same contract as Exchange.start. */
-  start(agent: LeanAgent, options: Dispatcher.DispatchOptions, remainingMs: number, totalTimeoutMs: number): Promise<void> {
+  start(options: Dispatcher.DispatchOptions, remainingMs: number, totalTimeoutMs: number): Promise<void> {
     const done = new Promise<void>((resolve) => (this.resolveDone = resolve));
     this.owner.inflight.add(this);
     this.startMs = performance.now();
@@ -58,7 +61,7 @@ export class LeanExchange implements ConnectionOwner, PoolClient {
     this.headersTimeoutMs = options.headersTimeout ?? 30_000;
     this.bodyTimeoutMs = options.bodyTimeout ?? 30_000;
     const origin = String(options.origin);
-    const pool = agent.poolFor(origin);
+    const pool = this.agent.poolFor(origin);
     try {
       const body = options.body as string | Uint8Array | null | undefined;
       this.request = buildRequest(options.method, options.path, pool.hostHeader, (options.headers ?? []) as string[], body ?? undefined);
