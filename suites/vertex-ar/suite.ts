@@ -1,13 +1,14 @@
 /**
  * The Vertex AR performance suite (issue 6): comprehensive (large files, concurrent requests, memory leak,
- * database, capacity), portrait load, storage integration (local disk and S3 side by side) and basic
- * performance, scaled by a profile. `stampede suite vertex-ar` loads this module and calls {@link prepare}: with no
+ * database, capacity), portrait load, video scheduling, storage integration (local disk and S3 side by side), basic
+ * performance and an API stress test, scaled by a profile. `stampede suite vertex-ar` loads this module and calls {@link prepare}: with no
  * target it starts the embedded API (and an S3-backed twin on a local s3rver) and stops them in `close()`.
  */
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_SCRAPE_SERIES, type Logger, type SuiteDefinition, type SuiteProfile } from 'stampede-load';
 import { startEmbeddedApi, startLocalS3, type EmbeddedApi, type LocalS3 } from './embedded-api.ts';
 import { planFor } from './plan.ts';
+import { apiStressTest } from './scenarios/api-stress.ts';
 import { basicAdminTest, basicUserTest, adminRequirement } from './scenarios/basic.ts';
 import { capacityTest } from './scenarios/capacity.ts';
 import { databaseTest } from './scenarios/database.ts';
@@ -17,6 +18,7 @@ import { mixedLoadTest } from './scenarios/mixed-load.ts';
 import { portraitLoadTest } from './scenarios/portrait-load.ts';
 import type { AdminCredentials, ScenarioEnv } from './scenarios/scenario-env.ts';
 import { s3Requirement, storageTest } from './scenarios/storage.ts';
+import { videoSchedulingTest } from './scenarios/video-scheduling.ts';
 
 /** Series scraped from the target's /metrics beside the client-side figures. */
 const SCRAPE_SERIES = [
@@ -43,10 +45,12 @@ export function vertexArSuite(env: ScenarioEnv, s3Missing = 'no S3-backed instan
       databaseTest(env),
       capacityTest(env),
       portraitLoadTest(env),
+      videoSchedulingTest(env),
       storageTest(env, 'local'),
       storageTest(env, 's3'),
       basicUserTest(env),
       basicAdminTest(env),
+      apiStressTest(env),
     ],
   };
 }

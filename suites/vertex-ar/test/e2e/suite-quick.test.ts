@@ -16,7 +16,8 @@ import { validateReport } from 'stampede-load';
 const root = new URL('../../../../', import.meta.url).pathname;
 const TESTS = [
   'large-file-uploads', 'concurrent-requests', 'memory-leak', 'database-performance', 'capacity',
-  'portrait-load', 'storage-local', 'storage-s3', 'basic-user-operations', 'basic-admin-operations',
+  'portrait-load', 'video-scheduling', 'storage-local', 'storage-s3', 'basic-user-operations', 'basic-admin-operations',
+  'api-stress',
 ];
 
 /** The verdicts --quick may give on a healthy API where `passed` is not the only one (the first is expected). */
@@ -99,6 +100,8 @@ test('suite vertex-ar --quick: every test with figures and a verdict, 2 Hz monit
     assert.ok(m('capacity').setting_workers >= 1, 'capacity reports the settings in force');
     assert.ok(m('portrait-load').portraits_created >= 1 && m('portrait-load').cache_hits >= 1);
     assert.ok(m('portrait-load').cache_hit_ratio > 0 && m('portrait-load').cache_hit_ratio <= 1);
+    assert.ok(m('video-scheduling').schedule_changes >= 1 && m('video-scheduling').ar_switch_mismatches === 0);
+    assert.ok(m('api-stress').stress_requests >= 1 && m('api-stress').admin_requests >= 1);
     for (const [name, backend] of [['storage-local', 'local'], ['storage-s3', 's3']]) {
       assert.equal(m(name!).backend, backend);
       assert.ok(m(name!).round_trips >= 1 && m(name!).upload_mb_per_s > 0 && m(name!).download_mb_per_s > 0, name);
