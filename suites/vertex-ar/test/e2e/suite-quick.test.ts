@@ -94,7 +94,7 @@ test('suite vertex-ar --quick: every test with figures and a verdict, 2 Hz monit
     const m = (name: string) => byName[name].metrics;
     assert.ok(m('large-file-uploads').pairs_uploaded >= 1 && m('large-file-uploads').image_upload_mb_per_s > 0 && m('large-file-uploads').video_upload_mb_per_s > 0);
     assert.ok(m('concurrent-requests').read_endpoints >= 1 && m('concurrent-requests').read_p95_ms > 0);
-    assert.ok(m('database-performance').api_insert_per_s > 0 && m('database-performance').direct_insert_per_s > 0 && m('database-performance').api_failures === 0);
+    assert.ok(m('database-performance').api_insert_per_s > 0 && m('database-performance').sqlite_single_insert_per_s > 0 && m('database-performance').sqlite_batch_insert_per_s > 0 && m('database-performance').api_failures === 0);
     assert.ok(m('capacity').knee_rps > 0 && m('capacity').knee_connections >= 1);
     if (byName.capacity.status === 'inconclusive') assert.match(byName.capacity.reason, /did not break/);
     assert.ok(m('capacity').setting_workers >= 1, 'capacity reports the settings in force');
