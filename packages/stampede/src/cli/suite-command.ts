@@ -11,6 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from './commander.ts';
 import type { Logger, LogLevel } from '../logger.ts';
+import type { PrometheusError } from '../prometheus/errors.ts';
+import { pushSuiteRun } from '../prometheus/suite-push.ts';
 import { runSuite } from '../suite/run-suite.ts';
 import { importModule } from '../user/load-script.ts';
 import { SuiteError } from '../suite/errors.ts';
@@ -50,6 +52,8 @@ export interface SuiteCommandOptions {
   only?: string[];
   /** Suite-specific `--option KEY=VALUE` pairs. */
   options: Record<string, string>;
+  /** Pushgateway base URL: each test's figures and the run's are pushed at the end. */
+  pushgateway?: string;
 }
 
 /** The suite module a name or path stands for: a file path as given, else suites/NAME/suite.ts. */
@@ -96,6 +100,10 @@ export async function runSuiteCommand(o: SuiteCommandOptions, io: RunIo, env: No
       target: prepared.target, targetPid: prepared.targetPid, reportRoot: o.reportDir, quick: o.quick, profile: o.profile,
       only: o.only, logger: io.logger, out: io.out, signal: stop.signal, version: VERSION,
     });
+    if (o.pushgateway) {
+      // A Pushgateway that is down loses the trend point, not the run: a warning, as for script runs.
+      await pushSuiteRun(o.pushgateway, result.summary, result.dir).catch((e: PrometheusError) => io.logger.log('warning', `${e.message}${e.hint ? ` (${e.hint})` : ''}`));
+    }
     return stop.signal.aborted ? EXIT.interrupted : result.exitCode;
   } catch (error) {
     if (error instanceof SuiteError) {
@@ -121,7 +129,8 @@ function toOptions(name: string, raw: Record<string, any>): SuiteCommandOptions 
     if (eq < 1) throw new UsageError('STAMPEDE_ERR_CONFIG_SUITE', `--option must be KEY=VALUE, got '${pair}'`);
     options[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  return { name, target, quick: Boolean(raw.quick), profile, durationS, reportDir: raw.reportDir ?? 'performance_reports', only, options };
+  const pushgateway = raw.pushgateway === undefined ? undefined : checkUrl(raw.pushgateway, '--pushgateway').href;
+  return { name, target, quick: Boolean(raw.quick), profile, durationS, reportDir: raw.reportDir ?? 'performance_reports', only, options, pushgateway };
 }
 
 /** Adds `suite` to the program. */
@@ -137,6 +146,7 @@ export function addSuiteCommand(program: Command, deps: { signalHook: () => RunI
     .addOption(new Option('--report-dir <dir>', 'parent of the timestamped report directory (default performance_reports)').env('STAMPEDE_REPORT_DIR'))
     .addOption(new Option('--only <tests>', 'run only these tests (comma-separated names); the rest are reported skipped').env('STAMPEDE_SUITE_ONLY'))
     .addOption(new Option('--option <key=value>', "a setting of the suite itself, repeatable (the suite's docs list its keys)").argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]))
+    .addOption(new Option('--pushgateway <url>', "push each test's figures and the run's to this Pushgateway at the end").env('STAMPEDE_PUSHGATEWAY'))
     .addOption(new Option('--loglevel <level>', 'progress lines printed: debug, info, warning, error (default info)').env('STAMPEDE_LOGLEVEL'))
     .action(async (name: string, raw: Record<string, any>) => {
       const options = toOptions(name, raw);
