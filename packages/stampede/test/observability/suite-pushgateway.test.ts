@@ -3,15 +3,17 @@
  * (one-test, --quick) run of the Vertex AR suite to a real Pushgateway (Debian `prometheus-pushgateway` on a free
  * loopback port), and the series read back from it are the run's: the test's run summary and verdict and figures
  * under `job="stampede-suite", instance="vertex-ar/<test>"`, and the run's verdict counts under `instance="vertex-ar"`.
+ * A real Prometheus scraping that Pushgateway then answers every suite query of the trends dashboard.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { hasTool, requireTool, ROOT } from '../fixtures/deploy-files.ts';
-import { startProcess } from './stack-processes.ts';
+import { hasTool, MONITORING, requireTool, ROOT } from '../fixtures/deploy-files.ts';
+import { dashboardQueries, readDashboards } from '../fixtures/promql-names.ts';
+import { promQuery, startProcess, waitFor, type StackProcess } from './stack-processes.ts';
 
 /** Samples of the Pushgateway's /metrics as [name, labels, value]. */
 function parse(text: string): Array<{ name: string; labels: Record<string, string>; value: number }> {
@@ -27,8 +29,9 @@ function parse(text: string): Array<{ name: string; labels: Record<string, strin
 }
 
 test('suite --pushgateway: each test and the run land in a real Pushgateway', { timeout: 170_000 }, async (t) => {
-  if (!requireTool(t, 'prometheus-pushgateway', hasTool('prometheus-pushgateway'))) return;
+  if (!requireTool(t, 'prometheus-pushgateway', hasTool('prometheus-pushgateway')) || !requireTool(t, 'prometheus', hasTool('prometheus'))) return;
   const gateway = await startProcess('pushgateway', 'prometheus-pushgateway', (port) => [`--web.listen-address=127.0.0.1:${port}`], '/-/ready');
+  let prometheus: StackProcess | undefined;
   const reports = mkdtempSync(path.join(tmpdir(), 'stampede-suite-push-'));
   try {
     const stdout = await new Promise<string>((resolve, reject) => {
@@ -70,8 +73,24 @@ test('suite --pushgateway: each test and the run land in a real Pushgateway', { 
     assert.equal(one('stampede_suite_tests', { ...runGroup, status: 'skipped' }), summary.tests.length - 1);
     assert.equal(one('stampede_suite_passed', runGroup), 1);
     assert.equal(one('stampede_suite_end_timestamp_seconds', runGroup), Date.parse(summary.ended_at) / 1000);
+
+    // Prometheus scrapes the Pushgateway as deploy/monitoring/prometheus.yml does (honor_labels keeps job/instance).
+    prometheus = await startProcess('prometheus', 'prometheus', (port, dir) => {
+      const file = path.join(dir, 'prometheus.yml');
+      writeFileSync(file, `global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\nscrape_configs:\n  - job_name: pushgateway\n    honor_labels: true\n    static_configs:\n      - targets: ["${new URL(gateway.url).host}"]\n`);
+      return [`--config.file=${file}`, `--storage.tsdb.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`];
+    }, '/-/ready');
+    const trends = readDashboards(path.join(MONITORING, 'grafana/dashboards')).find((d) => d.file === 'load-test-trends.json')!.dashboard;
+    const queries = dashboardQueries(trends).filter((q) => q.expr.includes('stampede_suite_'));
+    assert.ok(queries.length >= 4, JSON.stringify(queries));
+    // The Test variable selects this suite test, as a reader picking it in Grafana would.
+    const selected = (expr: string) => expr.replaceAll('$test', 'vertex-ar/basic-user-operations');
+    for (const q of [...queries, { where: 'p95 by test', expr: 'max by (instance) (stampede_run_latency_seconds{percentile="95",instance=~"$test"})' }]) {
+      await waitFor(`${q.where}: ${q.expr}`, 30_000, async () => ((await promQuery(prometheus!.url, selected(q.expr))).length > 0 ? true : undefined));
+    }
   } finally {
     rmSync(reports, { recursive: true, force: true });
+    await prometheus?.stop();
     await gateway.stop();
   }
 });
