@@ -102,7 +102,9 @@ export async function startEmbeddedApi(o: EmbeddedApiOptions): Promise<EmbeddedA
   const dataDir = await mkdtemp(path.join(tmpdir(), DATA_DIR_PREFIX));
   await writeFile(`${dataDir}.owner`, String(process.pid));
   const env = { ...o.env, ADMIN_USERNAME: o.admin.username, ADMIN_PASSWORD: o.admin.password, STAMPEDE_SUITE_DATA_DIR: dataDir };
-  const args = ['--import', PARENT_WATCH, BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--slow-query-ms', '-1', ...(o.args ?? [])];
+  // One process, not serve's one-per-core default: the generator shares this machine's cores, where a cluster only
+  // competes with the load it measures, and the leak test reads one heap. `o.args` may still ask for more.
+  const args = ['--import', PARENT_WATCH, BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--slow-query-ms', '-1', '--workers', '1', ...(o.args ?? [])];
   // stdin: the parent-death watch's pipe (never written, never closed by this side while it lives).
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin!.on('error', () => {});

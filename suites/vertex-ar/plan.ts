@@ -27,6 +27,12 @@ export interface SuitePlan {
   /** Portrait creators + AR readers, and how long. */
   portraitUsers: number;
   portraitS: number;
+  /** Video schedulers + AR readers, and how long they switch. */
+  scheduleUsers: number;
+  scheduleS: number;
+  /** ApiStressTest + AdminUser users at once, and how long. */
+  stressUsers: number;
+  stressS: number;
   /** Users of the storage workload (per backend). */
   storageUsers: number;
   storageS: number;
@@ -48,6 +54,8 @@ const BASE: SuitePlan = {
   dbRecords: 500,
   capacitySteps: [2, 4, 8, 16, 32, 64, 128, 256], capacityStepS: 5,
   portraitUsers: 10, portraitS: 15,
+  scheduleUsers: 8, scheduleS: 10,
+  stressUsers: 40, stressS: 15,
   storageUsers: 3, storageS: 10,
   basicUsers: 4, basicS: 10,
   p95ObjectiveMs: 500, capacityObjectiveMs: 25, errorBudget: 0.01,
@@ -56,8 +64,8 @@ const BASE: SuitePlan = {
 /** The plan for `profile` (unknown names run as baseline), `quick`, and the endurance `--duration` in seconds. */
 export function planFor(profile: SuiteProfile, quick: boolean, durationS?: number): SuitePlan {
   let plan: SuitePlan = { ...BASE, profile };
-  if (profile === 'load') plan = { ...plan, largePairs: 4, mixedUsers: 60, mixedS: 30, leakConnections: 10, dbRecords: 1000, portraitUsers: 20, portraitS: 25, storageUsers: 6 };
-  if (profile === 'stress') plan = { ...plan, largePairs: 6, mixedUsers: 120, mixedS: 30, leakConnections: 16, dbRecords: 2000, capacitySteps: [4, 8, 16, 32, 64, 128, 256, 512], portraitUsers: 40, portraitS: 25, storageUsers: 8 };
+  if (profile === 'load') plan = { ...plan, largePairs: 4, mixedUsers: 60, mixedS: 30, leakConnections: 10, dbRecords: 1000, portraitUsers: 20, portraitS: 25, scheduleUsers: 16, stressUsers: 80, storageUsers: 6 };
+  if (profile === 'stress') plan = { ...plan, largePairs: 6, mixedUsers: 120, mixedS: 30, leakConnections: 16, dbRecords: 2000, capacitySteps: [4, 8, 16, 32, 64, 128, 256, 512], portraitUsers: 40, portraitS: 25, scheduleUsers: 32, stressUsers: 200, storageUsers: 8 };
   if (profile === 'endurance') plan = { ...plan, leakS: durationS ?? 600, mixedS: 60 };
   else if (durationS !== undefined) plan = { ...plan, leakS: durationS };
   if (!quick) return plan;
@@ -71,6 +79,8 @@ export function planFor(profile: SuiteProfile, quick: boolean, durationS?: numbe
     dbRecords: 100,
     capacitySteps: [1, 8, 64], capacityStepS: 2,
     portraitUsers: 6, portraitS: 3,
+    scheduleUsers: 4, scheduleS: 3,
+    stressUsers: 10, stressS: 4,
     storageUsers: 2, storageS: 3,
     basicUsers: 2, basicS: 2,
     p95ObjectiveMs: 2000, capacityObjectiveMs: 50,

@@ -8,6 +8,7 @@ import { adminCredentials } from './lib/account.ts';
 import { adminLogin, seedPortraits, signUpWithClient } from './lib/api-session.ts';
 import { fakeMp4, noisePng } from './lib/large-media.ts';
 import { samplePng } from './lib/sample-image.ts';
+import { AR_NAME, ScheduleSwitcher } from './lib/video-schedule.ts';
 
 /** Large-file sizes, bytes. */
 export const LARGE_IMAGE_BYTES = 10e6;
@@ -17,7 +18,7 @@ export const STORAGE_VIDEO_BYTES = 2e6;
 /** Statistics names: the size is part of the name so these never mix with small uploads. */
 export const LARGE_IMAGE_NAME = '/portraits [10 MB image]';
 export const LARGE_VIDEO_NAME = '/portraits/:id/videos [5 MB video]';
-export const AR_NAME = '/ar/:publicId';
+export { AR_NAME };
 
 let largeMedia: { image: Buffer; video: Buffer } | undefined;
 let storageVideo: Buffer | undefined;
@@ -72,6 +73,24 @@ export class ArReader extends HttpUser {
     if (id === undefined) return;
     const res = await this.client.get(`/ar/${id}`, { name: AR_NAME });
     this.check('AR content served', res.status === 200);
+  }
+}
+
+/**
+ * Owns a portrait with two videos and keeps switching its AR content between them by schedule, reading it back after
+ * each switch; its portrait joins the AR readers' pool, so the content it switches is read (and cached) by others.
+ */
+export class VideoScheduler extends HttpUser {
+  static override weight = 1;
+  static override waitTime = between(0.05, 0.2);
+  switcher: ScheduleSwitcher | undefined;
+  override async onStart(): Promise<void> {
+    const [portrait] = await seedPortraits(this.client, await signUpWithClient(this.client, 'scheduler'), 1);
+    this.switcher = await ScheduleSwitcher.create(this.client, portrait!);
+    if (this.switcher) arPool.push(portrait!.public_id);
+  }
+  @task async switchVideo(): Promise<void> {
+    await this.switcher?.switchOnce(this.client, this);
   }
 }
 

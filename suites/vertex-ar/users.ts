@@ -7,9 +7,10 @@
  * The admin classes read ADMIN_USERNAME / ADMIN_PASSWORD (the values the API bootstrapped its admin from) and
  * fail onStart with a clear message without them; pick classes by name to leave them out (`... ReadOnlyUser`).
  */
-import { HttpUser, TaskSet, between, tag, task } from 'stampede-load';
+import { HttpUser, SequentialTaskSet, TaskSet, between, tag, task } from 'stampede-load';
 import { adminCredentials, login, registerAndLogin } from './lib/account.ts';
 import { samplePng } from './lib/sample-image.ts';
+import { AR_NAME, ScheduleSwitcher } from './lib/video-schedule.ts';
 
 interface ClientBody {
   id: number;
@@ -19,40 +20,41 @@ interface PortraitListBody {
   total: number;
 }
 
-/** A regular user's session: registers and logs in once, then works with clients and browses portraits. */
-export class UserBehavior extends TaskSet<HttpUser> {
-  clientIds: number[] = [];
+/**
+ * A regular user's workflow, in order and looping: profile, create a client, list clients, read the new client
+ * back, list portraits, health. Registers and logs in once.
+ */
+export class UserBehavior extends SequentialTaskSet<HttpUser> {
+  clientId: number | undefined;
 
   override async onStart(): Promise<void> {
     await registerAndLogin(this.client, 'regular');
   }
 
-  @task(2) @tag('read') async getProfile(): Promise<void> {
+  @task @tag('read') async getProfile(): Promise<void> {
     await this.client.get('/users/me');
   }
 
-  @task(2) @tag('write') async createClient(): Promise<void> {
-    const n = this.clientIds.length + 1;
-    const res = await this.client.post('/clients', { json: { name: `Client ${n}`, phone: '+1 555 0100', notes: 'load test' } });
+  @task @tag('write') async createClient(): Promise<void> {
+    const res = await this.client.post('/clients', { json: { name: 'Client', phone: '+1 555 0100', notes: 'load test' } });
     this.user.check('client created', res.status === 201);
-    if (res.status === 201) this.clientIds.push(res.json<ClientBody>().id);
+    this.clientId = res.status === 201 ? res.json<ClientBody>().id : undefined;
   }
 
-  @task(3) @tag('read') async listClients(): Promise<void> {
+  @task @tag('read') async listClients(): Promise<void> {
     const res = await this.client.get('/clients', { query: { limit: 20 } });
     this.user.check('clients listed', res.status === 200);
   }
 
-  @task(1) @tag('read') async getClient(): Promise<void> {
-    const id = this.clientIds[Math.floor(Math.random() * this.clientIds.length)];
-    if (id !== undefined) await this.client.get(`/clients/${id}`, { name: '/clients/:id' });
+  @task @tag('read') async getClient(): Promise<void> {
+    if (this.clientId !== undefined) await this.client.get(`/clients/${this.clientId}`, { name: '/clients/:id' });
   }
 
-  @task(3) @tag('read') async listPortraits(): Promise<void> {
+  @task @tag('read') async listPortraits(): Promise<void> {
     await this.client.get('/portraits');
   }
 
-  @task(1) @tag('health') async healthCheck(): Promise<void> {
+  @task @tag('health') async healthCheck(): Promise<void> {
     await this.client.get('/health');
   }
 }
@@ -136,13 +138,19 @@ export class ApiStressTest extends HttpUser {
   }
 }
 
-/** A website visitor's journey, weighted toward reads: home, register and log in, browse, create content. */
+/**
+ * A website visitor's journey, weighted toward reads: home, register and log in, browse, create content, and
+ * schedule which video the visitor's first portrait shows.
+ */
 export class WebsiteUser extends HttpUser {
   static override weight = 2;
   static override waitTime = between(1, 5);
   /** Public ids of the portraits seen or made: what `/ar/:publicId` takes. */
   publicIds: string[] = [];
   clientId: number | undefined;
+  /** The first portrait this visitor made, and its two videos once uploaded. */
+  ownPortrait: { id: number; public_id: string } | undefined;
+  scheduler: ScheduleSwitcher | undefined;
 
   override async onStart(): Promise<void> {
     await this.client.get('/');
@@ -161,7 +169,7 @@ export class WebsiteUser extends HttpUser {
   @task(6) @tag('read') async viewArContent(): Promise<void> {
     const id = this.publicIds[Math.floor(Math.random() * this.publicIds.length)];
     if (id === undefined) return;
-    const res = await this.client.get(`/ar/${id}`, { name: '/ar/:publicId' });
+    const res = await this.client.get(`/ar/${id}`, { name: AR_NAME });
     this.check('AR content served', res.status === 200);
   }
 
@@ -176,6 +184,15 @@ export class WebsiteUser extends HttpUser {
       multipart: { client_id: String(this.clientId), image: { data: image, filename: 'portrait.png', contentType: 'image/png' } },
     });
     this.check('portrait created', res.status === 201);
-    if (res.status === 201) this.publicIds.push(res.json<{ public_id: string }>().public_id);
+    if (res.status !== 201) return;
+    const portrait = res.json<{ id: number; public_id: string }>();
+    this.publicIds.push(portrait.public_id);
+    this.ownPortrait ??= portrait;
+  }
+
+  @task(1) @tag('write') async scheduleVideo(): Promise<void> {
+    if (this.ownPortrait === undefined) return;
+    this.scheduler ??= await ScheduleSwitcher.create(this.client, this.ownPortrait);
+    await this.scheduler?.switchOnce(this.client, this);
   }
 }

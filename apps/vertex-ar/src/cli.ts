@@ -135,7 +135,7 @@ function buildProgram(): Command {
     .addOption(opt('--port <port>', 'port to listen on', 'PORT').default('8000'))
     .addOption(opt('--host <host>', 'interface to bind', 'HOST').default('127.0.0.1'))
     .addOption(dataDir())
-    .addOption(opt('--workers <n>', 'worker processes: a number, or "auto" = 2 x cores + 1 (default 1: no cluster)', 'WORKERS'))
+    .addOption(opt('--workers <n>', 'worker processes: a number (1 = no cluster), or "auto" = 2 x cores + 1 (default: one per available core)', 'WORKERS'))
     .addOption(opt('--preset <name>', 'tuning preset: high-traffic, memory-constrained, long-running (flags override it)', 'PRESET'))
     .addOption(opt('--keep-alive-timeout <s>', 'idle keep-alive connection timeout in seconds (default 5)', 'KEEP_ALIVE_TIMEOUT'))
     .addOption(opt('--concurrency <n>', 'requests per worker at once, past it 503 + Retry-After; 0 = unlimited (default 0)', 'CONCURRENCY_LIMIT'))

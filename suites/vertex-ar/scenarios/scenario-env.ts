@@ -16,4 +16,8 @@ export interface ScenarioEnv {
   admin?: AdminCredentials;
   /** A second instance storing its files in S3 (the embedded run starts one on a local s3rver). */
   s3?: { url: string; pid: number };
+  /** Instances named for the storage tests (`--option storage-local=URL`, `storage-s3=URL`); they win over the above. */
+  storageTargets?: Partial<Record<'local' | 's3', string>>;
+  /** A PostgreSQL server for the database test's direct phase (`--option postgres=URL`). */
+  postgres?: string;
 }

@@ -36,6 +36,11 @@ export function withCache(repos: Repositories, cache: CacheManager): Repositorie
         await cache.invalidate([clientsKey(client.user_id)]);
         return row;
       },
+      async createMany(rows) {
+        const created = await clients.createMany(rows);
+        await cache.invalidate([...new Set(rows.map((c) => clientsKey(c.user_id)))]);
+        return created;
+      },
       async update(id, ownerId, patch) {
         const row = await clients.update(id, ownerId, patch);
         if (row) await cache.invalidate([clientsKey(ownerId)]);

@@ -24,7 +24,10 @@ export interface Tuning {
 /** Names of the built-in presets. */
 export type PresetName = 'high-traffic' | 'memory-constrained' | 'long-running';
 
-/** Defaults when neither a preset nor a flag says otherwise. */
+/**
+ * Defaults when neither a preset nor a flag says otherwise, for an app in one process (`buildApp`, tests).
+ * `serve` replaces `workers` with {@link defaultWorkers}.
+ */
 export const DEFAULT_TUNING: Readonly<Tuning> = {
   workers: 1,
   keepAliveTimeoutMs: 5_000,
@@ -41,6 +44,14 @@ export const PRESETS: Readonly<Record<PresetName, Partial<Tuning>>> = {
   'long-running': { workers: 5, concurrencyLimit: 50, gracefulShutdownTimeoutMs: 120_000 },
 };
 
+/**
+ * `serve`'s default: one worker per available core. Measured on 2 shared cores, 1–2 workers served as much as
+ * any count and more only added memory, while the I/O rule below overcommits a CPU-bound server.
+ */
+export function defaultWorkers(cores = availableParallelism()): number {
+  return cores;
+}
+
 /** The worker rule of thumb: (2 × cores) + 1, cores as `os.availableParallelism()` (honours taskset). */
 export function autoWorkers(cores = availableParallelism()): number {
   return 2 * cores + 1;
@@ -56,9 +67,9 @@ export interface TuningFlags {
   gracefulShutdownTimeoutMs?: number;
 }
 
-/** Defaults, then the preset, then explicit flags. */
+/** Defaults (one worker per core), then the preset, then explicit flags. */
 export function resolveTuning(flags: TuningFlags, cores?: number): Tuning {
-  const base: Tuning = { ...DEFAULT_TUNING, ...(flags.preset ? PRESETS[flags.preset] : {}), preset: flags.preset ?? null };
+  const base: Tuning = { ...DEFAULT_TUNING, workers: defaultWorkers(cores), ...(flags.preset ? PRESETS[flags.preset] : {}), preset: flags.preset ?? null };
   const explicit: Partial<Tuning> = {};
   if (flags.workers !== undefined) explicit.workers = flags.workers === 'auto' ? autoWorkers(cores) : flags.workers;
   if (flags.keepAliveTimeoutMs !== undefined) explicit.keepAliveTimeoutMs = flags.keepAliveTimeoutMs;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BIN = new URL('../../bin/vertex-ar.js', import.meta.url).pathname;
@@ -42,7 +42,7 @@ test('--help documents the environment variables', () => {
   for (const env of ['PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'CACHE_URL', 'STORAGE_URL', 'WORKERS', 'PRESET', 'CONCURRENCY_LIMIT', 'BACKLOG', 'KEEP_ALIVE_TIMEOUT', 'GRACEFUL_TIMEOUT', 'DB_POOL_SIZE']) assert.match(r.stdout, new RegExp(`env: ${env}`));
 });
 
-test('create-admin, then serve prints the docs URL, answers, and exits 0 on SIGTERM', async () => {
+test('create-admin, then serve prints the docs URL, runs one worker per core by default, answers, and exits 0 on SIGTERM', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'vertex-ar-cli-'));
   try {
     const admin = run(['create-admin', '--username', 'root', '--password', 'admin-password', '--data-dir', dataDir]);
@@ -61,6 +61,8 @@ test('create-admin, then serve prints the docs URL, answers, and exits 0 on SIGT
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root', password: 'admin-password' }),
     });
     assert.equal(login.status, 200);
+    const health = await (await fetch(`${url}/health`)).json() as { settings: { workers: number } };
+    assert.equal(health.settings.workers, availableParallelism());
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);

@@ -14,7 +14,8 @@ import { metricValue, waitUntil } from '../support/wait-until.ts';
 const BOUND_MS = 2000;
 const REQUEST_TIMEOUT_MS = 20_000;
 // A short cooldown so the recovery is seen quickly; the default is 5 s.
-const API_ARGS = ['--cache-breaker-cooldown-ms', '300'];
+// One process: the breaker and its metrics are per process, and the test follows one breaker.
+const API_ARGS = ['--workers', '1', '--cache-breaker-cooldown-ms', '300'];
 
 interface Answer {
   status: number;

@@ -32,7 +32,8 @@ function quick(url: string, connections: number, duration: string, json: string)
 }
 
 test('past capacity the API answers 503 + Retry-After instead of falling over, and recovers when the load drops', async () => {
-  const server = await startCli(['--concurrency', '2']);
+  // --concurrency is per worker: one worker makes 2 the whole server's limit.
+  const server = await startCli(['--workers', '1', '--concurrency', '2']);
   const dir = mkdtempSync(join(tmpdir(), 'vertex-ar-shedding-'));
   try {
     const target = `${server.url}/health/ready`;

@@ -13,8 +13,15 @@ test('auto workers is 2 x cores + 1', () => {
   assert.equal(resolveTuning({ workers: 'auto' }, 4).workers, 9);
 });
 
+test('serve runs one worker per available core unless a flag or preset says otherwise', () => {
+  assert.equal(resolveTuning({}, 4).workers, 4);
+  assert.equal(resolveTuning({}, 1).workers, 1);
+  assert.equal(resolveTuning({ workers: 1 }, 4).workers, 1);
+  assert.equal(resolveTuning({ preset: 'memory-constrained' }, 8).workers, 3);
+});
+
 test('presets set their values; explicit flags win; defaults otherwise', () => {
-  assert.deepEqual(resolveTuning({}), DEFAULT_TUNING);
+  assert.deepEqual(resolveTuning({}, 1), DEFAULT_TUNING);
   assert.deepEqual(resolveTuning({ preset: 'high-traffic' }), { ...DEFAULT_TUNING, workers: 17, concurrencyLimit: 1000, backlog: 8192, preset: 'high-traffic' });
   assert.deepEqual(resolveTuning({ preset: 'memory-constrained' }), { ...DEFAULT_TUNING, workers: 3, concurrencyLimit: 100, backlog: 512, preset: 'memory-constrained' });
   assert.deepEqual(resolveTuning({ preset: 'long-running' }), { ...DEFAULT_TUNING, workers: 5, concurrencyLimit: 50, gracefulShutdownTimeoutMs: 120_000, preset: 'long-running' });

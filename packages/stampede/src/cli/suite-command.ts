@@ -11,6 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from './commander.ts';
 import type { Logger, LogLevel } from '../logger.ts';
+import type { PrometheusError } from '../prometheus/errors.ts';
+import { pushSuiteRun } from '../prometheus/suite-push.ts';
 import { runSuite } from '../suite/run-suite.ts';
 import { importModule } from '../user/load-script.ts';
 import { SuiteError } from '../suite/errors.ts';
@@ -33,6 +35,8 @@ export interface SuiteModule {
     profile: SuiteProfile;
     durationS?: number;
     admin?: { username: string; password: string };
+    /** `--option KEY=VALUE` pairs, for the suite to read (and refuse unknown keys with a SuiteError of code OPTION). */
+    options: Record<string, string>;
     env: Record<string, string | undefined>;
     logger: Logger;
   }): Promise<{ suite: SuiteDefinition; target: string; targetPid?: number; description: string; userEnv?: Record<string, string>; close(): Promise<void> }>;
@@ -47,6 +51,10 @@ export interface SuiteCommandOptions {
   durationS?: number;
   reportDir: string;
   only?: string[];
+  /** Suite-specific `--option KEY=VALUE` pairs. */
+  options: Record<string, string>;
+  /** Pushgateway base URL: each test's figures and the run's are pushed at the end. */
+  pushgateway?: string;
 }
 
 /** The suite module a name or path stands for: a file path as given, else suites/NAME/suite.ts. */
@@ -74,8 +82,12 @@ export async function runSuiteCommand(o: SuiteCommandOptions, io: RunIo, env: No
   const admin = env.ADMIN_USERNAME && env.ADMIN_PASSWORD ? { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD } : undefined;
   let prepared;
   try {
-    prepared = await mod.prepare({ target: o.target, quick: o.quick, profile: o.profile, durationS: o.durationS, admin, env: { ...env }, logger: io.logger });
+    prepared = await mod.prepare({ target: o.target, quick: o.quick, profile: o.profile, durationS: o.durationS, admin, options: o.options, env: { ...env }, logger: io.logger });
   } catch (error) {
+    if (error instanceof SuiteError && error.code === 'STAMPEDE_ERR_SUITE_OPTION') {
+      process.stderr.write(`stampede: suite ${o.name}: ${error.message}\n`);
+      return EXIT.usage;
+    }
     process.stderr.write(`stampede: suite ${o.name}: ${(error as Error).message}\n`);
     return EXIT.aborted;
   }
@@ -89,6 +101,10 @@ export async function runSuiteCommand(o: SuiteCommandOptions, io: RunIo, env: No
       target: prepared.target, targetPid: prepared.targetPid, reportRoot: o.reportDir, quick: o.quick, profile: o.profile,
       only: o.only, logger: io.logger, out: io.out, signal: stop.signal, version: VERSION,
     });
+    if (o.pushgateway) {
+      // A Pushgateway that is down loses the trend point, not the run: a warning, as for script runs.
+      await pushSuiteRun(o.pushgateway, result.summary, result.dir).catch((e: PrometheusError) => io.logger.log('warning', `${e.message}${e.hint ? ` (${e.hint})` : ''}`));
+    }
     return stop.signal.aborted ? EXIT.interrupted : result.exitCode;
   } catch (error) {
     if (error instanceof SuiteError) {
@@ -108,7 +124,14 @@ function toOptions(name: string, raw: Record<string, any>): SuiteCommandOptions 
   if (durationS !== undefined && durationS <= 0) throw new UsageError('STAMPEDE_ERR_CONFIG_DURATION', `--duration must be positive, got '${raw.duration}'`);
   const target = raw.target === undefined ? undefined : checkUrl(raw.target, '--target').href.replace(/\/+$/, '');
   const only = typeof raw.only === 'string' ? raw.only.split(',').map((s: string) => s.trim()).filter(Boolean) : undefined;
-  return { name, target, quick: Boolean(raw.quick), profile, durationS, reportDir: raw.reportDir ?? 'performance_reports', only };
+  const options: Record<string, string> = {};
+  for (const pair of (raw.option ?? []) as string[]) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError('STAMPEDE_ERR_CONFIG_SUITE', `--option must be KEY=VALUE, got '${pair}'`);
+    options[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const pushgateway = raw.pushgateway === undefined ? undefined : checkUrl(raw.pushgateway, '--pushgateway').href;
+  return { name, target, quick: Boolean(raw.quick), profile, durationS, reportDir: raw.reportDir ?? 'performance_reports', only, options, pushgateway };
 }
 
 /** Adds `suite` to the program. */
@@ -123,6 +146,8 @@ export function addSuiteCommand(program: Command, deps: { signalHook: () => RunI
     .addOption(new Option('--duration <duration>', 'length of the sustained (leak) load: 10m, 1h (endurance default 10m)').env('STAMPEDE_SUITE_DURATION'))
     .addOption(new Option('--report-dir <dir>', 'parent of the timestamped report directory (default performance_reports)').env('STAMPEDE_REPORT_DIR'))
     .addOption(new Option('--only <tests>', 'run only these tests (comma-separated names); the rest are reported skipped').env('STAMPEDE_SUITE_ONLY'))
+    .addOption(new Option('--option <key=value>', "a setting of the suite itself, repeatable (the suite's docs list its keys)").argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]))
+    .addOption(new Option('--pushgateway <url>', "push each test's figures and the run's to this Pushgateway at the end").env('STAMPEDE_PUSHGATEWAY'))
     .addOption(new Option('--loglevel <level>', 'progress lines printed: debug, info, warning, error (default info)').env('STAMPEDE_LOGLEVEL'))
     .action(async (name: string, raw: Record<string, any>) => {
       const options = toOptions(name, raw);

@@ -79,22 +79,31 @@ export function pushUrl(baseUrl: string, job: string, instance: string): string 
  * @throws PrometheusError `STAMPEDE_ERR_PROMETHEUS_PUSH` when the Pushgateway is unreachable or refuses the push
  */
 export async function pushSummary(url: string, report: JsonReport, options: PushSummaryOptions = {}): Promise<void> {
-  const target = pushUrl(url, options.job ?? 'stampede', options.instance ?? 'default');
+  await pushGroup(url, options.job ?? 'stampede', options.instance ?? 'default', renderRunSummary(report), 'the run summary', options.timeoutMs);
+}
+
+/**
+ * PUTs `body` (text exposition) as the group `job`/`instance`, replacing what the group held.
+ * @param what what is pushed, for the error message ("the run summary")
+ * @throws PrometheusError `STAMPEDE_ERR_PROMETHEUS_PUSH` when the Pushgateway is unreachable or refuses the push
+ */
+export async function pushGroup(url: string, job: string, instance: string, body: string, what: string, timeoutMs = 10_000): Promise<void> {
+  const target = pushUrl(url, job, instance);
   const hint = 'check the Pushgateway URL (e.g. http://127.0.0.1:9091) and that it is running';
   let res: Response;
   try {
     res = await fetch(target, {
       method: 'PUT',
       headers: { 'content-type': EXPOSITION_CONTENT_TYPE },
-      body: renderRunSummary(report),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new PrometheusError('STAMPEDE_ERR_PROMETHEUS_PUSH', `cannot push the run summary to ${target}: ${cause}`, hint);
+    throw new PrometheusError('STAMPEDE_ERR_PROMETHEUS_PUSH', `cannot push ${what} to ${target}: ${cause}`, hint);
   }
   const text = await res.text();
   if (!res.ok) {
-    throw new PrometheusError('STAMPEDE_ERR_PROMETHEUS_PUSH', `the Pushgateway refused the run summary: HTTP ${res.status} ${text.slice(0, 200).trim()}`, hint);
+    throw new PrometheusError('STAMPEDE_ERR_PROMETHEUS_PUSH', `the Pushgateway refused ${what}: HTTP ${res.status} ${text.slice(0, 200).trim()}`, hint);
   }
 }

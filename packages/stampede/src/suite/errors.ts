@@ -1,7 +1,8 @@
 import { StampedeError } from '../errors.ts';
 
 /** Errors of the suite framework: a stable `code` to branch on, a message, and a hint for what to do. */
-export type SuiteErrorCode = 'STAMPEDE_ERR_SUITE_TARGET' | 'STAMPEDE_ERR_SUITE_REQUIREMENT' | 'STAMPEDE_ERR_SUITE_DEFINITION';
+/** OPTION: a suite refused one of its `--option KEY=VALUE` settings (a usage error). */
+export type SuiteErrorCode = 'STAMPEDE_ERR_SUITE_TARGET' | 'STAMPEDE_ERR_SUITE_REQUIREMENT' | 'STAMPEDE_ERR_SUITE_DEFINITION' | 'STAMPEDE_ERR_SUITE_OPTION';
 
 export class SuiteError extends StampedeError<SuiteErrorCode> {
   constructor(code: SuiteErrorCode, message: string, hint?: string) {

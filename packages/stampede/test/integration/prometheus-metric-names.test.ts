@@ -13,6 +13,8 @@ import path from 'node:path';
 import { startServer } from 'vertex-ar';
 import { startTestMetricsServer } from '../../src/prometheus/metrics-server.ts';
 import { pushSummary } from '../../src/prometheus/pushgateway.ts';
+import { renderSuiteRun, renderSuiteTest } from '../../src/prometheus/suite-push.ts';
+import type { SuiteSummary } from '../../src/suite/types.ts';
 import { Aggregate } from '../../src/stats/aggregate.ts';
 import { StatsSet } from '../../src/stats/stats-set.ts';
 import { loadYaml, MONITORING, requireYaml } from '../fixtures/deploy-files.ts';
@@ -80,11 +82,21 @@ async function pushedSummary(): Promise<string> {
   }
 }
 
+/** What `stampede suite --pushgateway` pushes besides the run summary (a test's verdict and figures, the run's). */
+function suitePush(): string {
+  const test = { name: 'capacity', category: 'capacity', status: 'passed' as const, passed: true, duration_s: 12, metrics: { knee_rps: 900, leak: false }, findings: [] };
+  const summary: SuiteSummary = {
+    suite: 'vertex-ar', target: 'http://127.0.0.1:8000', profile: 'baseline', quick: true, started_at: '2026-01-01T00:00:00Z', ended_at: '2026-01-01T00:01:00Z',
+    duration_s: 60, environment: { cores: 2, node: 'v22', platform: 'linux' }, results_files: {}, tests: [test], recommendations: [],
+  };
+  return renderSuiteTest(test) + renderSuiteRun(summary);
+}
+
 test('every metric in the alert rules and dashboards exists in a live /metrics output', async (t) => {
   if (!requireYaml(t)) return;
   const api = exposedNames(await apiMetrics());
   const exporter = exposedNames(await exporterMetrics());
-  const pushed = exposedNames(await pushedSummary());
+  const pushed = exposedNames((await pushedSummary()) + suitePush());
   // Sanity: the live outputs are what we think they are.
   assert.ok(api.has('http_requests_total') && api.has('process_cpu_seconds_total'), 'the API exposes its metrics and the defaults');
   assert.ok(exporter.has('stampede_requests_total'));

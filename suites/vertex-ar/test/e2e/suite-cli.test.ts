@@ -25,6 +25,15 @@ test('a bad --duration is a usage error', () => {
   assert.match(r.stderr, /--duration/);
 });
 
+test('a bad --option is a usage error with one line, before anything starts', () => {
+  for (const [option, message] of [['nope=1', /unknown --option 'nope'/], ['postgres=mysql://x/y', /--option postgres must be/], ['storage-s3=ftp://bucket', /--option storage-s3 must be an http/], ['novalue', /--option must be KEY=VALUE/]] as const) {
+    const r = cli('vertex-ar', '--option', option);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
+
 test('an unreachable --target aborts with exit 3', () => {
   const r = cli('vertex-ar', '--target', 'http://127.0.0.1:9', '--quick', '--report-dir', '/tmp/vertex-suite-unreachable');
   assert.equal(r.status, 3, r.stderr);

@@ -16,7 +16,8 @@ import { validateReport } from 'stampede-load';
 const root = new URL('../../../../', import.meta.url).pathname;
 const TESTS = [
   'large-file-uploads', 'concurrent-requests', 'memory-leak', 'database-performance', 'capacity',
-  'portrait-load', 'storage-local', 'storage-s3', 'basic-user-operations', 'basic-admin-operations',
+  'portrait-load', 'video-scheduling', 'storage-local', 'storage-s3', 'basic-user-operations', 'basic-admin-operations',
+  'api-stress',
 ];
 
 /** The verdicts --quick may give on a healthy API where `passed` is not the only one (the first is expected). */
@@ -93,12 +94,14 @@ test('suite vertex-ar --quick: every test with figures and a verdict, 2 Hz monit
     const m = (name: string) => byName[name].metrics;
     assert.ok(m('large-file-uploads').pairs_uploaded >= 1 && m('large-file-uploads').image_upload_mb_per_s > 0 && m('large-file-uploads').video_upload_mb_per_s > 0);
     assert.ok(m('concurrent-requests').read_endpoints >= 1 && m('concurrent-requests').read_p95_ms > 0);
-    assert.ok(m('database-performance').api_insert_per_s > 0 && m('database-performance').direct_insert_per_s > 0 && m('database-performance').api_failures === 0);
+    assert.ok(m('database-performance').api_insert_per_s > 0 && m('database-performance').sqlite_single_insert_per_s > 0 && m('database-performance').sqlite_batch_insert_per_s > 0 && m('database-performance').api_failures === 0);
     assert.ok(m('capacity').knee_rps > 0 && m('capacity').knee_connections >= 1);
     if (byName.capacity.status === 'inconclusive') assert.match(byName.capacity.reason, /did not break/);
     assert.ok(m('capacity').setting_workers >= 1, 'capacity reports the settings in force');
     assert.ok(m('portrait-load').portraits_created >= 1 && m('portrait-load').cache_hits >= 1);
     assert.ok(m('portrait-load').cache_hit_ratio > 0 && m('portrait-load').cache_hit_ratio <= 1);
+    assert.ok(m('video-scheduling').schedule_changes >= 1 && m('video-scheduling').ar_switch_mismatches === 0);
+    assert.ok(m('api-stress').stress_requests >= 1 && m('api-stress').admin_requests >= 1);
     for (const [name, backend] of [['storage-local', 'local'], ['storage-s3', 's3']]) {
       assert.equal(m(name!).backend, backend);
       assert.ok(m(name!).round_trips >= 1 && m(name!).upload_mb_per_s > 0 && m(name!).download_mb_per_s > 0, name);

@@ -28,8 +28,8 @@ test('suites/vertex-ar/users.ts runs every class against the API with zero failu
         resolve(c);
       });
     });
-    assert.equal(code, 0);
     const report = JSON.parse(readFileSync(json, 'utf8'));
+    assert.equal(code, 0, `errors ${JSON.stringify(report.errors)}, checks ${JSON.stringify(report.checks)}`);
     assert.deepEqual(validateReport(report), []);
     assert.equal(report.totals.failures, 0, JSON.stringify(report.errors));
     assert.deepEqual(report.exceptions, []);
