@@ -57,6 +57,7 @@ function decide(test: SuiteTest, v: Verdict, metrics: CollectingContext['metrics
   if (failed.length > 0 && sat.saturated && failed.every((f) => /^\S+_ms /.test(f))) return { status: 'inconclusive', reason: `${failed.join('; ')} — but ${sat.reason}` };
   if (failed.length > 0) return { status: 'failed', reason: failed.join('; ') };
   if (missing.length > 0) return { status: 'inconclusive', reason: missing.join('; ') };
+  if (leak?.verdict === 'suspect') return { status: 'inconclusive', reason: `memory suspect: ${leak.reason}` };
   if (leak?.verdict === 'inconclusive') return { status: 'inconclusive', reason: `leak verdict inconclusive: ${leak.reason}` };
   return { status: 'passed', reason: v.reason };
 }

@@ -21,7 +21,9 @@ function record(name: string, extra: Partial<TestRecord> = {}, metrics: TestReco
   };
 }
 
-const sample = (cpu: number, target: number) => ({ t: 1, cpu_pct: cpu, target_cpu_pct: target, target_processes: 1 }) as MonitorSample;
+/** A monitor sample: machine CPU (% of all cores), target and generator CPU (% of one core). */
+const sample = (cpu: number, target: number | null, gen = 5) => ({ t: 1, cpu_pct: cpu, target_cpu_pct: target, gen_cpu_pct: gen, target_processes: 1 }) as MonitorSample;
+const samples = (cpu: number, target: number | null, gen = 5) => Array.from({ length: 10 }, () => sample(cpu, target, gen));
 
 test('leak suspected: names the series, slope, interval and r²', () => {
   const leak = { verdict: 'leak' as const, series: 'target_rss_bytes', reason: 'grows', slope: 3e6, slope_bytes_per_s: 3e6, slope_bytes_per_request: 3100, slope_ci_bytes_per_request: [3000, 3200] as [number, number], r2: 0.97, confidence: 0.95, warmup_s: 3, duration_s: 20, samples: 40, min_bytes_per_request: 200, min_bytes_per_min: 1048576 };
@@ -31,14 +33,53 @@ test('leak suspected: names the series, slope, interval and r²', () => {
   assert.equal(rec!.evidence.test, 'endurance');
 });
 
-test('CPU saturated: one worker on two cores → raise to one per core, with the (2 × cores) + 1 rule', () => {
-  const busy = record('concurrent', { samples: Array.from({ length: 10 }, () => sample(70, 98)), settings: { workers: 1 } });
-  const calm = record('calm', { samples: Array.from({ length: 10 }, () => sample(20, 30)) });
+test('steady memory growth (suspect): says MiB/min and r², and how to tell a leak from a cache filling', () => {
+  const perS = (8 * 2 ** 20) / 60;
+  const leak = { verdict: 'suspect' as const, series: 'target_rss_bytes', reason: 'grows steadily', slope: perS, slope_bytes_per_s: perS, slope_ci_bytes_per_s: [perS * 0.9, perS * 1.1] as [number, number], slope_bytes_per_request: 46, r2: 0.99, confidence: 0.95, warmup_s: 10, duration_s: 29.5, samples: 59, min_bytes_per_request: 200, min_bytes_per_min: 1048576 };
+  const [rec] = recommend([record('memory-leak', { leak })], new Map(), 2);
+  assert.match(rec!.text, /^Memory grows steadily in "memory-leak": target_rss_bytes 8 MiB\/min \(r² 0\.99\) over 29\.5 s, 46 B per request/);
+  assert.match(rec!.text, /endurance/);
+  assert.equal(rec!.evidence.verdict, 'suspect');
+  assert.equal(rec!.evidence.mib_per_min, 8);
+});
+
+test('CPU: the target\'s own workers saturated on a machine with room → raise to one per core, with the (2 × cores) + 1 rule', () => {
+  const busy = record('concurrent', { samples: samples(70, 98, 30), settings: { workers: 1 } });
+  const calm = record('calm', { samples: samples(20, 30) });
   const recs = recommend([busy, calm], new Map(), 2);
   assert.equal(recs.length, 1);
-  assert.match(recs[0]!.text, /Raise the worker count to 2.*\(2 × cores\) \+ 1 = 5/);
+  assert.match(recs[0]!.text, /^The target's workers are CPU-saturated in "concurrent".*Raise the worker count to 2.*\(2 × cores\) \+ 1 = 5/);
   assert.equal(recs[0]!.evidence.per_worker_cpu_pct, 98);
   assert.equal(recs[0]!.evidence.workers_source, 'settings');
+  assert.equal(recs[0]!.evidence.cause, 'target_workers');
+  assert.equal(recs[0]!.evidence.generator_cpu_mean_pct, 30);
+});
+
+test('CPU: generator and target share a saturated machine, target at 47 % → says so, and never "add workers"', () => {
+  // storage-local on 2 cores: the machine 95 % busy (190 % of one core), the API 47 %, the generator 120 %.
+  const [rec, ...rest] = recommend([record('storage-local', { samples: samples(95, 47, 120), settings: { workers: 1 } })], new Map(), 2);
+  assert.equal(rest.length, 0);
+  assert.match(rec!.text, /^Machine CPU saturated in "storage-local" \(95 % of 2 cores\): target 47 %, generator 120 %, everything else 23 %/);
+  assert.match(rec!.text, /generator and the target share this machine and it is saturated.*run the generator on another machine/);
+  assert.doesNotMatch(rec!.text, /[Rr]aise .*worker/);
+  assert.equal(rec!.evidence.cause, 'shared_machine');
+  assert.equal(rec!.evidence.other_cpu_mean_pct, 23);
+});
+
+test('CPU: a saturated machine whose CPU went mostly to other processes → quiet the machine', () => {
+  const [rec] = recommend([record('capacity', { samples: samples(96, 40, 20), settings: { workers: 2 } })], new Map(), 2);
+  assert.match(rec!.text, /everything else 132 %.*Other processes took most of it/);
+  assert.equal(rec!.evidence.cause, 'other_processes');
+});
+
+test('CPU: saturated workers on a saturated shared machine → move the generator first, then one worker per core', () => {
+  const [rec] = recommend([record('capacity', { samples: samples(95, 95, 90), settings: { workers: 1 } })], new Map(), 2);
+  assert.match(rec!.text, /share this machine.*run the generator on another machine, then raise the target's workers to 2/);
+  assert.equal(rec!.evidence.cause, 'shared_machine');
+});
+
+test('CPU: a busy target that is not saturated per worker, on a machine with room → no recommendation', () => {
+  assert.deepEqual(recommend([record('reads', { samples: samples(60, 150, 20), settings: { workers: 2 } })], new Map(), 4), []);
 });
 
 test('p95 over its objective: per endpoint, with a remedy by kind', () => {
