@@ -51,6 +51,8 @@ export const MACHINE_SATURATED_PCT = 90;
  */
 export function cpuRecommendations(records: readonly TestRecord[], cores: number): Recommendation[] {
   const out: Recommendation[] = [];
+  // Saturated-machine findings by cause: one recommendation per cause, however many tests it touched.
+  const machine = new Map<string, Array<{ name: string; figures: string; advice: string; evidence: Record<string, unknown> }>>();
   for (const r of records) {
     const targetMean = mean(r.samples, 'target_cpu_pct');
     const machineMean = mean(r.samples, 'cpu_pct');
@@ -88,7 +90,10 @@ export function cpuRecommendations(records: readonly TestRecord[], cores: number
             : biggest === 'generator'
               ? 'The generator took most of it: run it on another machine or give it fewer users.'
               : `The target took most of it: ${workers < cores ? `raise its worker count to ${cores} (one per core)` : 'cut CPU per request (profile the hot path, cache rendered responses) or add machines'}.`;
-      out.push({ text: `Machine CPU saturated in "${r.summary.name}" (${r1(machineMean)} % of ${cores} cores): ${split}. ${advice}`, evidence: { ...evidence, cause: shared && biggest !== 'other' ? 'shared_machine' : biggest === 'other' ? 'other_processes' : biggest } });
+      const cause = biggest === 'other' ? 'other_processes' : shared ? 'shared_machine' : biggest;
+      const entries = machine.get(cause) ?? [];
+      entries.push({ name: r.summary.name, figures: `${r1(machineMean)} % of ${cores} cores: ${split}`, advice, evidence: { ...evidence, cause } });
+      machine.set(cause, entries);
       continue;
     }
     const measured = `target CPU ${r1(targetMean!)} % mean (${r1(perWorker!)} % per worker, ${workers} worker${workers > 1 ? 's' : ''}); ${split}`;
@@ -98,6 +103,18 @@ export function cpuRecommendations(records: readonly TestRecord[], cores: number
         ? `The target's workers are CPU-saturated in "${r.summary.name}": ${measured}. Raise the worker count to ${cores} (one per core). ${rule}`
         : `The target's workers are CPU-saturated in "${r.summary.name}": ${measured}; the workers already cover the cores. Cut CPU per request (profile the hot path, cache rendered responses) or add machines. ${rule}`;
     out.push({ text, evidence: { ...evidence, cause: 'target_workers' } });
+  }
+  for (const [cause, entries] of machine) {
+    const [first] = entries;
+    if (entries.length === 1) {
+      out.push({ text: `Machine CPU saturated in "${first!.name}" (${first!.figures}). ${first!.advice}`, evidence: first!.evidence });
+      continue;
+    }
+    const advice = entries.find((e) => e.advice !== first!.advice && e.advice.length > first!.advice.length)?.advice ?? first!.advice;
+    out.push({
+      text: `Machine CPU saturated in ${entries.length} tests (${entries.map((e) => `"${e.name}"`).join(', ')}). ${advice} Per test: ${entries.map((e) => `${e.name} ${e.figures}`).join('; ')}.`,
+      evidence: { cause, tests: entries.map((e) => e.evidence) },
+    });
   }
   return out;
 }

@@ -59,7 +59,7 @@ test('CPU: generator and target share a saturated machine, target at 47 % → sa
   // storage-local on 2 cores: the machine 95 % busy (190 % of one core), the API 47 %, the generator 120 %.
   const [rec, ...rest] = recommend([record('storage-local', { samples: samples(95, 47, 120), settings: { workers: 1 } })], new Map(), 2);
   assert.equal(rest.length, 0);
-  assert.match(rec!.text, /^Machine CPU saturated in "storage-local" \(95 % of 2 cores\): target 47 %, generator 120 %, everything else 23 %/);
+  assert.match(rec!.text, /^Machine CPU saturated in "storage-local" \(95 % of 2 cores: target 47 %, generator 120 %, everything else 23 %/);
   assert.match(rec!.text, /generator and the target share this machine and it is saturated.*run the generator on another machine/);
   assert.doesNotMatch(rec!.text, /[Rr]aise .*worker/);
   assert.equal(rec!.evidence.cause, 'shared_machine');
@@ -124,4 +124,12 @@ test('summary table: one line per test with its status and reason, and the count
   assert.match(lines[2]!, /^PASS\s+a\s+load/);
   assert.match(lines[3]!, /^SKIP\s+b\s+load\s+0\.0s\s+ needs s3|^SKIP\s+b.*needs s3/);
   assert.equal(lines.at(-1), '1 passed, 0 failed, 0 inconclusive, 1 skipped; 0 recommendation(s)');
+});
+
+test('CPU: one saturated-machine recommendation per cause, however many tests it touched, with each test\'s figures', () => {
+  const recs = recommend([record('a', { samples: samples(96, 40, 20) }), record('b', { samples: samples(97, 30, 20) }), record('c', { samples: samples(50, 30, 20) })], new Map(), 2);
+  assert.equal(recs.length, 1);
+  assert.match(recs[0]!.text, /^Machine CPU saturated in 2 tests \("a", "b"\)\. Other processes took most of it.*Per test: a 96 % of 2 cores: target 40 %.*; b 97 % of 2 cores/);
+  assert.equal(recs[0]!.evidence.cause, 'other_processes');
+  assert.deepEqual((recs[0]!.evidence.tests as Array<{ test: string }>).map((t) => t.test), ['a', 'b']);
 });
