@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_SCRAPE_SERIES, type Logger, type SuiteDefinition, type SuiteProfile } from 'stampede-load';
 import { startEmbeddedApi, startLocalS3, type EmbeddedApi, type LocalS3 } from './embedded-api.ts';
+import { withHeadline } from './headlines.ts';
 import { planFor } from './plan.ts';
 import { basicAdminTest, basicUserTest, adminRequirement } from './scenarios/basic.ts';
 import { capacityTest } from './scenarios/capacity.ts';
@@ -47,7 +48,7 @@ export function vertexArSuite(env: ScenarioEnv, s3Missing = 'no S3-backed instan
       storageTest(env, 's3'),
       basicUserTest(env),
       basicAdminTest(env),
-    ],
+    ].map(withHeadline),
   };
 }
 

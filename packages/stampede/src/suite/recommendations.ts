@@ -110,9 +110,11 @@ export function cpuRecommendations(records: readonly TestRecord[], cores: number
       out.push({ text: `Machine CPU saturated in "${first!.name}" (${first!.figures}). ${first!.advice}`, evidence: first!.evidence });
       continue;
     }
-    const advice = entries.find((e) => e.advice !== first!.advice && e.advice.length > first!.advice.length)?.advice ?? first!.advice;
+    // Several tests, one cause: the mean split over them in the text, each test's own figures in the evidence.
+    const avg = (key: string) => r1(entries.reduce((a, e) => a + (Number(e.evidence[key]) || 0), 0) / entries.length);
+    const advice = entries.find((e) => e.advice.length > first!.advice.length)?.advice ?? first!.advice;
     out.push({
-      text: `Machine CPU saturated in ${entries.length} tests (${entries.map((e) => `"${e.name}"`).join(', ')}). ${advice} Per test: ${entries.map((e) => `${e.name} ${e.figures}`).join('; ')}.`,
+      text: `Machine CPU saturated in ${entries.length} of ${records.length} tests (${entries.map((e) => e.name).join(', ')}): on average machine ${avg('machine_cpu_mean_pct')} % of ${cores} cores — target ${avg('target_cpu_mean_pct')} %, generator ${avg('generator_cpu_mean_pct')} %, everything else ${avg('other_cpu_mean_pct')} % (percent of one core). ${advice}`,
       evidence: { cause, tests: entries.map((e) => e.evidence) },
     });
   }

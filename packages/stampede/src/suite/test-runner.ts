@@ -13,7 +13,7 @@ import { assessSaturation, type SaturationVerdict } from '../monitor/saturation.
 import type { MonitorSample } from '../monitor/types.ts';
 import { TestVerdict } from './errors.ts';
 import { createTestContext, type CollectingContext, type SuiteEnvironment, type TimedLoad } from './test-context.ts';
-import { evaluateCriteria, loadMetrics, monitorMetrics } from './test-metrics.ts';
+import { defaultHeadline, evaluateCriteria, headlineFigures, loadMetrics, monitorMetrics } from './test-metrics.ts';
 import type { SuiteTest, TestRecord, TestStatus, WorkloadResult } from './types.ts';
 
 /** A finished test: what the summary and recommendations read, and its results JSON. */
@@ -98,7 +98,8 @@ export async function runSuiteTest(test: SuiteTest, env: SuiteEnvironment, monit
   if (monitor.scrapeUnavailable) ctx.finding({ kind: 'metrics_scrape', text: `target metrics not scraped: ${monitor.scrapeUnavailable}` });
   if (sat.saturated) ctx.finding({ kind: 'generator_saturated', text: sat.reason, evidence: { cpu_max_pct: sat.cpu_max_pct, loop_lag_p99_ms: sat.loop_lag_p99_ms } });
   const { status, reason } = decide(test, verdict, metrics, leak, sat);
-  const summary = { name: test.name, category: test.category, status, passed: status === 'passed', ...(reason ? { reason } : {}), duration_s: Math.round(durationS * 100) / 100, metrics, findings: ctx.findings };
+  const headline = headlineFigures(test.headline ?? defaultHeadline(metrics), metrics);
+  const summary = { name: test.name, category: test.category, status, passed: status === 'passed', ...(reason ? { reason } : {}), duration_s: Math.round(durationS * 100) / 100, headline, metrics, findings: ctx.findings };
   const report = testReport(env, version, primary, { startedAt, durationS, sat, monitorSection: monitor.toReport(leak, primary?.startS ?? 0) });
   const record: TestRecord = { test, summary, load: primary?.result, leak, samples: window, settings, generatorSaturated: sat.saturated };
   return { record, report };

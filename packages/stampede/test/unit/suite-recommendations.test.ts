@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { recommend } from '../../src/suite/run-suite.ts';
-import { summaryTable } from '../../src/suite/summary-table.ts';
+import { recommendationLines, summaryTable } from '../../src/suite/summary-table.ts';
 import type { TestRecord, SuiteSummary } from '../../src/suite/types.ts';
 import type { MonitorSample } from '../../src/monitor/types.ts';
 import type { JsonReport } from '../../src/report/report-types.ts';
@@ -13,7 +13,7 @@ import { StatsSet } from '../../src/stats/stats-set.ts';
 function record(name: string, extra: Partial<TestRecord> = {}, metrics: TestRecord['summary']['metrics'] = {}): TestRecord {
   return {
     test: { name, category: 'load', workload: async () => {} },
-    summary: { name, category: 'load', status: 'passed', passed: true, duration_s: 10, metrics, findings: [] },
+    summary: { name, category: 'load', status: 'passed', passed: true, duration_s: 10, headline: [], metrics, findings: [] },
     samples: [],
     settings: {},
     generatorSaturated: false,
@@ -118,18 +118,26 @@ test('storage comparison needs two storage tests that ran', () => {
   assert.deepEqual(recommend([local, s3], new Map(), 2), []);
 });
 
-test('summary table: one line per test with its status and reason, and the counts', () => {
-  const summary = { tests: [record('a').summary, { ...record('b').summary, status: 'skipped', passed: false, reason: 'needs s3' }], recommendations: [] } as unknown as SuiteSummary;
+test('summary table: one line per test with its status and headline figures, why under one that did not pass, the counts', () => {
+  const a = { ...record('a').summary, headline: [{ metric: 'image_upload_mb_per_s', label: 'image upload', unit: 'MB/s', value: 28.8 }, { metric: 'p95_ms', label: 'p95', unit: 'ms', value: 618 }] };
+  const summary = { tests: [a, { ...record('b').summary, status: 'skipped', passed: false, reason: 'needs s3' }], recommendations: [] } as unknown as SuiteSummary;
   const lines = summaryTable(summary);
-  assert.match(lines[2]!, /^PASS\s+a\s+load/);
-  assert.match(lines[3]!, /^SKIP\s+b\s+load\s+0\.0s\s+ needs s3|^SKIP\s+b.*needs s3/);
+  assert.match(lines[2]!, /^PASS\s+a\s+load\s+10\.0s\s+image upload 28\.8 MB\/s, p95 618 ms$/);
+  assert.match(lines[3]!, /^SKIP\s+b\s+load\s+10\.0s$/);
+  assert.match(lines[4]!, /^\s+why: needs s3$/);
   assert.equal(lines.at(-1), '1 passed, 0 failed, 0 inconclusive, 1 skipped; 0 recommendation(s)');
+});
+
+test('recommendation lines: each recommendation in full, numbered, after a heading', () => {
+  const summary = { tests: [], recommendations: [{ text: 'Raise the pool to 20.', evidence: { a: 1 } }, { text: 'Cache GET /ar/:id.', evidence: { b: 2 } }] } as unknown as SuiteSummary;
+  assert.deepEqual(recommendationLines(summary), ['', 'Recommendations:', ' 1. Raise the pool to 20.', ' 2. Cache GET /ar/:id.']);
+  assert.match(recommendationLines({ ...summary, recommendations: [] }).join('\n'), /Recommendations: none/);
 });
 
 test('CPU: one saturated-machine recommendation per cause, however many tests it touched, with each test\'s figures', () => {
   const recs = recommend([record('a', { samples: samples(96, 40, 20) }), record('b', { samples: samples(97, 30, 20) }), record('c', { samples: samples(50, 30, 20) })], new Map(), 2);
   assert.equal(recs.length, 1);
-  assert.match(recs[0]!.text, /^Machine CPU saturated in 2 tests \("a", "b"\)\. Other processes took most of it.*Per test: a 96 % of 2 cores: target 40 %.*; b 97 % of 2 cores/);
+  assert.match(recs[0]!.text, /^Machine CPU saturated in 2 of 3 tests \(a, b\): on average machine 96\.5 % of 2 cores — target 35 %, generator 20 %, everything else 138 % \(percent of one core\)\. Other processes took most of it/);
   assert.equal(recs[0]!.evidence.cause, 'other_processes');
   assert.deepEqual((recs[0]!.evidence.tests as Array<{ test: string }>).map((t) => t.test), ['a', 'b']);
 });
