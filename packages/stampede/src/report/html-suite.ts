@@ -106,11 +106,21 @@ export function suiteOverviewHtml(summary: HtmlSuiteSummary): string {
   return `<section id="overview"><h2>Suite results ${badge(summary.partial ? 'partial' : suiteVerdict(summary))} <span class="muted">${esc(counts(summary))}</span></h2><table class="overview"><thead><tr><th>status</th><th>test</th><th class="n">time</th><th>headline figures</th><th>why</th></tr></thead><tbody>${[...rows, ...pending].join('')}</tbody></table></section>`;
 }
 
+/** Evidence longer than this is folded (its start stays in view), so one wordy entry cannot push the rest down. */
+const EVIDENCE_SHOWN = 240;
+
+/** A recommendation's evidence: in full when short, else its start with the rest one click away. */
+function evidenceHtml(evidence: unknown): string {
+  const text = plainText(evidence);
+  if (text.length <= EVIDENCE_SHOWN) return `<div class="muted evidence">evidence: ${esc(text)}</div>`;
+  return `<details class="muted evidence"><summary>evidence: ${esc(text.slice(0, EVIDENCE_SHOWN))}…</summary>${esc(text)}</details>`;
+}
+
 /** The recommendations, numbered, each with the evidence it rests on. */
 export function recommendationsHtml(summary: HtmlSuiteSummary): string {
   const recs = Array.isArray(summary.recommendations) ? summary.recommendations : [];
   const body = recs.length
-    ? `<ol class="recs">${recs.map((r) => `<li>${esc(plainText(r?.text))}${r?.evidence !== undefined ? `<div class="muted evidence">evidence: ${esc(plainText(r.evidence))}</div>` : ''}</li>`).join('')}</ol>`
+    ? `<ol class="recs">${recs.map((r) => `<li>${esc(plainText(r?.text))}${r?.evidence !== undefined ? evidenceHtml(r.evidence) : ''}</li>`).join('')}</ol>`
     : '<p class="muted">None: nothing in the results called for a change.</p>';
   return `<section id="recommendations"><h2>Recommendations <span class="muted">${recs.length ? `${recs.length}, with the figures each rests on` : ''}</span></h2>${body}</section>`;
 }

@@ -127,6 +127,10 @@ export async function runSuite(suite: SuiteDefinition, o: RunSuiteOptions): Prom
     }
     env.logger.log('info', `suite ${suite.name}: ${test.name} (${test.category})`);
     const run = await runSuiteTest(test, env, monitor, o.version ?? '0.0.0');
+    // A signal during the test cut its load short: its figures cannot vouch for a pass.
+    if (env.signal.aborted && run.record.summary.status === 'passed') {
+      Object.assign(run.record.summary, { status: 'inconclusive', passed: false, reason: `suite interrupted during this test: its figures cover only the ${run.record.summary.duration_s} s it ran` });
+    }
     progress.records.push(run.record);
     progress.reports.set(test.name, run.report);
     progress.results_files[test.name] = resultsFileName(i, test.name);
