@@ -10,7 +10,7 @@ const clip = (line: string, width: number) => (line.length > width ? `${line.sli
  * Lines of the table: status, test, category, duration and the headline figures; under a test that did not pass,
  * why (each clipped to `width`).
  */
-export function summaryTable(summary: SuiteSummary, width = 120): string[] {
+export function summaryTable(summary: SuiteSummary, width = 132): string[] {
   const nameW = Math.max(4, ...summary.tests.map((t) => t.name.length));
   const catW = Math.max(8, ...summary.tests.map((t) => t.category.length));
   const head = `${'status'.padEnd(6)}  ${'test'.padEnd(nameW)}  ${'category'.padEnd(catW)}  ${'time'.padStart(7)}  figures`;

@@ -84,22 +84,23 @@ test('a one-hour run with 50 endpoints and monitor samples stays under 2 MB', ()
 test('the history index lists suite runs and loose results with trend charts', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'stampede-history-'));
   try {
-    for (const [i, run] of ['20250101-100000', '20250102-100000'].entries()) {
+    for (const [i, run] of ['20250101-100000', '20250102-100000', '20250103-100000'].entries()) {
       await mkdir(join(dir, run));
       await writeFile(join(dir, run, 'baseline.json'), JSON.stringify(syntheticReport({ seed: i + 1, seconds: 10 })));
-      await writeFile(join(dir, run, 'summary.json'), JSON.stringify({ started_at: `2025-01-0${i + 1}`, results_files: { baseline: 'baseline.json' }, tests: [{ name: 'baseline', status: i ? 'failed' : 'passed' }], recommendations: [] }));
+      // The third run was killed after its first test: its summary is the partial one written then.
+      await writeFile(join(dir, run, 'summary.json'), JSON.stringify({ started_at: `2025-01-0${i + 1}`, partial: i === 2, results_files: { baseline: 'baseline.json' }, tests: [{ name: 'baseline', status: i === 1 ? 'failed' : 'passed' }], recommendations: [] }));
       await writeFile(join(dir, run, 'report.html'), '<html></html>');
     }
     await writeFile(join(dir, 'loose.json'), JSON.stringify(syntheticReport({ seconds: 10 })));
     await writeFile(join(dir, 'broken.json'), '{');
     const { runs, notes } = await collectHistory(dir, join(dir, 'index.html'));
-    assert.deepEqual(runs.map((r) => r.name), ['20250101-100000', '20250102-100000', 'loose']);
+    assert.deepEqual(runs.map((r) => r.name), ['20250101-100000', '20250102-100000', '20250103-100000', 'loose']);
     assert.equal(runs[0].href, '20250101-100000/report.html');
-    assert.deepEqual(runs.map((r) => r.verdict), ['passed', 'failed', undefined]);
+    assert.deepEqual(runs.map((r) => r.verdict), ['passed', 'failed', 'partial', undefined]);
     assert.equal(notes.length, 1);
     const data = dataBlock(renderHistoryIndex(runs, notes));
     assert.deepEqual(data.charts.map((c: any) => c.id), ['trend-p95_ms', 'trend-p99_ms', 'trend-rps', 'trend-error_rate']);
-    assert.equal(data.charts[0].series.find((s: any) => s.label === 'baseline').values.length, 3);
+    assert.equal(data.charts[0].series.find((s: any) => s.label === 'baseline').values.length, 4);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
