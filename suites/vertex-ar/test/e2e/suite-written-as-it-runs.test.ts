@@ -1,7 +1,8 @@
 /**
  * The suite writes its report directory as it runs: after every test, that test's results JSON and page, a
- * summary.json marked `partial` while tests remain, and report.html. So a SIGKILL after the second test leaves
- * those two tests on disk, and a SIGINT ends with a partial report and exit 4 (docs/exit-codes.md).
+ * summary.json marked `partial` while tests remain (with each test's disk and network figures), and report.html. So
+ * a SIGKILL after the second test leaves those two tests on disk, and a SIGINT ends with a partial report and exit 4
+ * (docs/exit-codes.md).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,6 +65,10 @@ test('SIGKILL after the second test: both tests\' results, their pages and a par
     assert.ok(summary.pending.includes('memory-leak'));
     for (const t of ran(summary)) {
       assert.equal(typeof t.metrics.requests, 'number', `${t.name} has its figures`);
+      for (const key of ['disk_read_bytes', 'disk_write_bytes', 'net_rx_bytes', 'net_tx_bytes', 'net_lo_rx_bytes', 'net_lo_tx_bytes']) {
+        assert.equal(typeof t.metrics[key], 'number', `${t.name}: ${key} in summary.json`);
+      }
+      assert.ok((t.metrics.net_lo_rx_bytes as number) > 0, `${t.name}: its load went over loopback`);
       const file = summary.results_files[t.name]!;
       const report = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
       assert.deepEqual(validateReport(report), [], `${file} is the report contract`);
