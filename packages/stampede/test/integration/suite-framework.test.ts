@@ -160,7 +160,8 @@ test('a fake suite writes the report directory with every status, samples and re
   assert.match(html, /steady reads/);
   assert.match(html, /Errors spiked in &quot;error spike&quot;|Errors spiked in &#34;error spike&#34;|Errors spiked in "error spike"/);
   if (result.html === 'renderHtmlReport') assert.ok(existsSync(path.join(result.dir, summary.results_files['steady reads']!.replace(/json$/, 'html'))));
-  assert.ok(lines.some((l) => /^FAIL\s+slow endpoint/.test(l)));
+  // FAIL, or ???? when a saturated generator made its latency verdict suspect (see above).
+  assert.ok(lines.some((l) => new RegExp(`^${slow.status === 'failed' ? 'FAIL' : '\\?{4}'}\\s+slow endpoint`).test(l)), lines.join('\n'));
   assert.ok(lines.some((l) => /^SKIP\s+s3 storage/.test(l)));
   // The recommendations are printed in full after the table; the report path last.
   const recHead = lines.indexOf('Recommendations:');
