@@ -73,7 +73,7 @@ export function renderSuiteReport(summary: HtmlSuiteSummary, reports: ReadonlyMa
     charts.push(...specs);
     return suiteTestHtml(t, i, specs.map((c) => c.id), summary.results_files?.[t.name]);
   });
-  const body = [suiteHeaderHtml(summary, title), '<main>', partialBanner(summary), suiteOverviewHtml(summary), recommendationsHtml(summary), ...sections, '</main>'].join('\n');
+  const body = [suiteHeaderHtml(summary, title), '<main>', partialBanner(summary), suiteOverviewHtml(summary, { linkSections: true }), recommendationsHtml(summary), ...sections, '</main>'].join('\n');
   return renderPage({ title, body, data: { charts } });
 }
 

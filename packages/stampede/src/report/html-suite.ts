@@ -94,13 +94,15 @@ function counts(summary: HtmlSuiteSummary): string {
 /**
  * The overview: one compact row per test — status, test, time, headline figures, and why when it did not pass
  * (two lines at most; the whole reason is in the test's section and the row's tooltip). No scroll box: every row is
- * on the page itself, so the first screen shows the whole suite.
+ * on the page itself, so the first screen shows the whole suite. `linkSections`: the names link to the sections
+ * of the suite's own page.
  */
-export function suiteOverviewHtml(summary: HtmlSuiteSummary): string {
+export function suiteOverviewHtml(summary: HtmlSuiteSummary, o: { linkSections: boolean }): string {
   const rows = testsOf(summary).map((t, i) => {
     const status = statusOf(t);
     const why = status === 'passed' ? '' : esc(t.reason ?? '');
-    return `<tr class="s-${esc(status.replace(/[^a-z]/gi, ''))}"><td>${badge(status)}</td><td class="name"><a href="#${testAnchor(i)}">${esc(t.name)}</a></td><td class="n">${esc(fmt(t.duration_s, 1))} s</td><td class="figures">${esc(headlineText(t.headline)) || '<span class="muted">–</span>'}</td><td class="why"><div class="clamp" title="${why}">${why}</div></td></tr>`;
+    const name = o.linkSections ? `<a href="#${testAnchor(i)}">${esc(t.name)}</a>` : esc(t.name);
+    return `<tr class="s-${esc(status.replace(/[^a-z]/gi, ''))}"><td>${badge(status)}</td><td class="name">${name}</td><td class="n">${esc(fmt(t.duration_s, 1))} s</td><td class="figures">${esc(headlineText(t.headline)) || '<span class="muted">–</span>'}</td><td class="why"><div class="clamp" title="${why}">${why}</div></td></tr>`;
   });
   const pending = pendingOf(summary).map((name) => `<tr class="s-pending"><td>${badge('info', 'pending')}</td><td class="name">${esc(name)}</td><td class="n"></td><td class="figures muted">not run yet</td><td class="why"></td></tr>`);
   return `<section id="overview"><h2>Suite results ${badge(summary.partial ? 'partial' : suiteVerdict(summary))} <span class="muted">${esc(counts(summary))}</span></h2><table class="overview"><thead><tr><th>status</th><th>test</th><th class="n">time</th><th>headline figures</th><th>why</th></tr></thead><tbody>${[...rows, ...pending].join('')}</tbody></table></section>`;
@@ -125,10 +127,10 @@ export function recommendationsHtml(summary: HtmlSuiteSummary): string {
   return `<section id="recommendations"><h2>Recommendations <span class="muted">${recs.length ? `${recs.length}, with the figures each rests on` : ''}</span></h2>${body}</section>`;
 }
 
-/** The suite's overview and recommendations (also shown atop a single run's report given a summary.json). */
+/** The suite's overview and recommendations atop a single run's report given a summary.json (no test sections there). */
 export function suiteHtml(summary: HtmlSuiteSummary | undefined): string {
   if (!summary || typeof summary !== 'object') return '';
-  return `${suiteOverviewHtml(summary)}${recommendationsHtml(summary)}`;
+  return `${suiteOverviewHtml(summary, { linkSections: false })}${recommendationsHtml(summary)}`;
 }
 
 /** A partial suite says so first: still running, or interrupted. */
