@@ -141,3 +141,14 @@ test('CPU: one saturated-machine recommendation per cause, however many tests it
   assert.equal(recs[0]!.evidence.cause, 'other_processes');
   assert.deepEqual((recs[0]!.evidence.tests as Array<{ test: string }>).map((t) => t.test), ['a', 'b']);
 });
+
+test('saturated generator: one recommendation naming each test with its figures, however many tests', () => {
+  const sat = (name: string, cpu: number, lag: number) => record(name, { generatorSaturated: true }, { gen_cpu_max_pct: cpu, gen_loop_lag_p99_ms: lag });
+  const [one, ...none] = recommend([sat('a', 97, 12), record('b')], new Map(), 2);
+  assert.equal(none.length, 0);
+  assert.match(one!.text, /^The load generator was saturated in "a" \(CPU max 97 %, event-loop lag p99 12 ms\): its latency figures are suspect/);
+  const recs = recommend([sat('a', 97, 12), sat('c', 40, 140)], new Map(), 2);
+  assert.equal(recs.length, 1);
+  assert.match(recs[0]!.text, /^The load generator was saturated in 2 tests \(a: CPU max 97 %, event-loop lag p99 12 ms; c: CPU max 40 %, event-loop lag p99 140 ms\): their latency figures are suspect/);
+  assert.deepEqual((recs[0]!.evidence.tests as Array<{ test: string }>).map((t) => t.test), ['a', 'c']);
+});
