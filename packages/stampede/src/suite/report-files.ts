@@ -60,6 +60,7 @@ export function minimalHtml(summary: SuiteSummary): string {
 <style>body{font:14px system-ui;margin:2em}td,th{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left}.failed{color:#b00}.passed{color:#070}.inconclusive,.skipped{color:#850}pre{font-size:12px}</style></head><body>
 <h1>${escapeHtml(summary.suite)}: performance report</h1>
 <p>Target ${escapeHtml(summary.target)}, profile ${escapeHtml(summary.profile)}${summary.quick ? ' (quick)' : ''}, ${escapeHtml(summary.started_at)}, ${escapeHtml(summary.duration_s)} s.</p>
+${summary.partial ? `<p class="inconclusive">Partial: ${summary.interrupted ? 'the suite was interrupted' : `still running, ${escapeHtml(summary.pending.length)} test(s) to go`}.</p>` : ''}
 <table><tr><th>test</th><th>category</th><th>status</th><th>duration (s)</th><th>reason</th><th></th></tr>
 ${rows}</table>
 <h2>Recommendations</h2><ul>${recs || '<li>none</li>'}</ul>
