@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_SCRAPE_SERIES, SuiteError, type Logger, type SuiteDefinition, type SuiteProfile } from 'stampede-load';
 import { startEmbeddedApi, startLocalS3, type EmbeddedApi, type LocalS3 } from './embedded-api.ts';
+import { withHeadline } from './headlines.ts';
 import { planFor } from './plan.ts';
 import { apiStressTest } from './scenarios/api-stress.ts';
 import { basicAdminTest, basicUserTest, adminRequirement } from './scenarios/basic.ts';
@@ -51,7 +52,7 @@ export function vertexArSuite(env: ScenarioEnv, s3Missing = 'no S3-backed instan
       basicUserTest(env),
       basicAdminTest(env),
       apiStressTest(env),
-    ],
+    ].map(withHeadline),
   };
 }
 

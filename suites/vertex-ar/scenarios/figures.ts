@@ -23,20 +23,20 @@ export function successes(load: LoadResult, method: string, name: string): numbe
 }
 
 /**
- * Transfer figures of one endpoint, under `prefix`: `_count` (successful), `_mb_per_s` (one transfer: its bytes
- * over the mean service time), `_throughput_mb_per_s` (all successful bytes over the load's duration), `_p50_ms`,
- * `_p95_ms`. Bytes per transfer: `bytesEach` for uploads; for downloads (omit it) the bytes received.
+ * Transfer figures of one endpoint, under `prefix`: `_count` (successful), `_mb_per_s` (per transfer: its bytes over
+ * the mean service time — what one client sees), `_p50_ms`, `_p95_ms`. Bytes per transfer: `bytesEach` for uploads;
+ * for downloads (omit it) the bytes received. One rate per transfer kind: an aggregate over the load's duration
+ * under a similar name read as the same figure and disagreed with it.
  */
 export function transferFigures(load: LoadResult, method: string, name: string, prefix: string, bytesEach?: number): Record<string, number | null> {
   const e = load.aggregate.endpoints(load.durationS).find((x) => x.method === method && x.name === name);
   const ok = e ? e.requests - e.failures : 0;
-  if (!e || ok === 0) return { [`${prefix}_count`]: 0, [`${prefix}_mb_per_s`]: null, [`${prefix}_throughput_mb_per_s`]: null, [`${prefix}_p50_ms`]: null, [`${prefix}_p95_ms`]: null };
+  if (!e || ok === 0) return { [`${prefix}_count`]: 0, [`${prefix}_mb_per_s`]: null, [`${prefix}_p50_ms`]: null, [`${prefix}_p95_ms`]: null };
   const bytes = bytesEach !== undefined ? bytesEach * ok : e.bytesReceived;
   const l = e.latency.summaryMs();
   return {
     [`${prefix}_count`]: ok,
     [`${prefix}_mb_per_s`]: l.mean > 0 ? r1(bytes / ok / 1e6 / (l.mean / 1000)) : null,
-    [`${prefix}_throughput_mb_per_s`]: r1(bytes / 1e6 / load.durationS),
     [`${prefix}_p50_ms`]: l.p50,
     [`${prefix}_p95_ms`]: l.p95,
   };

@@ -9,11 +9,17 @@
  * either threshold (growth, if any, is provably negligible). Otherwise, or with too little data, `inconclusive`.
  * A leak also needs the later half of the window alone to grow past `minBytesPerRequest` (a point estimate): a
  * leak grows steadily, while the growth of a heap still sizing itself after the warm-up decelerates.
+ *
+ * `suspect` when, whatever the per-request figure, memory grows steadily by the minute: the per-second slope's lower
+ * bound above `suspectBytesPerMin` (default 4 MiB/min), a tight fit (r² ≥ `suspectR2`, default 0.9) and the later
+ * half still growing that fast. A fast server spreads a real leak thinly over many requests (8 MiB/min is 46 B per
+ * request at 3,000 req/s), yet it exhausts memory all the same; a short window cannot tell it from a cache filling
+ * up to its bound, so the verdict is `suspect` rather than `leak`.
  */
 import { blockSlopeInterval, fitLine } from './linear-fit.ts';
 import type { MonitorSample } from './types.ts';
 
-export type LeakVerdictKind = 'leak' | 'no_leak' | 'inconclusive';
+export type LeakVerdictKind = 'leak' | 'suspect' | 'no_leak' | 'inconclusive';
 
 /** Options of detectLeak. */
 export interface LeakOptions {
@@ -34,6 +40,10 @@ export interface LeakOptions {
   minBytesPerRequest?: number;
   /** Meaningful growth per minute, bytes. Default 1 MiB. */
   minBytesPerMin?: number;
+  /** Steady growth per minute that makes memory `suspect` whatever the per-request figure, bytes. Default 4 MiB. */
+  suspectBytesPerMin?: number;
+  /** r² the per-second fit needs for that steady growth to count. Default 0.9. */
+  suspectR2?: number;
   /** Heap series in `target_metrics`, fitted too when present. Default 'nodejs_heap_size_used_bytes'. */
   heapSeries?: string;
 }
@@ -62,9 +72,11 @@ export interface SeriesLeakVerdict {
   samples: number;
   min_bytes_per_request: number;
   min_bytes_per_min: number;
+  /** Steady growth per minute that makes the verdict `suspect` (always set by detectLeak). */
+  suspect_bytes_per_min?: number;
 }
 
-/** The overall verdict: the RSS verdict, upgraded to `leak` when the heap says so; the heap's own beside it. */
+/** The overall verdict: the RSS verdict, upgraded to `leak` (or `suspect`) when the heap says so; the heap's own beside it. */
 export type LeakVerdict = SeriesLeakVerdict & { heap?: SeriesLeakVerdict };
 
 interface Point {
@@ -85,6 +97,8 @@ function defaults(o: LeakOptions) {
     minRequests: o.minRequests ?? 1000,
     minBytesPerRequest: o.minBytesPerRequest ?? 200,
     minBytesPerMin: o.minBytesPerMin ?? 1024 * 1024,
+    suspectBytesPerMin: o.suspectBytesPerMin ?? 4 * 1024 * 1024,
+    suspectR2: o.suspectR2 ?? 0.9,
   };
 }
 
@@ -94,17 +108,25 @@ export function judgeSeries(series: string, all: readonly Point[], options: Leak
   const firstRequests = all[0]?.requests ?? 0;
   const pts = all.filter((p) => p.t >= o.warmupS && (p.requests ?? Infinity) - firstRequests >= o.warmupRequests);
   const durationS = pts.length > 1 ? pts[pts.length - 1]!.t - pts[0]!.t : 0;
-  const base = { series, confidence: 0.95, warmup_s: o.warmupS, duration_s: round(durationS), samples: pts.length, min_bytes_per_request: o.minBytesPerRequest, min_bytes_per_min: o.minBytesPerMin };
+  const base = { series, confidence: 0.95, warmup_s: o.warmupS, duration_s: round(durationS), samples: pts.length, min_bytes_per_request: o.minBytesPerRequest, min_bytes_per_min: o.minBytesPerMin, suspect_bytes_per_min: o.suspectBytesPerMin };
   if (durationS < o.minDurationS || pts.length < o.minSamples) {
     return { ...base, verdict: 'inconclusive', reason: `too little data after the ${o.warmupS} s warm-up: ${round(durationS)} s and ${pts.length} samples (need ${o.minDurationS} s and ${o.minSamples})` };
   }
   const t = pts.map((p) => p.t);
   const y = pts.map((p) => p.y);
   const perS = blockSlopeInterval(t, y, o.blocks);
-  const timeFields = { slope: round(perS.slope), slope_bytes_per_s: round(perS.slope), slope_ci_bytes_per_s: [round(perS.low), round(perS.high)] as [number, number], r2: round(fitLine(t, y).r2, 3) };
+  const r2 = fitLine(t, y).r2;
+  const timeFields = { slope: round(perS.slope), slope_bytes_per_s: round(perS.slope), slope_ci_bytes_per_s: [round(perS.low), round(perS.high)] as [number, number], r2: round(r2, 3) };
+  const half = Math.floor(pts.length / 2);
+  const steady = perS.low * 60 > o.suspectBytesPerMin && r2 >= o.suspectR2 && fitLine(t.slice(half), y.slice(half)).slope * 60 > o.suspectBytesPerMin;
+  const suspect = (perRequest: string) => ({
+    verdict: 'suspect' as const,
+    reason: `${series} grows steadily ${round((perS.slope * 60) / 2 ** 20, 2)} MiB/min [${round((perS.low * 60) / 2 ** 20, 2)}, ${round((perS.high * 60) / 2 ** 20, 2)}] with r² ${round(r2, 3)} over ${round(durationS)} s (${perRequest}): above ${round(o.suspectBytesPerMin / 2 ** 20, 2)} MiB/min whatever the per-request figure; a longer run tells a leak from a cache filling to its bound`,
+  });
   const withRequests = pts.every((p) => p.requests !== undefined);
   const served = withRequests ? pts[pts.length - 1]!.requests! - pts[0]!.requests! : 0;
   if (served < o.minRequests) {
+    if (steady) return { ...base, ...timeFields, ...suspect(`${served} requests served`) };
     return { ...base, ...timeFields, verdict: 'inconclusive', reason: `only ${served} requests served in the fit window (need ${o.minRequests} for a per-request slope)` };
   }
   const perReq = blockSlopeInterval(pts.map((p) => p.requests!), y, o.blocks);
@@ -113,11 +135,11 @@ export function judgeSeries(series: string, all: readonly Point[], options: Leak
   const perMinHigh = perS.high * 60;
   const figures = `${round(perReq.slope)} B/request [${round(perReq.low)}, ${round(perReq.high)}], ${round((perS.slope * 60) / 2 ** 20, 2)} MiB/min over ${round(durationS)} s`;
   // A leak grows steadily; warm-up growth decelerates. The later half alone must still grow past the threshold.
-  const half = Math.floor(pts.length / 2);
   const lateSlope = fitLine(pts.slice(half).map((p) => p.requests!), y.slice(half)).slope;
   if (perReq.low > o.minBytesPerRequest && perMinLow > o.minBytesPerMin && lateSlope > o.minBytesPerRequest) {
     return { ...fields, verdict: 'leak', reason: `${series} grows ${figures}: the 95 % lower bounds exceed ${o.minBytesPerRequest} B/request and ${round(o.minBytesPerMin / 2 ** 20, 2)} MiB/min` };
   }
+  if (steady) return { ...fields, ...suspect(`${round(perReq.slope)} B/request`) };
   if (perReq.high < o.minBytesPerRequest || perMinHigh < o.minBytesPerMin) {
     return { ...fields, verdict: 'no_leak', reason: `${series} growth ${figures} is below ${o.minBytesPerRequest} B/request or ${round(o.minBytesPerMin / 2 ** 20, 2)} MiB/min at 95 % confidence` };
   }
@@ -137,5 +159,6 @@ export function detectLeak(samples: readonly MonitorSample[], options: LeakOptio
   if (heapPoints.length === 0) return rss;
   const heap = judgeSeries(heapName, heapPoints, { minSamples: 8, ...options });
   if (heap.verdict === 'leak' && rss.verdict !== 'leak') return { ...rss, verdict: 'leak', reason: `heap: ${heap.reason}`, heap };
+  if (heap.verdict === 'suspect' && rss.verdict !== 'leak' && rss.verdict !== 'suspect') return { ...rss, verdict: 'suspect', reason: `heap: ${heap.reason}`, heap };
   return { ...rss, heap };
 }

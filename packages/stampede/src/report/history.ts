@@ -65,7 +65,8 @@ async function runFromDir(root: string, dir: string, indexDir: string, notes: st
   if (await exists(join(path, 'summary.json'))) {
     const summary = (await readJson(join(path, 'summary.json'))) as HtmlSuiteSummary & { started_at?: string; results_files?: Record<string, string> };
     run.started_at = summary.started_at;
-    run.verdict = suiteVerdict(summary);
+    // A run still going, interrupted or killed says so rather than passing on the tests it finished.
+    run.verdict = summary.partial ? 'partial' : suiteVerdict(summary);
     for (const test of summary.tests ?? []) {
       const file = summary.results_files?.[test.name];
       let report: unknown;

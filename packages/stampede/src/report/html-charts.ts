@@ -187,3 +187,37 @@ export function monitorCharts(monitor: ReportMonitor | undefined): ChartSpec[] {
       };
     });
 }
+
+type SampleColumn = [key: string, label: string, scale: number];
+
+/** One chart of chosen monitor fields (scaled); null when none of them was ever a number. */
+function sampleChart(samples: ReadonlyArray<Record<string, unknown>>, id: string, title: string, yLabel: string, columns: SampleColumn[]): ChartSpec | null {
+  const present = columns.filter(([key]) => samples.some((s) => typeof s[key] === 'number'));
+  if (present.length === 0) return null;
+  const cols = present.map(([key, , scale]) => ({ values: samples.map((s) => (typeof s[key] === 'number' ? (s[key] as number) * scale : null)), reduce: 'mean' as Reduce }));
+  const { x, columns: values } = downsample(samples.map((s) => roundForChart(s.t) ?? 0), cols);
+  return { id, title, yLabel, xKind: 'seconds', x, series: present.map(([, label], i) => ({ label, values: values[i]!.map(roundForChart) })) };
+}
+
+const MIB = 1048576;
+
+/**
+ * The charts of one test in a suite report, ids under `prefix`: request rate and latency percentiles (per second),
+ * then CPU of the target, the generator and the whole machine (all in percent of one core, so they add up), memory,
+ * disk and network. One fixed set per test, so every section reads the same way.
+ */
+export function suiteTestCharts(report: { timeseries?: readonly TimeseriesPoint[]; monitor?: ReportMonitor }, prefix: string): ChartSpec[] {
+  const perSecond = timeseriesCharts(report.timeseries ?? [])
+    .filter((c) => c.id !== 'ts-users')
+    .map((c) => ({ ...c, id: `${prefix}-${c.id}` }));
+  const samples = (Array.isArray(report.monitor?.samples) ? report.monitor.samples : []).filter((s) => s && typeof s.t === 'number') as Array<Record<string, unknown>>;
+  const perCore = samples.find((s) => Array.isArray(s.cpu_per_core_pct))?.cpu_per_core_pct as unknown[] | undefined;
+  const cores = perCore?.length || 1;
+  const monitor = [
+    sampleChart(samples, `${prefix}-cpu`, 'CPU', '% of one core', [['target_cpu_pct', 'target', 1], ['gen_cpu_pct', 'generator', 1], ['cpu_pct', `machine (${cores} cores)`, cores]]),
+    sampleChart(samples, `${prefix}-memory`, 'Memory', 'MiB', [['target_rss_bytes', 'target RSS', 1 / MIB], ['gen_rss_bytes', 'generator RSS', 1 / MIB]]),
+    sampleChart(samples, `${prefix}-disk`, 'Disk', 'MiB/s', [['disk_read_bps', 'read', 1 / MIB], ['disk_write_bps', 'write', 1 / MIB]]),
+    sampleChart(samples, `${prefix}-network`, 'Network', 'MiB/s', [['net_rx_bps', 'received', 1 / MIB], ['net_tx_bps', 'sent', 1 / MIB], ['net_lo_rx_bps', 'loopback', 1 / MIB]]),
+  ].filter((c): c is ChartSpec => c !== null);
+  return [...perSecond, ...monitor];
+}

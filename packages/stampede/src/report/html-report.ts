@@ -2,12 +2,12 @@
  * The HTML report (`--html FILE`, `stampede report`, and every suite report directory): one self-contained file that
  * works from disk with no network — summary and verdicts, thresholds and checks, the sortable endpoint table, charts
  * over time, the latency spectrum per endpoint, errors and exceptions, the monitor's charts, and a suite's results and
- * recommendations. It reads the finished JsonReport only: no statistics of its own (docs/architecture.md, data flow).
+ * recommendations; and a suite's own page (renderSuiteReport). It reads the finished JsonReport only: no statistics of its own (docs/architecture.md, data flow).
  */
 import { writeFile } from 'node:fs/promises';
-import { monitorCharts, spectrumChart, timeseriesCharts, type ChartSpec } from './html-charts.ts';
+import { monitorCharts, spectrumChart, suiteTestCharts, timeseriesCharts, type ChartSpec } from './html-charts.ts';
 import { chartsHtml, endpointsHtml, errorsHtml, headerHtml, runVerdict, summaryHtml, thresholdsHtml } from './html-sections.ts';
-import { monitorHtml, suiteHtml, suiteVerdict, type HtmlSuiteSummary } from './html-suite.ts';
+import { monitorHtml, partialBanner, recommendationsHtml, suiteHeaderHtml, suiteHtml, suiteOverviewHtml, suiteTestHtml, suiteVerdict, testAnchor, type HtmlSuiteSummary } from './html-suite.ts';
 import { renderPage } from './html-template.ts';
 import type { JsonReport } from './report-types.ts';
 
@@ -55,6 +55,25 @@ export function renderHtmlReport(report: JsonReport, extras: HtmlReportExtras = 
     monitorHtml(report.monitor, monitor.map((c) => c.id)),
     '</main>',
   ].join('\n');
+  return renderPage({ title, body, data: { charts } });
+}
+
+/**
+ * A suite's report.html: the overview of every test and the recommendations first (what passed, what failed, why,
+ * what to do — the first screen), then a section per test with its own charts and a link to its full page. `reports`
+ * holds the results JSON of each test that ran, by name.
+ */
+export function renderSuiteReport(summary: HtmlSuiteSummary, reports: ReadonlyMap<string, Pick<JsonReport, 'timeseries' | 'monitor'>>): string {
+  const title = `${summary.suite ?? 'suite'} performance report`;
+  const tests = Array.isArray(summary.tests) ? summary.tests.filter((t) => t && typeof t === 'object') : [];
+  const charts: ChartSpec[] = [];
+  const sections = tests.map((t, i) => {
+    const report = reports.get(t.name);
+    const specs = report ? suiteTestCharts(report, testAnchor(i)) : [];
+    charts.push(...specs);
+    return suiteTestHtml(t, i, specs.map((c) => c.id), summary.results_files?.[t.name]);
+  });
+  const body = [suiteHeaderHtml(summary, title), '<main>', partialBanner(summary), suiteOverviewHtml(summary, { linkSections: true }), recommendationsHtml(summary), ...sections, '</main>'].join('\n');
   return renderPage({ title, body, data: { charts } });
 }
 

@@ -36,7 +36,7 @@ const PAGE_CSS = `
 header{background:#1d2330;color:#fff;padding:18px 28px}header h1{margin:0 0 4px;font-size:20px}header .meta{color:#c5cbd6;font-size:13px}
 main{max-width:1280px;margin:0 auto;padding:16px 28px 48px}section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:14px 18px;margin:16px 0}
 h2{font-size:16px;margin:0 0 10px}h3{font-size:14px;margin:14px 0 6px}.muted{color:var(--muted)}
-nav{font-size:13px;margin:8px 0 0}nav a{color:#9ec1ff;margin-right:14px;text-decoration:none}
+nav{font-size:13px;margin:8px 0 0}nav a{color:#9ec1ff;margin-right:14px;text-decoration:none;display:inline-block}
 .cards{display:flex;flex-wrap:wrap;gap:10px}.card{flex:1 1 120px;border:1px solid var(--line);border-radius:6px;padding:8px 12px;background:#fbfcfd}
 .card .v{font-size:20px;font-weight:600}.card .k{font-size:12px;color:var(--muted)}
 .verdict{display:inline-block;padding:2px 8px;border-radius:10px;font-weight:600;font-size:12px;color:#fff}
@@ -51,6 +51,15 @@ tfoot td{font-weight:600}.name{word-break:break-all;max-width:420px}.scroll{max-
 pre{white-space:pre-wrap;word-break:break-word;font-size:12px;background:#f6f8fa;padding:8px;border-radius:4px;margin:4px 0}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:14px}.chart{min-height:280px;min-width:0}
 .chart .title{font-weight:600;font-size:13px;margin-bottom:4px}ul.kv{margin:0;padding-left:16px}
+.charts.compact{grid-template-columns:repeat(auto-fit,minmax(380px,1fr))}
+table.overview td{padding:4px 8px}table.overview a{color:inherit}table.overview td.name{word-break:normal;white-space:nowrap}table.overview .figures{min-width:240px}
+table.overview .why{max-width:460px;color:var(--muted)}.clamp{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
+ol.recs{margin:0;padding-left:22px}ol.recs li{margin:0 0 6px}.evidence{font-size:12px}
+section.test .cards{margin:8px 0}section.test .card .v{font-size:16px}details{margin:8px 0}
+@media (max-width:700px){header{padding:12px 14px}main{padding:8px 10px 32px}section{padding:10px 12px}
+.charts,.charts.compact{grid-template-columns:1fr}.name{max-width:none}table.overview td.name{white-space:normal;word-break:break-all}
+table.overview thead{display:none}table.overview tr{display:block;border-bottom:1px solid var(--line);padding:4px 0}
+table.overview td{display:inline-block;border:0;padding:2px 6px}table.overview td.figures,table.overview td.why{display:block;min-width:0;max-width:none}}
 @media print{section{break-inside:avoid}}
 `;
 

@@ -57,12 +57,24 @@ export function storageRecommendations(records: readonly TestRecord[]): Recommen
   ];
 }
 
-/** Saturated generator: the test's latency figures are suspect. */
+/**
+ * Saturated generator: those tests' latency figures are suspect. One recommendation however many tests it touched
+ * (each test's figures in the evidence), so a busy machine does not fill the list with the same advice.
+ */
 export function generatorRecommendations(records: readonly TestRecord[]): Recommendation[] {
-  return records
-    .filter((r) => r.generatorSaturated)
-    .map((r) => ({
-      text: `The load generator was saturated in "${r.summary.name}" (CPU max ${r.summary.metrics.gen_cpu_max_pct} %, event-loop lag p99 ${r.summary.metrics.gen_loop_lag_p99_ms} ms): its latency figures are suspect. Run the generator on another machine, give it more threads, or lower the load.`,
-      evidence: { test: r.summary.name, gen_cpu_max_pct: r.summary.metrics.gen_cpu_max_pct, gen_loop_lag_p99_ms: r.summary.metrics.gen_loop_lag_p99_ms },
-    }));
+  const saturated = records.filter((r) => r.generatorSaturated);
+  if (saturated.length === 0) return [];
+  const figures = (r: TestRecord) => `CPU max ${r.summary.metrics.gen_cpu_max_pct} %, event-loop lag p99 ${r.summary.metrics.gen_loop_lag_p99_ms} ms`;
+  const evidence = (r: TestRecord) => ({ test: r.summary.name, gen_cpu_max_pct: r.summary.metrics.gen_cpu_max_pct, gen_loop_lag_p99_ms: r.summary.metrics.gen_loop_lag_p99_ms });
+  const advice = 'Run the generator on another machine, give it more threads, or lower the load.';
+  if (saturated.length === 1) {
+    const [r] = saturated;
+    return [{ text: `The load generator was saturated in "${r!.summary.name}" (${figures(r!)}): its latency figures are suspect. ${advice}`, evidence: evidence(r!) }];
+  }
+  return [
+    {
+      text: `The load generator was saturated in ${saturated.length} tests (${saturated.map((r) => `${r.summary.name}: ${figures(r)}`).join('; ')}): their latency figures are suspect. ${advice}`,
+      evidence: { tests: saturated.map(evidence) },
+    },
+  ];
 }

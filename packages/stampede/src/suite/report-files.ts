@@ -1,11 +1,11 @@
 /**
- * The report directory of a suite run: `performance_reports/<YYYYmmdd-HHMMSS>/` with one results JSON per test,
- * summary.json and report.html. The HTML page is rendered by src/report/html-report.ts (`renderHtmlReport`) when
- * that module exists (it is loaded dynamically, so the suite does not depend on it); otherwise, or when no test ran
- * a load, a minimal, escaped summary page is written instead.
+ * The report directory of a suite run: `performance_reports/<YYYYmmdd-HHMMSS>/` with one results JSON and one page
+ * per test, summary.json and report.html, each rewritten whole as the suite goes. The pages are rendered by
+ * src/report/html-report.ts (`renderSuiteReport`, `renderHtmlReport`) when that module exists (it is loaded
+ * dynamically, so the suite does not depend on it); otherwise a minimal, escaped summary page is written instead.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { moduleUrl } from '../module-url.ts';
 import type { JsonReport } from '../report/report-types.ts';
@@ -34,8 +34,18 @@ export function resultsFileName(index: number, name: string): string {
   return `${pad(index + 1)}-${slug}.json`;
 }
 
+/**
+ * Writes `file` whole or not at all: to a temporary name, then renamed over it. A suite killed mid-write leaves the
+ * previous summary.json or report.html in place, never a truncated one.
+ */
+async function writeWhole(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, text, 'utf8');
+  await rename(tmp, file);
+}
+
 export async function writeJson(file: string, value: unknown): Promise<void> {
-  await writeFile(file, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
+  await writeWhole(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 const escapeHtml = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -50,42 +60,44 @@ export function minimalHtml(summary: SuiteSummary): string {
 <style>body{font:14px system-ui;margin:2em}td,th{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left}.failed{color:#b00}.passed{color:#070}.inconclusive,.skipped{color:#850}pre{font-size:12px}</style></head><body>
 <h1>${escapeHtml(summary.suite)}: performance report</h1>
 <p>Target ${escapeHtml(summary.target)}, profile ${escapeHtml(summary.profile)}${summary.quick ? ' (quick)' : ''}, ${escapeHtml(summary.started_at)}, ${escapeHtml(summary.duration_s)} s.</p>
+${summary.partial ? `<p class="inconclusive">Partial: ${summary.interrupted ? 'the suite was interrupted' : `still running, ${escapeHtml(summary.pending.length)} test(s) to go`}.</p>` : ''}
 <table><tr><th>test</th><th>category</th><th>status</th><th>duration (s)</th><th>reason</th><th></th></tr>
 ${rows}</table>
 <h2>Recommendations</h2><ul>${recs || '<li>none</li>'}</ul>
 <p><small>Minimal page: the full HTML report (src/report/html-report.ts) was not available.</small></p></body></html>\n`;
 }
 
-/** src/report/html-report.ts `renderHtmlReport(report, { title?, suite? })`, loaded only when present. */
-type RenderHtml = (report: JsonReport, extras?: { title?: string; suite?: SuiteSummary }) => string | Promise<string>;
+/** What the suite uses of src/report/html-report.ts. */
+interface HtmlRenderers {
+  renderHtmlReport(report: JsonReport, extras?: { title?: string }): string;
+  renderSuiteReport(summary: SuiteSummary, reports: ReadonlyMap<string, JsonReport>): string;
+}
 
-/** renderHtmlReport from src/report/html-report.ts, when that module exists and exports it. */
-async function loadRenderer(): Promise<RenderHtml | undefined> {
+/** The renderers of src/report/html-report.ts, when that module exists and exports them. */
+async function loadRenderers(): Promise<HtmlRenderers | undefined> {
   const url = new URL(moduleUrl('../report/html-report', import.meta.url));
   if (!existsSync(url)) return undefined;
   try {
-    const mod = (await import(url.href)) as { renderHtmlReport?: RenderHtml };
-    return mod.renderHtmlReport;
+    const mod = (await import(url.href)) as Partial<HtmlRenderers>;
+    return mod.renderHtmlReport && mod.renderSuiteReport ? (mod as HtmlRenderers) : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** Writes a finished test's own page (`<results>.html` beside its results JSON), the full single-run report. */
+export async function writeTestPage(dir: string, suiteName: string, resultsFile: string, testName: string, report: JsonReport): Promise<void> {
+  const render = await loadRenderers();
+  if (!render) return;
+  await writeWhole(path.join(dir, resultsFile.replace(/\.json$/, '.html')), render.renderHtmlReport(report, { title: `${suiteName}: ${testName}` }));
+}
+
 /**
- * Writes report.html. With renderHtmlReport: report.html is the suite's summary (verdicts, recommendations) over the
- * busiest test's report, and each test also gets its own page (`<results>.html`); returns which renderer was used.
+ * Writes report.html: the suite's own page (overview of every test, recommendations, a section with charts per test
+ * that links its page); returns which renderer was used.
  */
 export async function writeHtml(dir: string, summary: SuiteSummary, reports: ReadonlyMap<string, JsonReport>): Promise<'renderHtmlReport' | 'minimal'> {
-  const render = await loadRenderer();
-  const busiest = [...reports.values()].sort((a, b) => b.totals.requests - a.totals.requests)[0];
-  if (!render || !busiest) {
-    await writeFile(path.join(dir, 'report.html'), minimalHtml(summary), 'utf8');
-    return 'minimal';
-  }
-  for (const [name, report] of reports) {
-    const file = summary.results_files[name]!.replace(/\.json$/, '.html');
-    await writeFile(path.join(dir, file), await render(report, { title: `${summary.suite}: ${name}` }), 'utf8');
-  }
-  await writeFile(path.join(dir, 'report.html'), await render(busiest, { title: `${summary.suite} performance report`, suite: summary }), 'utf8');
-  return 'renderHtmlReport';
+  const render = await loadRenderers();
+  await writeWhole(path.join(dir, 'report.html'), render ? render.renderSuiteReport(summary, reports) : minimalHtml(summary));
+  return render ? 'renderHtmlReport' : 'minimal';
 }

@@ -13,7 +13,7 @@ import { assessSaturation, type SaturationVerdict } from '../monitor/saturation.
 import type { MonitorSample } from '../monitor/types.ts';
 import { TestVerdict } from './errors.ts';
 import { createTestContext, type CollectingContext, type SuiteEnvironment, type TimedLoad } from './test-context.ts';
-import { evaluateCriteria, loadMetrics, monitorMetrics } from './test-metrics.ts';
+import { defaultHeadline, evaluateCriteria, headlineFigures, loadMetrics, monitorMetrics } from './test-metrics.ts';
 import type { SuiteTest, TestRecord, TestStatus, WorkloadResult } from './types.ts';
 
 /** A finished test: what the summary and recommendations read, and its results JSON. */
@@ -57,6 +57,7 @@ function decide(test: SuiteTest, v: Verdict, metrics: CollectingContext['metrics
   if (failed.length > 0 && sat.saturated && failed.every((f) => /^\S+_ms /.test(f))) return { status: 'inconclusive', reason: `${failed.join('; ')} — but ${sat.reason}` };
   if (failed.length > 0) return { status: 'failed', reason: failed.join('; ') };
   if (missing.length > 0) return { status: 'inconclusive', reason: missing.join('; ') };
+  if (leak?.verdict === 'suspect') return { status: 'inconclusive', reason: `memory suspect: ${leak.reason}` };
   if (leak?.verdict === 'inconclusive') return { status: 'inconclusive', reason: `leak verdict inconclusive: ${leak.reason}` };
   return { status: 'passed', reason: v.reason };
 }
@@ -97,7 +98,8 @@ export async function runSuiteTest(test: SuiteTest, env: SuiteEnvironment, monit
   if (monitor.scrapeUnavailable) ctx.finding({ kind: 'metrics_scrape', text: `target metrics not scraped: ${monitor.scrapeUnavailable}` });
   if (sat.saturated) ctx.finding({ kind: 'generator_saturated', text: sat.reason, evidence: { cpu_max_pct: sat.cpu_max_pct, loop_lag_p99_ms: sat.loop_lag_p99_ms } });
   const { status, reason } = decide(test, verdict, metrics, leak, sat);
-  const summary = { name: test.name, category: test.category, status, passed: status === 'passed', ...(reason ? { reason } : {}), duration_s: Math.round(durationS * 100) / 100, metrics, findings: ctx.findings };
+  const headline = headlineFigures(test.headline ?? defaultHeadline(metrics), metrics);
+  const summary = { name: test.name, category: test.category, status, passed: status === 'passed', ...(reason ? { reason } : {}), duration_s: Math.round(durationS * 100) / 100, headline, metrics, findings: ctx.findings };
   const report = testReport(env, version, primary, { startedAt, durationS, sat, monitorSection: monitor.toReport(leak, primary?.startS ?? 0) });
   const record: TestRecord = { test, summary, load: primary?.result, leak, samples: window, settings, generatorSaturated: sat.saturated };
   return { record, report };

@@ -78,6 +78,25 @@ export interface WorkloadResult {
   reason?: string;
 }
 
+/**
+ * A figure a person reads first about a test, e.g. `{ metric: 'image_upload_mb_per_s', label: 'image upload', unit:
+ * 'MB/s' }` → "image upload 28.8 MB/s". `scale` multiplies the metric (bytes/s → MiB/min).
+ */
+export interface HeadlineSpec {
+  metric: string;
+  label: string;
+  unit?: string;
+  scale?: number;
+}
+
+/** A headline figure as written to summary.json: the spec with its value (null when the test did not measure it). */
+export interface HeadlineFigure {
+  metric: string;
+  label: string;
+  unit: string;
+  value: number | string | boolean | null;
+}
+
 /** One named test of a suite. */
 export interface SuiteTest {
   name: string;
@@ -96,6 +115,8 @@ export interface SuiteTest {
   storage?: string;
   /** Target settings in force (workers, pool sizes), reported and used by the CPU recommendation. */
   settings?: () => Promise<Record<string, number | string>> | Record<string, number | string>;
+  /** Its two or three headline figures (default: request rate and p95, and the failure rate when any failed). */
+  headline?: HeadlineSpec[];
 }
 
 /** A suite. */
@@ -119,6 +140,8 @@ export interface TestSummary {
   passed: boolean;
   reason?: string;
   duration_s: number;
+  /** The figures a person reads first (the test's `headline`, or the default), each with its value. */
+  headline: HeadlineFigure[];
   metrics: Record<string, number | string | boolean | null>;
   findings: Finding[];
 }
@@ -130,12 +153,18 @@ export interface Recommendation {
   evidence: Record<string, unknown>;
 }
 
-/** summary.json. */
+/** summary.json, rewritten after every test. */
 export interface SuiteSummary {
   suite: string;
   target: string;
   profile: SuiteProfile;
   quick: boolean;
+  /** True until the last test has finished, and for good when the suite was interrupted. */
+  partial: boolean;
+  /** True when a signal stopped the suite (exit 4): the tests after it are skipped with that reason. */
+  interrupted: boolean;
+  /** Tests not run yet (empty once the suite has finished). */
+  pending: string[];
   started_at: string;
   ended_at: string;
   duration_s: number;

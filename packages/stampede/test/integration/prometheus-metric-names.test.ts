@@ -84,10 +84,10 @@ async function pushedSummary(): Promise<string> {
 
 /** What `stampede suite --pushgateway` pushes besides the run summary (a test's verdict and figures, the run's). */
 function suitePush(): string {
-  const test = { name: 'capacity', category: 'capacity', status: 'passed' as const, passed: true, duration_s: 12, metrics: { knee_rps: 900, leak: false }, findings: [] };
+  const test = { name: 'capacity', category: 'capacity', status: 'passed' as const, passed: true, duration_s: 12, metrics: { knee_rps: 900, leak: false }, findings: [], headline: [] };
   const summary: SuiteSummary = {
     suite: 'vertex-ar', target: 'http://127.0.0.1:8000', profile: 'baseline', quick: true, started_at: '2026-01-01T00:00:00Z', ended_at: '2026-01-01T00:01:00Z',
-    duration_s: 60, environment: { cores: 2, node: 'v22', platform: 'linux' }, results_files: {}, tests: [test], recommendations: [],
+    duration_s: 60, environment: { cores: 2, node: 'v22', platform: 'linux' }, results_files: {}, tests: [test], recommendations: [], partial: false, interrupted: false, pending: [],
   };
   return renderSuiteTest(test) + renderSuiteRun(summary);
 }

@@ -88,3 +88,44 @@ test('soak heap check: a real 3 MB/min heap leak fails it in ≥ 99 % of runs', 
   }
   assert.ok(caught / SEEDS >= 0.99, `caught ${caught} of ${SEEDS}`);
 });
+
+/**
+ * RSS at 2 Hz growing `bytesPerMin` steadily at 3,000 req/s, under AR(1) noise (ρ 0.7, ±noiseBytes/2 innovations,
+ * about 0.2 MB standard deviation at the default: a steady grower with r² ≈ 0.99 at 8 MiB/min, as seen in a suite).
+ */
+function steadySeries(seconds: number, bytesPerMin: number, seed: number, noiseBytes = 5e5) {
+  const random = createRandom(seed);
+  let ar = 0;
+  return Array.from({ length: seconds * 2 }, (_, i) => {
+    const t = (i + 1) / 2;
+    ar = 0.7 * ar + noiseBytes * (random() - 0.5);
+    return { t, y: 80e6 + (bytesPerMin / 60) * t + ar, requests: Math.round(t * 3000) };
+  });
+}
+
+const MIB = 2 ** 20;
+
+test('leak detector, steady-growth rule: flat memory is suspect in ≤ 0.5 % of runs at the minimum duration and at 30 s (1000 seeds each)', () => {
+  // The rule needs the per-second slope's 95 % lower bound above 4 MiB/min AND r² ≥ 0.9: noise alone rarely fakes
+  // a slope, and never a tight one.
+  let suspects = 0;
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    for (const seconds of [WARMUP_S + MIN_DURATION_S + 0.5, 35]) {
+      if (judgeSeries('rss', rssSeries(seconds, 0, seed), { warmupS: WARMUP_S }).verdict === 'suspect') suspects++;
+    }
+  }
+  console.log(`# steady-growth rule: ${suspects}/${2 * SEEDS} flat series suspect`);
+  assert.ok(suspects / (2 * SEEDS) <= 0.005, `${suspects} false suspects in ${2 * SEEDS}`);
+});
+
+test('leak detector, steady-growth rule: at exactly the threshold (4 MiB/min) suspect in ≤ 5 % of runs; 8 MiB/min found in ≥ 95 % at 30 s', () => {
+  let atThreshold = 0;
+  let found = 0;
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    if (judgeSeries('rss', steadySeries(35, 4 * MIB, seed), { warmupS: WARMUP_S }).verdict === 'suspect') atThreshold++;
+    if (judgeSeries('rss', steadySeries(35, 8 * MIB, seed), { warmupS: WARMUP_S }).verdict === 'suspect') found++;
+  }
+  console.log(`# steady-growth rule: ${atThreshold}/${SEEDS} suspect at 4 MiB/min, ${found}/${SEEDS} at 8 MiB/min`);
+  assert.ok(atThreshold / SEEDS <= 0.05, `${atThreshold} suspect verdicts in ${SEEDS} at the threshold`);
+  assert.ok(found / SEEDS >= 0.95, `found ${found} of ${SEEDS}`);
+});

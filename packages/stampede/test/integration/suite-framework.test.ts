@@ -62,9 +62,22 @@ const suite: SuiteDefinition = {
       },
     },
     { name: 's3 storage', category: 'storage', storage: 's3', needs: ['object store'], workload: async () => {} },
-    { name: 'endurance', category: 'memory', workload: async (ctx) => ctx.inconclusive('a leak verdict needs 10 min; --quick gives 1') },
+    {
+      name: 'endurance',
+      category: 'memory',
+      workload: async (ctx) => {
+        // What is on disk while the last test runs: the suite writes its directory after every test.
+        seenMidRun = {
+          summary: JSON.parse(readFileSync(path.join(ctx.reportDir, 'summary.json'), 'utf8')) as SuiteSummary,
+          files: readdirSync(ctx.reportDir).sort(),
+          html: readFileSync(path.join(ctx.reportDir, 'report.html'), 'utf8'),
+        };
+        ctx.inconclusive('a leak verdict needs 10 min; --quick gives 1');
+      },
+    },
   ],
 };
+let seenMidRun: { summary: SuiteSummary; files: string[]; html: string } | undefined;
 
 test('a fake suite writes the report directory with every status, samples and recommendations', async () => {
   const lines: string[] = [];
@@ -85,7 +98,7 @@ test('a fake suite writes the report directory with every status, samples and re
     ['endurance', 'inconclusive'],
   ]);
   for (const t of summary.tests) {
-    assert.deepEqual(Object.keys(t).filter((k) => k !== 'reason').sort(), ['category', 'duration_s', 'findings', 'metrics', 'name', 'passed', 'status']);
+    assert.deepEqual(Object.keys(t).filter((k) => k !== 'reason').sort(), ['category', 'duration_s', 'findings', 'headline', 'metrics', 'name', 'passed', 'status']);
     assert.equal(t.passed, t.status === 'passed');
     if (t.status !== 'passed') assert.ok(t.reason && t.reason.length > 0, `${t.name} has a reason`);
   }
@@ -93,6 +106,27 @@ test('a fake suite writes the report directory with every status, samples and re
   assert.match(summary.tests[1]!.reason!, /p95_ms \d+(\.\d+)? > 5/);
   assert.equal(summary.tests[0]!.metrics.custom_figure_count, 7);
   assert.ok((summary.tests[0]!.metrics.requests as number) > 0);
+  // Disk and network per test, as bytes moved and peak rates (machine-wide; loopback apart).
+  for (const key of ['disk_read_bytes', 'disk_write_bytes', 'net_rx_bytes', 'net_tx_bytes', 'net_lo_rx_bytes', 'net_lo_tx_bytes', 'disk_read_max_bps', 'disk_write_max_bps', 'net_rx_max_bps', 'net_tx_max_bps']) {
+    assert.equal(typeof summary.tests[0]!.metrics[key], 'number', key);
+  }
+  assert.ok((summary.tests[0]!.metrics.net_lo_rx_bytes as number) > 0, 'the load went over loopback');
+  // The default headline: request rate and p95.
+  assert.deepEqual(summary.tests[0]!.headline.map((h) => [h.metric, h.unit]), [['rps', 'req/s'], ['p95_ms', 'ms']]);
+  assert.ok(summary.tests[0]!.headline.every((h) => typeof h.value === 'number'));
+  assert.ok(summary.tests[2]!.headline.some((h) => h.metric === 'failure_rate'), 'a test with failures shows its failure rate');
+  assert.equal(summary.partial, false);
+  assert.equal(summary.interrupted, false);
+  assert.deepEqual(summary.pending, []);
+
+  // Written as it runs: while the last test ran, the earlier ones were on disk with a partial summary.
+  assert.ok(seenMidRun, 'the last test ran');
+  assert.equal(seenMidRun.summary.partial, true);
+  assert.deepEqual(seenMidRun.summary.pending, ['endurance']);
+  assert.deepEqual(seenMidRun.summary.tests.map((t) => t.name), ['steady reads', 'slow endpoint', 'error spike', 's3 storage']);
+  assert.deepEqual(seenMidRun.files.filter((f) => /^\d\d-/.test(f)), ['01-steady-reads.html', '01-steady-reads.json', '02-slow-endpoint.html', '02-slow-endpoint.json', '03-error-spike.html', '03-error-spike.json']);
+  assert.match(seenMidRun.html, /In progress: 3 test\(s\) done, 1 to go/);
+  assert.ok(!seenMidRun.files.some((f) => f.endsWith('.tmp')), 'no temporary file left behind');
 
   // One schema-valid results JSON per test that ran, with its monitor sampled every 0.5 s.
   assert.deepEqual(Object.keys(summary.results_files), ['steady reads', 'slow endpoint', 'error spike', 'endurance']);
@@ -126,8 +160,13 @@ test('a fake suite writes the report directory with every status, samples and re
   assert.match(html, /steady reads/);
   assert.match(html, /Errors spiked in &quot;error spike&quot;|Errors spiked in &#34;error spike&#34;|Errors spiked in "error spike"/);
   if (result.html === 'renderHtmlReport') assert.ok(existsSync(path.join(result.dir, summary.results_files['steady reads']!.replace(/json$/, 'html'))));
-  assert.ok(lines.some((l) => /^FAIL\s+slow endpoint/.test(l)));
+  // FAIL, or ???? when a saturated generator made its latency verdict suspect (see above).
+  assert.ok(lines.some((l) => new RegExp(`^${slow.status === 'failed' ? 'FAIL' : '\\?{4}'}\\s+slow endpoint`).test(l)), lines.join('\n'));
   assert.ok(lines.some((l) => /^SKIP\s+s3 storage/.test(l)));
+  // The recommendations are printed in full after the table; the report path last.
+  const recHead = lines.indexOf('Recommendations:');
+  assert.ok(recHead > lines.findIndex((l) => /^\d+ passed/.test(l)), lines.join('\n'));
+  assert.ok(lines.slice(recHead).some((l) => /^ *\d+\. Errors spiked in "error spike"/.test(l)), lines.join('\n'));
   assert.match(lines.at(-1)!, /^report: .*report\.html/);
 });
 

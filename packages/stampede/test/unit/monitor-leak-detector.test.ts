@@ -81,3 +81,45 @@ test('saturation: sustained CPU or loop lag, not a single spike', () => {
   assert.equal(v.cpu_max_pct, 99);
   assert.equal(assessSaturation(busy, { usableCores: 2 }).saturated, false);
 });
+
+/** 2 Hz samples over `seconds` at `rps`: RSS = 80 MB + `bytesPerMin` steady growth + a small AR(1) wander. */
+function steadySeries(seconds: number, bytesPerMin: number, rps: number, seed = 1, noiseBytes = 3e5) {
+  const random = createRandom(seed);
+  let ar = 0;
+  return Array.from({ length: seconds * 2 }, (_, i) => {
+    const t = (i + 1) / 2;
+    ar = 0.7 * ar + noiseBytes * (random() - 0.5);
+    return { t, y: 80e6 + (bytesPerMin / 60) * t + ar, requests: Math.round(t * rps) };
+  });
+}
+
+test('steady growth by the minute is suspect whatever the per-request figure: 8 MiB/min at 3,000 req/s (≈ 47 B/request)', () => {
+  const v = judgeSeries('target_rss_bytes', steadySeries(35, 8 * 2 ** 20, 3000), { warmupS: 5 });
+  assert.ok(v.slope_bytes_per_request! < 200, `per request ${v.slope_bytes_per_request} B, under the per-request threshold`);
+  assert.ok(v.r2! > 0.95);
+  assert.equal(v.verdict, 'suspect', v.reason);
+  assert.match(v.reason, /grows steadily 8(\.\d+)? MiB\/min .* r² 0\.9\d+ over 30 s .*above 4 MiB\/min whatever the per-request figure/);
+  assert.equal(v.suspect_bytes_per_min, 4 * 2 ** 20);
+});
+
+test('steady growth is suspect even with too few requests for a per-request slope', () => {
+  const v = judgeSeries('target_rss_bytes', steadySeries(35, 8 * 2 ** 20, 10), { warmupS: 5 });
+  assert.equal(v.verdict, 'suspect', v.reason);
+});
+
+test('below the per-minute threshold, or a loose fit, steady growth stays no_leak', () => {
+  assert.equal(judgeSeries('rss', steadySeries(35, 2 * 2 ** 20, 3000), { warmupS: 5 }).verdict, 'no_leak');
+  // 8 MiB/min under a 4 MB GC sawtooth and 20 MB of wander: r² far below 0.9, so the per-request rule decides.
+  const loose = judgeSeries('rss', series(30, 140, 2, 2e7), { warmupS: 5 });
+  assert.ok(loose.r2! < 0.9, `r² ${loose.r2}`);
+  assert.notEqual(loose.verdict, 'suspect', loose.reason);
+});
+
+test('a per-request leak stays leak, not suspect; a suspect heap makes the overall verdict suspect', () => {
+  assert.equal(judgeSeries('rss', series(30, 2048), { warmupS: 5 }).verdict, 'leak');
+  const samples = steadySeries(35, 0, 3000).map((p) => ({ t: p.t, target_rss_bytes: p.y, requests_total: p.requests, target_metrics: { nodejs_heap_size_used_bytes: 1e7 + (16 * 2 ** 20 / 60) * p.t } }) as unknown as MonitorSample);
+  const v = detectLeak(samples, { warmupS: 5 });
+  assert.equal(v.heap?.verdict, 'suspect');
+  assert.equal(v.verdict, 'suspect');
+  assert.match(v.reason, /^heap: nodejs_heap_size_used_bytes grows steadily 16 MiB\/min/);
+});

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderHtmlReport, writeHtmlReport } from '../../src/report/html-report.ts';
+import { renderHtmlReport, renderSuiteReport, writeHtmlReport } from '../../src/report/html-report.ts';
 import { escapeHtml, jsonForScript } from '../../src/report/html-template.ts';
 import { downsample, monitorCharts, ninesOf } from '../../src/report/html-charts.ts';
 import { collectHistory, renderHistoryIndex } from '../../src/report/history.ts';
@@ -58,6 +58,29 @@ test('suite verdicts and recommendations are rendered and decide the verdict', (
   assert.match(html, /Raise &lt;pool&gt;/);
   assert.match(html, /p95 &lt;b&gt;over&lt;\/b&gt;/);
   assert.match(html, /Summary <span class="verdict v-failed">/);
+  assert.doesNotMatch(html, /href="#test-1"/, 'a single run\'s report has no test sections to link to');
+});
+
+test('the suite page: overview rows linking their sections, recommendations, per-test charts and page links, a partial banner', () => {
+  const report = syntheticReport({ seconds: 20, monitor: true });
+  const summary = {
+    suite: 'vertex-ar', partial: true, interrupted: false, pending: ['later'], results_files: { 'up <x>': '01-up.json' },
+    tests: [{ name: 'up <x>', status: 'inconclusive', reason: 'why <b>', duration_s: 20, headline: [{ metric: 'a', label: 'image upload', unit: 'MB/s', value: 28.8 }, { metric: 'p95_ms', label: 'p95', unit: 'ms', value: 618 }], metrics: { a: 28.8 }, findings: [] }],
+    recommendations: [{ text: 'Do <this>', evidence: { test: 'up', long: 'x'.repeat(400) } }],
+  };
+  const html = renderSuiteReport(summary, new Map([['up <x>', report]]));
+  assert.match(html, /<td class="name"><a href="#test-1">up &lt;x&gt;<\/a><\/td>/);
+  assert.match(html, /<td class="figures">image upload 28\.8 MB\/s, p95 618 ms<\/td>/);
+  assert.match(html, /why &lt;b&gt;/);
+  assert.match(html, /In progress: 1 test\(s\) done, 1 to go/);
+  assert.match(html, /<td class="name">later<\/td>/, 'a pending test has its row');
+  assert.match(html, /<details class="muted evidence"><summary>evidence: test: up; long: x+…<\/summary>/, 'long evidence is folded');
+  assert.match(html, /<a href="01-up\.html">full report<\/a>/);
+  // The fixture's monitor has CPU, memory and loopback figures but no disk: no empty disk chart.
+  const charts = dataBlock(html).charts as Array<{ id: string; series: Array<{ label: string }> }>;
+  assert.deepEqual(charts.map((c) => c.id), ['test-1-ts-rps', 'test-1-ts-latency', 'test-1-cpu', 'test-1-memory', 'test-1-network']);
+  assert.deepEqual(charts[2]!.series.map((x) => x.label), ['target', 'generator', 'machine (2 cores)']);
+  assert.match(html, /<div class="chart" data-chart="test-1-cpu"><\/div>/);
 });
 
 test('monitor charts come from whatever numeric fields exist, grouped by owner and unit', () => {
@@ -84,22 +107,23 @@ test('a one-hour run with 50 endpoints and monitor samples stays under 2 MB', ()
 test('the history index lists suite runs and loose results with trend charts', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'stampede-history-'));
   try {
-    for (const [i, run] of ['20250101-100000', '20250102-100000'].entries()) {
+    for (const [i, run] of ['20250101-100000', '20250102-100000', '20250103-100000'].entries()) {
       await mkdir(join(dir, run));
       await writeFile(join(dir, run, 'baseline.json'), JSON.stringify(syntheticReport({ seed: i + 1, seconds: 10 })));
-      await writeFile(join(dir, run, 'summary.json'), JSON.stringify({ started_at: `2025-01-0${i + 1}`, results_files: { baseline: 'baseline.json' }, tests: [{ name: 'baseline', status: i ? 'failed' : 'passed' }], recommendations: [] }));
+      // The third run was killed after its first test: its summary is the partial one written then.
+      await writeFile(join(dir, run, 'summary.json'), JSON.stringify({ started_at: `2025-01-0${i + 1}`, partial: i === 2, results_files: { baseline: 'baseline.json' }, tests: [{ name: 'baseline', status: i === 1 ? 'failed' : 'passed' }], recommendations: [] }));
       await writeFile(join(dir, run, 'report.html'), '<html></html>');
     }
     await writeFile(join(dir, 'loose.json'), JSON.stringify(syntheticReport({ seconds: 10 })));
     await writeFile(join(dir, 'broken.json'), '{');
     const { runs, notes } = await collectHistory(dir, join(dir, 'index.html'));
-    assert.deepEqual(runs.map((r) => r.name), ['20250101-100000', '20250102-100000', 'loose']);
+    assert.deepEqual(runs.map((r) => r.name), ['20250101-100000', '20250102-100000', '20250103-100000', 'loose']);
     assert.equal(runs[0].href, '20250101-100000/report.html');
-    assert.deepEqual(runs.map((r) => r.verdict), ['passed', 'failed', undefined]);
+    assert.deepEqual(runs.map((r) => r.verdict), ['passed', 'failed', 'partial', undefined]);
     assert.equal(notes.length, 1);
     const data = dataBlock(renderHistoryIndex(runs, notes));
     assert.deepEqual(data.charts.map((c: any) => c.id), ['trend-p95_ms', 'trend-p99_ms', 'trend-rps', 'trend-error_rate']);
-    assert.equal(data.charts[0].series.find((s: any) => s.label === 'baseline').values.length, 3);
+    assert.equal(data.charts[0].series.find((s: any) => s.label === 'baseline').values.length, 4);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

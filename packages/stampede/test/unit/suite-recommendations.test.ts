@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { recommend } from '../../src/suite/run-suite.ts';
-import { summaryTable } from '../../src/suite/summary-table.ts';
+import { recommendationLines, summaryTable } from '../../src/suite/summary-table.ts';
 import type { TestRecord, SuiteSummary } from '../../src/suite/types.ts';
 import type { MonitorSample } from '../../src/monitor/types.ts';
 import type { JsonReport } from '../../src/report/report-types.ts';
@@ -13,7 +13,7 @@ import { StatsSet } from '../../src/stats/stats-set.ts';
 function record(name: string, extra: Partial<TestRecord> = {}, metrics: TestRecord['summary']['metrics'] = {}): TestRecord {
   return {
     test: { name, category: 'load', workload: async () => {} },
-    summary: { name, category: 'load', status: 'passed', passed: true, duration_s: 10, metrics, findings: [] },
+    summary: { name, category: 'load', status: 'passed', passed: true, duration_s: 10, headline: [], metrics, findings: [] },
     samples: [],
     settings: {},
     generatorSaturated: false,
@@ -21,7 +21,9 @@ function record(name: string, extra: Partial<TestRecord> = {}, metrics: TestReco
   };
 }
 
-const sample = (cpu: number, target: number) => ({ t: 1, cpu_pct: cpu, target_cpu_pct: target, target_processes: 1 }) as MonitorSample;
+/** A monitor sample: machine CPU (% of all cores), target and generator CPU (% of one core). */
+const sample = (cpu: number, target: number | null, gen = 5) => ({ t: 1, cpu_pct: cpu, target_cpu_pct: target, gen_cpu_pct: gen, target_processes: 1 }) as MonitorSample;
+const samples = (cpu: number, target: number | null, gen = 5) => Array.from({ length: 10 }, () => sample(cpu, target, gen));
 
 test('leak suspected: names the series, slope, interval and r²', () => {
   const leak = { verdict: 'leak' as const, series: 'target_rss_bytes', reason: 'grows', slope: 3e6, slope_bytes_per_s: 3e6, slope_bytes_per_request: 3100, slope_ci_bytes_per_request: [3000, 3200] as [number, number], r2: 0.97, confidence: 0.95, warmup_s: 3, duration_s: 20, samples: 40, min_bytes_per_request: 200, min_bytes_per_min: 1048576 };
@@ -31,14 +33,53 @@ test('leak suspected: names the series, slope, interval and r²', () => {
   assert.equal(rec!.evidence.test, 'endurance');
 });
 
-test('CPU saturated: one worker on two cores → raise to one per core, with the (2 × cores) + 1 rule', () => {
-  const busy = record('concurrent', { samples: Array.from({ length: 10 }, () => sample(70, 98)), settings: { workers: 1 } });
-  const calm = record('calm', { samples: Array.from({ length: 10 }, () => sample(20, 30)) });
+test('steady memory growth (suspect): says MiB/min and r², and how to tell a leak from a cache filling', () => {
+  const perS = (8 * 2 ** 20) / 60;
+  const leak = { verdict: 'suspect' as const, series: 'target_rss_bytes', reason: 'grows steadily', slope: perS, slope_bytes_per_s: perS, slope_ci_bytes_per_s: [perS * 0.9, perS * 1.1] as [number, number], slope_bytes_per_request: 46, r2: 0.99, confidence: 0.95, warmup_s: 10, duration_s: 29.5, samples: 59, min_bytes_per_request: 200, min_bytes_per_min: 1048576 };
+  const [rec] = recommend([record('memory-leak', { leak })], new Map(), 2);
+  assert.match(rec!.text, /^Memory grows steadily in "memory-leak": target_rss_bytes 8 MiB\/min \(r² 0\.99\) over 29\.5 s, 46 B per request/);
+  assert.match(rec!.text, /endurance/);
+  assert.equal(rec!.evidence.verdict, 'suspect');
+  assert.equal(rec!.evidence.mib_per_min, 8);
+});
+
+test('CPU: the target\'s own workers saturated on a machine with room → raise to one per core, with the (2 × cores) + 1 rule', () => {
+  const busy = record('concurrent', { samples: samples(70, 98, 30), settings: { workers: 1 } });
+  const calm = record('calm', { samples: samples(20, 30) });
   const recs = recommend([busy, calm], new Map(), 2);
   assert.equal(recs.length, 1);
-  assert.match(recs[0]!.text, /Raise the worker count to 2.*\(2 × cores\) \+ 1 = 5/);
+  assert.match(recs[0]!.text, /^The target's workers are CPU-saturated in "concurrent".*Raise the worker count to 2.*\(2 × cores\) \+ 1 = 5/);
   assert.equal(recs[0]!.evidence.per_worker_cpu_pct, 98);
   assert.equal(recs[0]!.evidence.workers_source, 'settings');
+  assert.equal(recs[0]!.evidence.cause, 'target_workers');
+  assert.equal(recs[0]!.evidence.generator_cpu_mean_pct, 30);
+});
+
+test('CPU: generator and target share a saturated machine, target at 47 % → says so, and never "add workers"', () => {
+  // storage-local on 2 cores: the machine 95 % busy (190 % of one core), the API 47 %, the generator 120 %.
+  const [rec, ...rest] = recommend([record('storage-local', { samples: samples(95, 47, 120), settings: { workers: 1 } })], new Map(), 2);
+  assert.equal(rest.length, 0);
+  assert.match(rec!.text, /^Machine CPU saturated in "storage-local" \(95 % of 2 cores: target 47 %, generator 120 %, everything else 23 %/);
+  assert.match(rec!.text, /generator and the target share this machine and it is saturated.*run the generator on another machine/);
+  assert.doesNotMatch(rec!.text, /[Rr]aise .*worker/);
+  assert.equal(rec!.evidence.cause, 'shared_machine');
+  assert.equal(rec!.evidence.other_cpu_mean_pct, 23);
+});
+
+test('CPU: a saturated machine whose CPU went mostly to other processes → quiet the machine', () => {
+  const [rec] = recommend([record('capacity', { samples: samples(96, 40, 20), settings: { workers: 2 } })], new Map(), 2);
+  assert.match(rec!.text, /everything else 132 %.*Other processes took most of it/);
+  assert.equal(rec!.evidence.cause, 'other_processes');
+});
+
+test('CPU: saturated workers on a saturated shared machine → move the generator first, then one worker per core', () => {
+  const [rec] = recommend([record('capacity', { samples: samples(95, 95, 90), settings: { workers: 1 } })], new Map(), 2);
+  assert.match(rec!.text, /share this machine.*run the generator on another machine, then raise the target's workers to 2/);
+  assert.equal(rec!.evidence.cause, 'shared_machine');
+});
+
+test('CPU: a busy target that is not saturated per worker, on a machine with room → no recommendation', () => {
+  assert.deepEqual(recommend([record('reads', { samples: samples(60, 150, 20), settings: { workers: 2 } })], new Map(), 4), []);
 });
 
 test('p95 over its objective: per endpoint, with a remedy by kind', () => {
@@ -77,10 +118,37 @@ test('storage comparison needs two storage tests that ran', () => {
   assert.deepEqual(recommend([local, s3], new Map(), 2), []);
 });
 
-test('summary table: one line per test with its status and reason, and the counts', () => {
-  const summary = { tests: [record('a').summary, { ...record('b').summary, status: 'skipped', passed: false, reason: 'needs s3' }], recommendations: [] } as unknown as SuiteSummary;
+test('summary table: one line per test with its status and headline figures, why under one that did not pass, the counts', () => {
+  const a = { ...record('a').summary, headline: [{ metric: 'image_upload_mb_per_s', label: 'image upload', unit: 'MB/s', value: 28.8 }, { metric: 'p95_ms', label: 'p95', unit: 'ms', value: 618 }] };
+  const summary = { tests: [a, { ...record('b').summary, status: 'skipped', passed: false, reason: 'needs s3' }], recommendations: [] } as unknown as SuiteSummary;
   const lines = summaryTable(summary);
-  assert.match(lines[2]!, /^PASS\s+a\s+load/);
-  assert.match(lines[3]!, /^SKIP\s+b\s+load\s+0\.0s\s+ needs s3|^SKIP\s+b.*needs s3/);
+  assert.match(lines[2]!, /^PASS\s+a\s+load\s+10\.0s\s+image upload 28\.8 MB\/s, p95 618 ms$/);
+  assert.match(lines[3]!, /^SKIP\s+b\s+load\s+10\.0s$/);
+  assert.match(lines[4]!, /^\s+why: needs s3$/);
   assert.equal(lines.at(-1), '1 passed, 0 failed, 0 inconclusive, 1 skipped; 0 recommendation(s)');
+});
+
+test('recommendation lines: each recommendation in full, numbered, after a heading', () => {
+  const summary = { tests: [], recommendations: [{ text: 'Raise the pool to 20.', evidence: { a: 1 } }, { text: 'Cache GET /ar/:id.', evidence: { b: 2 } }] } as unknown as SuiteSummary;
+  assert.deepEqual(recommendationLines(summary), ['', 'Recommendations:', ' 1. Raise the pool to 20.', ' 2. Cache GET /ar/:id.']);
+  assert.match(recommendationLines({ ...summary, recommendations: [] }).join('\n'), /Recommendations: none/);
+});
+
+test('CPU: one saturated-machine recommendation per cause, however many tests it touched, with each test\'s figures', () => {
+  const recs = recommend([record('a', { samples: samples(96, 40, 20) }), record('b', { samples: samples(97, 30, 20) }), record('c', { samples: samples(50, 30, 20) })], new Map(), 2);
+  assert.equal(recs.length, 1);
+  assert.match(recs[0]!.text, /^Machine CPU saturated in 2 of 3 tests \(a, b\): on average machine 96\.5 % of 2 cores — target 35 %, generator 20 %, everything else 138 % \(percent of one core\)\. Other processes took most of it/);
+  assert.equal(recs[0]!.evidence.cause, 'other_processes');
+  assert.deepEqual((recs[0]!.evidence.tests as Array<{ test: string }>).map((t) => t.test), ['a', 'b']);
+});
+
+test('saturated generator: one recommendation naming each test with its figures, however many tests', () => {
+  const sat = (name: string, cpu: number, lag: number) => record(name, { generatorSaturated: true }, { gen_cpu_max_pct: cpu, gen_loop_lag_p99_ms: lag });
+  const [one, ...none] = recommend([sat('a', 97, 12), record('b')], new Map(), 2);
+  assert.equal(none.length, 0);
+  assert.match(one!.text, /^The load generator was saturated in "a" \(CPU max 97 %, event-loop lag p99 12 ms\): its latency figures are suspect/);
+  const recs = recommend([sat('a', 97, 12), sat('c', 40, 140)], new Map(), 2);
+  assert.equal(recs.length, 1);
+  assert.match(recs[0]!.text, /^The load generator was saturated in 2 tests \(a: CPU max 97 %, event-loop lag p99 12 ms; c: CPU max 40 %, event-loop lag p99 140 ms\): their latency figures are suspect/);
+  assert.deepEqual((recs[0]!.evidence.tests as Array<{ test: string }>).map((t) => t.test), ['a', 'c']);
 });
