@@ -6,35 +6,21 @@
  * --abort-on-worker-loss, when every worker is lost, or when Redis has not answered for --redis-grace. A signal is
  * always answered: the first stops the run (reports written), one after the reports exits at once.
  */
-import type { Logger } from '../logger.ts';
-import os from 'node:os';
 import { Option, type Command } from './commander.ts';
-import { systemClock } from '../clock.ts';
-import { readBundle } from '../cluster/bundle-files.ts';
-import { ClusterMaster, type WorkerLostEvent } from '../cluster/cluster-master.ts';
+import type { ClusterMaster, WorkerLostEvent } from '../cluster/cluster-master.ts';
 import { connectRedis } from '../cluster/redis-connection.ts';
-import type { JsonReport } from '../report/report-types.ts';
 import { LocalRunner } from '../runner/local-runner.ts';
-import { distributeUsers } from '../user/distribute.ts';
-import type { UserClass } from '../user/user.ts';
 import { resolveRunOptions } from './config-file.ts';
 import { consoleOut } from './console-out.ts';
 import { parseDurationS } from '../workload/duration.ts';
 import { addRunOptions, positiveInt, toRunOptions, type RunOptions } from './options.ts';
-import { runAggregate, type PreparedRun, type PreparedScript } from './prepared-run.ts';
-import { ProcessCpuSampler } from '../monitor/process-cpu.ts';
+import type { PreparedScript } from './prepared-run.ts';
+import { clusterReport, clusterRun, openMaster, type MasterOptions } from './cluster-run.ts';
 import { EXIT } from './exit-codes.ts';
 import type { RunIo } from './run-io.ts';
 import { runTest } from './run-command.ts';
 import { withPlannedRun, type RunWorkload } from './workload-plan.ts';
-import { addClusterOptions, mergedOptions, toClusterConnection, type ClusterCommandDeps, type ClusterConnectionOptions } from './worker-command.ts';
-
-/** Options of the master beyond those of a local run. */
-export interface MasterOptions extends ClusterConnectionOptions {
-  expectWorkers: number;
-  expectWorkersTimeoutMs: number;
-  abortOnWorkerLoss: boolean;
-}
+import { addClusterOptions, mergedOptions, toClusterConnection, type ClusterCommandDeps } from './worker-command.ts';
 
 /** Locust flags the master takes as its own. */
 const MASTER_OWN_FLAGS = ['--expect-workers'];
@@ -59,14 +45,6 @@ export function addMasterCommand(program: Command, deps: ClusterCommandDeps): vo
     });
 }
 
-/**
- * Without --cluster-key unsigned messages are taken (nothing to check them against; docs/reliability.md): said once
- * at start, by the headless master and the web-UI master alike.
- */
-export function warnWithoutClusterKey(m: MasterOptions, logger: Logger): void {
-  if (!m.clusterKey) logger.log('warning', 'no --cluster-key: messages are not authenticated; whoever can write to this Redis can run code on the workers');
-}
-
 /** Runs a distributed test headless; resolves the exit code. */
 export async function runMaster(cliOpts: RunOptions, m: MasterOptions, io: RunIo): Promise<number> {
   const opts = await resolveRunOptions(cliOpts);
@@ -75,19 +53,7 @@ export async function runMaster(cliOpts: RunOptions, m: MasterOptions, io: RunIo
   const redis = await connectRedis(m.redisUrl, { name: 'stampede-master' });
   try {
     return await withPlannedRun(opts, io, async (workload, script) => {
-      const master = await ClusterMaster.open({
-        redis,
-        namespace: m.namespace,
-        clock: systemClock,
-        logger: io.logger,
-        bundle: readBundle(script.bundlePath),
-        init: { host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed: opts.seed ?? Math.floor(Math.random() * 2 ** 31) },
-        identity: { host: os.hostname(), pid: process.pid },
-        respawnLostUsers: !m.abortOnWorkerLoss,
-        redisGraceMs: m.redisGraceMs,
-        clusterKey: m.clusterKey,
-      });
-      warnWithoutClusterKey(m, io.logger);
+      const master = await openMaster(redis, opts, m, io.logger, script);
       let code: number = EXIT.interrupted;
       try {
         code = await runOnWorkers(workload, m, io, master, script);
@@ -125,16 +91,6 @@ async function runOnWorkers(w: RunWorkload, m: MasterOptions, io: RunIo, master:
   });
 }
 
-/** A test of the master: a LocalRunner whose only thread is the whole cluster, over `classes`, for up to `users` users. */
-export function clusterRun(opts: RunOptions, io: RunIo, master: ClusterMaster, classes: UserClass[], users: number): PreparedRun {
-  const aggregate = runAggregate(opts, io, () => runner.startedAtWallMs);
-  const order = distributeUsers(classes, Math.max(1, users)).order;
-  // 900 ms: the cluster thread answers within 750 ms, so a tick closes with every worker's delta in it.
-  const runner = new LocalRunner({ threads: [master.thread], aggregate, clock: systemClock, logger: io.logger, classForUser: (i) => order[i % order.length]!.name, snapshotTimeoutMs: 900 });
-  runner.on('log', (l) => io.logger.log(l.level, l.message, l.source));
-  return { runner, aggregate, cpu: new ProcessCpuSampler(), threadCount: 1, classes };
-}
-
 /** Stops the run with exit 5 when a worker is lost with --abort-on-worker-loss, or when every worker is lost. */
 function watchWorkers(m: MasterOptions, io: RunIo, master: ClusterMaster, runner: LocalRunner, stopWith: (exitCode: number) => void): void {
   master.runStarted(runner.startedAtMs);
@@ -151,15 +107,4 @@ function watchWorkers(m: MasterOptions, io: RunIo, master: ClusterMaster, runner
   });
   master.on('all-workers-lost', () => stop('the last worker was lost: stopping the run'));
   master.on('redis-lost', (downMs: number) => stop(`Redis has not answered for ${(downMs / 1000).toFixed(1)}s (--redis-grace ${m.redisGraceMs / 1000}s): stopping the run; the report is partial`));
-}
-
-/** The local run's report, with the generator figures of the workers and the `workers` section. */
-export function clusterReport(base: JsonReport, master: Pick<ClusterMaster, 'cpu' | 'reportWorkers'>): JsonReport {
-  const cpu = master.cpu();
-  const lagMs = base.generator?.loop_lag_p99_ms ?? 0;
-  return {
-    ...base,
-    generator: { saturated: cpu.flagged || lagMs > 50, cpu_max_pct: Math.round(cpu.maxPct * 10) / 10, loop_lag_p99_ms: lagMs },
-    workers: master.reportWorkers(),
-  };
 }

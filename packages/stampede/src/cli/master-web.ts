@@ -7,16 +7,13 @@
  * stop the test, write the reports (with the `workers` section), tell the workers to quit and release the
  * namespace; exit 4 when a test was cut short.
  */
-import os from 'node:os';
-import { readBundle } from '../cluster/bundle-files.ts';
-import { ClusterMaster, type WorkerLostEvent } from '../cluster/cluster-master.ts';
+import type { ClusterMaster, WorkerLostEvent } from '../cluster/cluster-master.ts';
 import { connectRedis } from '../cluster/redis-connection.ts';
-import { systemClock } from '../clock.ts';
 import type { ReportWorker } from '../report/report-types.ts';
 import { WebError } from '../web/errors.ts';
 import type { TestSession } from '../web/test-session.ts';
 import { UsageError } from './errors.ts';
-import { clusterReport, clusterRun, warnWithoutClusterKey, type MasterOptions } from './master-command.ts';
+import { clusterReport, clusterRun, openMaster, type MasterOptions } from './cluster-run.ts';
 import type { RunOptions } from './options.ts';
 import { buildRunReport, resetStatsAfterRamps, withScript } from './prepared-run.ts';
 import { EXIT } from './exit-codes.ts';
@@ -44,20 +41,8 @@ export async function runMasterWithWebUi(opts: RunOptions, m: MasterOptions, io:
   const redis = await connectRedis(m.redisUrl, { name: 'stampede-master' });
   try {
     return await withScript(opts, setup.io, async (script) => {
-      const master = await ClusterMaster.open({
-        redis,
-        namespace: m.namespace,
-        clock: systemClock,
-        logger: setup.io.logger,
-        bundle: readBundle(script.bundlePath),
-        init: { host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed: testSeed(opts) },
-        identity: { host: os.hostname(), pid: process.pid },
-        respawnLostUsers: !m.abortOnWorkerLoss,
-        redisGraceMs: m.redisGraceMs,
-        clusterKey: m.clusterKey,
-      });
+      const master = await openMaster(redis, opts, m, setup.io.logger, script);
       try {
-        warnWithoutClusterKey(m, setup.io.logger);
         setup.io.logger.log('info', `master: run ${master.runId} on namespace '${m.namespace}'; workers join with: stampede worker --redis URL --namespace ${m.namespace}`);
         // Registered before serveWebUi's own wait on the signal, so it is seen first: no reload when shutting down.
         const shutdown = { now: false };
