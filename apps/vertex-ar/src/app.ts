@@ -119,6 +119,9 @@ function installErrorHandling(app: FastifyInstance, ctx: AppContext): void {
       ctx.metrics.exceptions.inc({ route: request.routeOptions.url ?? 'unmatched' });
       request.log.error({ err }, 'request failed');
     }
+    // An upload refused before its body was read whole (a disk that filled up mid-stream): Node closes such a
+    // connection once the answer is sent, and a client that reused it would meet a reset. Say so in the answer.
+    if (!request.raw.complete) reply.header('connection', 'close');
     // A handler may have set a file's content type before failing; the error body is always JSON.
     reply.header('content-type', 'application/json; charset=utf-8');
     reply.status(e.statusCode).send({ error: { code: e.code, message: e.message } });

@@ -70,6 +70,8 @@ export interface VideoRepository {
   find(id: number, ownerId: number): Promise<VideoRow | undefined>;
   listByPortrait(portraitId: number): Promise<VideoRow[]>;
   updateSchedule(id: number, startsAt: string | null, endsAt: string | null): Promise<VideoRow | undefined>;
+  /** Deletes one video row (an upload whose file could not be committed). */
+  delete(id: number): Promise<boolean>;
 }
 
 /** All repositories over one database, plus its lifecycle. */
@@ -78,6 +80,8 @@ export interface Repositories {
   clients: ClientRepository;
   portraits: PortraitRepository;
   videos: VideoRepository;
+  /** Every storage key a row names (portraits' image, thumbnail and marker, videos), for the start-up reconciliation. */
+  storedKeys(): Promise<string[]>;
   /** The SQL engine behind them. */
   dialect: SqlDialectName;
   /** Throws when the database does not answer. */
@@ -174,6 +178,10 @@ function videoRepository(db: Db): VideoRepository {
       db.selectFrom('videos').selectAll().where('portrait_id', '=', portraitId).orderBy('id').execute(),
     updateSchedule: (id, startsAt, endsAt) =>
       db.updateTable('videos').set({ starts_at: startsAt, ends_at: endsAt }).where('id', '=', id).returningAll().executeTakeFirst(),
+    async delete(id) {
+      const r = await db.deleteFrom('videos').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
   };
 }
 
@@ -185,6 +193,13 @@ export function createRepositories(db: Db, dialect: SqlDialectName): Repositorie
     clients: clientRepository(db),
     portraits: portraitRepository(db),
     videos: videoRepository(db),
+    async storedKeys() {
+      const [portraits, videos] = await Promise.all([
+        db.selectFrom('portraits').select(['image_key', 'thumbnail_key', 'marker_key']).execute(),
+        db.selectFrom('videos').select('video_key').execute(),
+      ]);
+      return [...portraits.flatMap((p) => [p.image_key, p.thumbnail_key, p.marker_key]), ...videos.map((v) => v.video_key)];
+    },
     check: () => pingDatabase(db),
     close: () => db.destroy(),
   };

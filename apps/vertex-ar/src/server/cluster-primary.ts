@@ -7,6 +7,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AggregatorRegistry } from 'prom-client';
+import { openStorage, reconcileAtStart } from '../build-context.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { bootstrapAdmin } from './admin-bootstrap.ts';
 import { InvalidationRelay } from './invalidation-relay.ts';
@@ -31,7 +32,7 @@ export interface PrimaryOptions {
   crashWindowMs?: number;
 }
 
-/** Migrations, the JWT secret and the admin account: once, before any worker exists. */
+/** Migrations, the JWT secret, the admin account and the storage reconciliation: once, before any worker exists. */
 async function prepare(options: ServerOptions): Promise<void> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -43,6 +44,12 @@ async function prepare(options: ServerOptions): Promise<void> {
   });
   try {
     if (options.adminUsername && options.adminPassword) await bootstrapAdmin(repos, options.adminUsername, options.adminPassword);
+    const storage = await openStorage(options, dataDir);
+    try {
+      await reconcileAtStart(storage, repos, true, options.log ?? ((line) => process.stderr.write(JSON.stringify(line) + '\n')));
+    } finally {
+      storage.close?.();
+    }
   } finally {
     await repos.close();
   }
