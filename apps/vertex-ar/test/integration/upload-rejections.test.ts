@@ -69,6 +69,19 @@ describeEachDatabase('rejected uploads change nothing', (db) => {
     await expectRejected(400, '/portraits/abc/videos', form({}, { field: 'video', bytes: fakeMp4(1000) }));
   });
 
+  test('a JPEG declaring 20000×20000 pixels (400 MP) is 413 (too many pixels), not 415, and is never decoded', async () => {
+    // A small JPEG whose frame header (SOF0) claims 20000×20000: a decompression bomb as far as the header goes.
+    const bomb = Buffer.from(jpeg);
+    const sof = bomb.indexOf(Buffer.from([0xff, 0xc0]));
+    assert.ok(sof > 0, 'baseline JPEG');
+    bomb.writeUInt16BE(20000, sof + 5);
+    bomb.writeUInt16BE(20000, sof + 7);
+    await expectRejected(413, '/portraits', form({ client_id: String(clientId) }, { field: 'image', bytes: bomb }));
+    const res = await call(t, 'POST', '/portraits', { token, body: form({ client_id: String(clientId) }, { field: 'image', bytes: bomb }) });
+    assert.equal(res.body.error.code, 'VERTEX_ERR_TOO_LARGE');
+    assert.match(res.body.error.message, /pixels/);
+  });
+
   test('HTML behind an MP4 signature is not a video (415), and stored files are served with nosniff', async () => {
     const path = `/portraits/${portraitId}/videos`;
     const ftyp = Buffer.from('\0\0\0\x18ftypisom\0\0\x02\0isomiso2', 'latin1');
