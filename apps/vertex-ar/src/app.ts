@@ -21,6 +21,7 @@ import { resolveJwtSecret } from './server/jwt-secret.ts';
 import { bootstrapAdmin } from './server/admin-bootstrap.ts';
 import { registerRoutes } from './routes/index.ts';
 import { createValidatorCompiler } from './server/validators.ts';
+import { installJsonDepthLimit } from './server/json-depth.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -194,6 +195,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.decorateRequest('account', null);
     // Bodies are JSON or multipart; a text/plain body is a client mistake (415), not a string to validate.
     app.removeContentTypeParser('text/plain');
+    installJsonDepthLimit(app);
     installErrorHandling(app, ctx);
     installHttpMetrics(app, ctx.metrics, options.cluster?.scrape ?? localScrape(ctx.metrics));
     await registerPlugins(app, ctx, secret);

@@ -97,7 +97,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
       security: bearerSecurity,
       response: { 204: { type: 'null', description: 'revoked' }, ...errorResponses(401) },
     },
-    preHandler: authenticate(ctx),
+    onRequest: authenticate(ctx),
   }, async (request, reply) => {
     await ctx.repos.users.revokeTokens(accountOf(request).id);
     return reply.status(204).send();
@@ -105,6 +105,6 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
 
   app.get('/users/me', {
     schema: { tags: ['users'], security: bearerSecurity, response: { 200: userSchema, ...errorResponses(401) } },
-    preHandler: authenticate(ctx),
+    onRequest: authenticate(ctx),
   }, async (request) => userView(accountOf(request)));
 }

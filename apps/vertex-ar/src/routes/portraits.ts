@@ -101,10 +101,11 @@ async function storePortrait(ctx: AppContext, ownerId: number, clientId: number,
 
 /** Registers the portrait routes. */
 export function registerPortraitRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const preHandler = authenticate(ctx);
+  // onRequest, not preHandler: the token is checked before a byte of the body is read or parsed.
+  const onRequest = authenticate(ctx);
 
   app.post('/portraits', {
-    preHandler,
+    onRequest,
     schema: {
       ...common,
       description: 'multipart/form-data: field `client_id`, file `image` (JPEG, PNG or WebP).',
@@ -123,7 +124,7 @@ export function registerPortraitRoutes(app: FastifyInstance, ctx: AppContext): v
   });
 
   app.get<{ Querystring: PageQuery & { client_id?: number } }>('/portraits', {
-    preHandler,
+    onRequest,
     schema: {
       ...common,
       querystring: {
@@ -139,7 +140,7 @@ export function registerPortraitRoutes(app: FastifyInstance, ctx: AppContext): v
   });
 
   app.get<{ Params: IdParams }>('/portraits/:id', {
-    preHandler,
+    onRequest,
     schema: { ...common, params: idParams, response: { 200: portraitSchema, ...errorResponses(400, 401, 404) } },
   }, async (request) => {
     const portrait = await ctx.repos.portraits.find(request.params.id, accountOf(request).id);
@@ -148,7 +149,7 @@ export function registerPortraitRoutes(app: FastifyInstance, ctx: AppContext): v
   });
 
   app.delete<{ Params: IdParams }>('/portraits/:id', {
-    preHandler,
+    onRequest,
     schema: { ...common, params: idParams, response: { 204: { type: 'null' }, ...errorResponses(400, 401, 404) } },
   }, async (request, reply) => {
     const portrait = await ctx.repos.portraits.find(request.params.id, accountOf(request).id);

@@ -39,10 +39,11 @@ interface ScheduleBody {
 
 /** Registers the video routes. */
 export function registerVideoRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const preHandler = authenticate(ctx);
+  // onRequest, not preHandler: the token is checked before a byte of the body is read or parsed.
+  const onRequest = authenticate(ctx);
 
   app.post<{ Params: IdParams }>('/portraits/:id/videos', {
-    preHandler,
+    onRequest,
     schema: {
       ...common,
       description: 'multipart/form-data: file `video` (MP4 or WebM), optional fields `starts_at`, `ends_at` (ISO-8601).',
@@ -77,7 +78,7 @@ export function registerVideoRoutes(app: FastifyInstance, ctx: AppContext): void
   });
 
   app.get<{ Params: IdParams; Querystring: PageQuery }>('/portraits/:id/videos', {
-    preHandler,
+    onRequest,
     schema: { ...common, params: idParams, querystring: pageQuery, response: { 200: listOf(videoSchema), ...errorResponses(400, 401, 404) } },
   }, async (request) => {
     const portrait = await ctx.repos.portraits.find(request.params.id, accountOf(request).id);
@@ -90,7 +91,7 @@ export function registerVideoRoutes(app: FastifyInstance, ctx: AppContext): void
 
   const bound = { type: ['string', 'null'], maxLength: 64 } as const;
   app.patch<{ Params: IdParams; Body: ScheduleBody }>('/videos/:id/schedule', {
-    preHandler,
+    onRequest,
     schema: {
       ...common,
       params: idParams,
