@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { AppOptions } from './app.ts';
 import type { AppContext, UploadLimits } from './context.ts';
-import { LoginLimiter } from './auth/login-limiter.ts';
+import { LoginLimiter, localLoginLimit, loginLimitVia } from './auth/login-limiter.ts';
 import { ViewCounter } from './ar/view-counter.ts';
 import { CacheManager } from './cache/cache-manager.ts';
 import { LruStore, NoCacheStore, type CacheStore } from './cache/cache-store.ts';
@@ -127,7 +127,7 @@ export async function createContext(options: AppOptions): Promise<AppContext> {
     cache,
     metrics,
     views,
-    loginLimiter: new LoginLimiter(options.loginLimit),
+    loginLimiter: options.cluster ? loginLimitVia(options.cluster.login) : localLoginLimit(new LoginLimiter(options.loginLimit)),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     generatePortraitAssets: options.generatePortraitAssets ?? defaultPortraitGenerator,
     tokenTtlSeconds: options.tokenTtlSeconds ?? 86_400,

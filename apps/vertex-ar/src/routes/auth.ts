@@ -72,7 +72,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
 
   app.post<{ Body: LoginBody }>('/auth/login', { schema: loginSchema }, async (request, reply) => {
     const { username: name, password: pw } = request.body;
-    const retryAfter = ctx.loginLimiter.retryAfterSeconds(request.ip, name);
+    const retryAfter = await ctx.loginLimiter.retryAfterSeconds(request.ip, name);
     if (retryAfter > 0) {
       reply.header('retry-after', String(retryAfter));
       throw new VertexError('VERTEX_ERR_RATE_LIMITED', `too many failed logins; retry in ${retryAfter} s`);
@@ -81,10 +81,10 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
     const user = name.includes('\u0000') ? undefined : await ctx.repos.users.findByUsername(name);
     const ok = user ? await verifyPassword(pw, user.password_hash) : await verifyAgainstDummy(pw);
     if (!user || !ok) {
-      ctx.loginLimiter.recordFailure(request.ip, name);
+      await ctx.loginLimiter.recordFailure(request.ip, name);
       throw new VertexError('VERTEX_ERR_UNAUTHORIZED', 'invalid username or password');
     }
-    ctx.loginLimiter.recordSuccess(request.ip, name);
+    await ctx.loginLimiter.recordSuccess(request.ip, name);
     const token = await reply.jwtSign({ sub: String(user.id), role: user.role, ver: user.token_version });
     return { access_token: token, token_type: 'bearer', expires_in: ctx.tokenTtlSeconds };
   });
