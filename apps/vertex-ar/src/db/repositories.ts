@@ -3,7 +3,7 @@
  * {@link createRepositories} implements them with kysely, so one query code path serves SQLite and
  * PostgreSQL alike.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type {
   ClientPatch, ClientRow, DatabaseSchema, NewClient, NewPortrait, NewUser, NewVideo, PortraitRow, Role,
   UserRow, VideoRow,
@@ -27,6 +27,8 @@ export interface UserRepository {
   create(user: NewUser): Promise<UserRow>;
   findById(id: number): Promise<UserRow | undefined>;
   findByUsername(username: string): Promise<UserRow | undefined>;
+  /** True when an account's name equals `username` ignoring case (names are ASCII: `lower` folds them the same way on both engines). */
+  usernameTaken(username: string): Promise<boolean>;
   /** Sets the password hash and role, and bumps `token_version`: every token issued before is refused. */
   updateCredentials(id: number, passwordHash: string, role: Role): Promise<void>;
   /** Bumps `token_version` (a logout): every token issued before is refused. */
@@ -115,6 +117,10 @@ function userRepository(db: Db): UserRepository {
     create: (user) => db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow(),
     findById: (id) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
     findByUsername: (username) => db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst(),
+    async usernameTaken(username) {
+      const row = await db.selectFrom('users').select('id').where(sql<string>`lower(username)`, '=', username.toLowerCase()).executeTakeFirst();
+      return row !== undefined;
+    },
     async updateCredentials(id, passwordHash, role) {
       await db.updateTable('users')
         .set((eb) => ({ password_hash: passwordHash, role, token_version: eb('token_version', '+', 1) }))

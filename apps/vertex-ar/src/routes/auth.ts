@@ -56,7 +56,9 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.post<{ Body: RegisterBody }>('/auth/register', { schema: registerSchema }, async (request, reply) => {
     const { username: name, email } = request.body;
     const taken = () => new VertexError('VERTEX_ERR_CONFLICT', 'username or email already registered');
-    if (await ctx.repos.users.findByUsername(name)) throw taken();
+    // One account per name whatever its case: `Admin` beside `admin` is a look-alike of it, and the failed-login
+    // limit, which folds case, would lock both out together.
+    if (await ctx.repos.users.usernameTaken(name)) throw taken();
     const hash = await hashPassword(request.body.password);
     try {
       const user = await ctx.repos.users.create({
