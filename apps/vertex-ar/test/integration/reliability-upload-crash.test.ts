@@ -112,3 +112,35 @@ test('kill -9 during an upload, restart on the same data: staging empty, every f
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test('a cluster worker killed mid-upload: its replacement removes the cut upload from staging while the others serve', { timeout: 240_000 }, async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'vertex-ar-crash-'));
+  const staging = join(dataDir, 'files.staging');
+  const api = await startCli(['--workers', '2'], {}, 90_000, dataDir);
+  try {
+    const token = await cliUser(api.url, 'workercrash');
+    const client = await fresh(`${api.url}/clients`, 'POST', { token, body: JSON.stringify({ name: 'Ada' }) });
+    const portrait = await upload(api.url, '/portraits', token, form({ client_id: String(JSON.parse(client.body).id) }, { field: 'image', bytes: await smallJpeg() }));
+    assert.equal(portrait.status, 201, JSON.stringify(portrait.body));
+    const { port } = new URL(api.url);
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: `/portraits/${portrait.body.id}/videos`, headers: {
+      authorization: `Bearer ${token}`, 'content-type': 'multipart/form-data; boundary=cut',
+    } });
+    req.on('error', () => {});
+    req.write('--cut\r\ncontent-disposition: form-data; name="video"; filename="v.mp4"\r\n\r\n');
+    req.write(fakeMp4(3 * 1024 * 1024));
+    // The staged name carries the pid of the worker receiving the upload: that is the one to kill.
+    const name = await waitUntil(api, 'the upload in staging', async () => (await readdir(staging)).find((n) => /^\d+-[0-9a-f]{32}$/.test(n)));
+    const workerPid = Number(name.split('-')[0]);
+    assert.notEqual(workerPid, api.child.pid, 'a worker, not the primary');
+    process.kill(workerPid, 'SIGKILL');
+    await api.waitForStderr(/died \(SIGKILL\); starting a replacement/);
+    await waitUntil(api, 'staging to empty', async () => ((await readdir(staging)).some((n) => /^\d+-/.test(n)) ? undefined : true));
+    await api.waitForStderr(/storage reconciled.*"staged_removed":1/);
+    req.destroy();
+    assert.equal((await fresh(`${api.url}/portraits/${portrait.body.id}`, 'GET', { token })).status, 200, 'the API serves on');
+  } finally {
+    await api.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
