@@ -80,3 +80,26 @@ test('a disk filled by something else: a portrait is 507, readiness degraded (st
   assert.equal(freed.status, 200);
   assert.equal(freed.body.status, 'ok', JSON.stringify(freed.body));
 });
+
+test('the SQLite database on a full disk: a write answers 507 in the envelope, reads go on', { skip }, async () => {
+  const dbDir = join(MOUNT, 'db');
+  const s = await startTestServer({ sqliteFile: join(dbDir, 'vertex-ar.sqlite') });
+  const filler = join(MOUNT, 'filler-db');
+  try {
+    const user = await newUser(s);
+    // Then writes until the database (its WAL) has no room left to grow.
+    await writeFile(filler, Buffer.alloc(4 * 1024 * 1024)).catch((err: NodeJS.ErrnoException) => assert.equal(err.code, 'ENOSPC'));
+    let full: Awaited<ReturnType<typeof call>> | undefined;
+    for (let i = 0; i < 200 && !full; i++) {
+      const res = await call(s, 'POST', '/clients', { token: user.token, json: { name: `client ${i}`, notes: 'x'.repeat(1000) } });
+      if (res.status !== 201) full = res;
+    }
+    assert.ok(full, 'a write failed');
+    assert.equal(full.status, 507, JSON.stringify(full.body));
+    assert.equal(full.body.error.code, 'VERTEX_ERR_STORAGE_FULL');
+    assert.equal((await call(s, 'GET', '/users/me', { token: user.token })).status, 200, 'reads go on');
+  } finally {
+    await rm(filler, { force: true });
+    await s.close();
+  }
+});
