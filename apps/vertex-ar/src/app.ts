@@ -120,9 +120,10 @@ function installErrorHandling(app: FastifyInstance, ctx: AppContext): void {
       ctx.metrics.exceptions.inc({ route: request.routeOptions.url ?? 'unmatched' });
       request.log.error({ err }, 'request failed');
     }
-    // An upload refused before its body was read whole (a disk that filled up mid-stream): Node closes such a
-    // connection once the answer is sent, and a client that reused it would meet a reset. Say so in the answer.
-    if (!request.raw.complete) reply.header('connection', 'close');
+    // A body a consumer began to read and dropped halfway (the multipart parser, when the disk filled up mid-upload)
+    // is not drained by Node, which closes the connection after the answer: say so, or a client that reuses the
+    // connection meets a reset. A body never touched (a 401 before it is read) Node drains, keeping the connection.
+    if (!request.raw.complete && request.raw.readableFlowing !== null) reply.header('connection', 'close');
     // A handler may have set a file's content type before failing; the error body is always JSON.
     reply.header('content-type', 'application/json; charset=utf-8');
     reply.status(e.statusCode).send({ error: { code: e.code, message: e.message } });

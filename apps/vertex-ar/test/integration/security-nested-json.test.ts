@@ -52,6 +52,11 @@ test('1 MB of nested JSON to a logged-in route without a token: 401 before the b
     assert.equal(a.status, 401, a.body);
     assert.equal(JSON.parse(a.body).error.code, 'VERTEX_ERR_UNAUTHORIZED');
   }
+  // The unread body is drained, not a reason to drop the connection: a client may go on using it.
+  const refused = await call(t, 'POST', '/clients', { json: { name: 'x' } });
+  assert.equal(refused.status, 401);
+  assert.equal(refused.headers.get('connection'), 'keep-alive');
+  assert.equal((await call(t, 'GET', '/health/live')).status, 200);
   console.log(`# 10 × 1 MB nested JSON without a token: all answered in ${Math.round(performance.now() - started)} ms; /health/live slowest ${Math.round(Math.max(...liveTimes))} ms`);
 });
 
