@@ -40,15 +40,19 @@ export class LocalStorage implements Storage {
   }
 
   /**
-   * Creates the directories, and removes from staging what no version of this code stages under that name (a readiness
-   * probe or an older version's upload cut by a crash). Staged uploads are the reconciliation's (`reconcile.ts`): it
+   * Creates the directories, and removes from staging what a crash left that is no upload of this version (a readiness
+   * probe, an older version's upload). Staged uploads are the reconciliation's (`reconcile.ts`): it
    * needs the database to know whether one is to be committed or removed.
    */
   async init(): Promise<void> {
     await mkdir(this.#dir, { recursive: true });
     await mkdir(this.#stagingDir, { recursive: true });
     for (const name of await readdir(this.#stagingDir)) {
-      if (!parseTempId(name) && !name.startsWith('probe-')) await rm(join(this.#stagingDir, name), { force: true, recursive: true });
+      if (parseTempId(name)) continue;
+      const path = join(this.#stagingDir, name);
+      // A sibling worker's readiness probe lives for milliseconds; one a minute old was left by a crash.
+      if (name.startsWith('probe-') && Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0) < 60_000) continue;
+      await rm(path, { force: true, recursive: true });
     }
   }
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -97,6 +97,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await writeFile(join(files, orphan), fakeMp4(1000));
       const thumbKey = keyOf(portrait.body.thumbnail_url);
       await rm(join(files, thumbKey));
+      // And what is no upload of this version: a readiness probe cut by the kill, an older version's staged upload.
+      const probe = join(staging, 'probe-0123456789abcdef');
+      await writeFile(probe, Buffer.alloc(64 * 1024));
+      const twoMinutesAgo = new Date(Date.now() - 120_000);
+      await utimes(probe, twoMinutesAgo, twoMinutesAgo);
+      await writeFile(join(staging, randomBytes(16).toString('hex')), fakeMp4(1000));
 
       api = await startCli(['--workers', '2', ...dbArgs], {}, 90_000, dataDir);
       await api.waitForStderr(/storage reconciled/);
@@ -109,7 +115,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(report.rows_missing_files, 1, 'the lost thumbnail counted');
       assert.deepEqual(report.missing_keys, [thumbKey]);
 
-      assert.deepEqual((await readdir(staging)).filter((n) => !n.startsWith('probe-')), [], 'staging is empty');
+      assert.deepEqual(await readdir(staging), [], 'staging is empty');
       const stored = (await readdir(files)).sort();
       assert.deepEqual(stored, (await rowKeys(dataDir, pgDb?.url)).filter((k) => k !== thumbKey), 'every file has its row and every row its file (but the lost one)');
       const back = await fetch(api.url + video.body.url);
