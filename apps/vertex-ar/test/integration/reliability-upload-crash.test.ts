@@ -14,6 +14,8 @@ import { createTestDatabase, POSTGRES, type TestDatabase } from '../support/post
 import { cliUser, fresh, startCli, type CliServer } from '../support/cli-server.ts';
 import { fakeMp4, form, smallJpeg } from '../support/media.ts';
 import { waitUntil } from '../support/wait-until.ts';
+import { startTestServer } from '../support/test-server.ts';
+import { startServer } from '../../src/index.ts';
 
 async function upload(url: string, path: string, token: string, body: FormData): Promise<{ status: number; body: any }> {
   const res = await fetch(url + path, { method: 'POST', body, headers: { authorization: `Bearer ${token}` } });
@@ -168,5 +170,24 @@ test('a cluster worker killed mid-upload: its replacement removes the cut upload
   } finally {
     await api.stop();
     await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a database that names no file at all next to a storage full of them: nothing is deleted, the count is logged', async () => {
+  // What pointing a fresh database at an existing storage looks like: a sweep would wipe the storage.
+  const first = await startTestServer();
+  await first.server.close();
+  const orphan = `img-${randomBytes(16).toString('hex')}.jpg`;
+  await writeFile(join(first.dataDir, 'files', orphan), await smallJpeg());
+  const lines: Array<Record<string, unknown>> = [];
+  const again = await startServer({ host: '127.0.0.1', port: 0, dataDir: first.dataDir, log: (line) => lines.push(line) });
+  try {
+    const report = lines.find((l) => String(l.msg).startsWith('storage reconciled'));
+    assert.equal(report?.orphans_kept, 1, JSON.stringify(lines));
+    assert.equal(report?.orphans_removed, 0);
+    assert.deepEqual(await readdir(join(first.dataDir, 'files')), [orphan], 'the file is still there');
+  } finally {
+    await again.close();
+    await rm(first.dataDir, { recursive: true, force: true });
   }
 });
