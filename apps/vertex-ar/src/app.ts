@@ -21,6 +21,7 @@ import { resolveJwtSecret } from './server/jwt-secret.ts';
 import { bootstrapAdmin } from './server/admin-bootstrap.ts';
 import { registerRoutes } from './routes/index.ts';
 import { createValidatorCompiler } from './server/validators.ts';
+import { installJsonDepthLimit } from './server/json-depth.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -119,6 +120,10 @@ function installErrorHandling(app: FastifyInstance, ctx: AppContext): void {
       ctx.metrics.exceptions.inc({ route: request.routeOptions.url ?? 'unmatched' });
       request.log.error({ err }, 'request failed');
     }
+    // A body a consumer began to read and dropped halfway (the multipart parser, when the disk filled up mid-upload)
+    // is not drained by Node, which closes the connection after the answer: say so, or a client that reuses the
+    // connection meets a reset. A body never touched (a 401 before it is read) Node drains, keeping the connection.
+    if (!request.raw.complete && request.raw.readableFlowing !== null) reply.header('connection', 'close');
     // A handler may have set a file's content type before failing; the error body is always JSON.
     reply.header('content-type', 'application/json; charset=utf-8');
     reply.status(e.statusCode).send({ error: { code: e.code, message: e.message } });
@@ -191,6 +196,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.decorateRequest('account', null);
     // Bodies are JSON or multipart; a text/plain body is a client mistake (415), not a string to validate.
     app.removeContentTypeParser('text/plain');
+    installJsonDepthLimit(app);
     installErrorHandling(app, ctx);
     installHttpMetrics(app, ctx.metrics, options.cluster?.scrape ?? localScrape(ctx.metrics));
     await registerPlugins(app, ctx, secret);

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { AppOptions } from './app.ts';
 import type { AppContext, UploadLimits } from './context.ts';
-import { LoginLimiter } from './auth/login-limiter.ts';
+import { LoginLimiter, localLoginLimit, loginLimitVia } from './auth/login-limiter.ts';
 import { ViewCounter } from './ar/view-counter.ts';
 import { CacheManager } from './cache/cache-manager.ts';
 import { LruStore, NoCacheStore, type CacheStore } from './cache/cache-store.ts';
@@ -17,13 +17,16 @@ import { createMetrics, type AppMetrics } from './metrics/metrics.ts';
 import { InstrumentedStorage } from './storage/instrumented-storage.ts';
 import { LocalStorage } from './storage/local-storage.ts';
 import type { Storage } from './storage/storage.ts';
+import { reconcileStorage, reconciledAnything } from './storage/reconcile.ts';
+import type { Repositories } from './db/repositories.ts';
 import { DEFAULT_TUNING, tuningView } from './server/tuning.ts';
 import { defaultPortraitGenerator } from './uploads/portrait-generator.ts';
 
 /** Default upload limits in bytes. */
 export const DEFAULT_LIMITS: UploadLimits = { imageMaxBytes: 20 * 1024 * 1024, videoMaxBytes: 200 * 1024 * 1024 };
 
-async function openStorage(options: AppOptions, dataDir: string): Promise<Storage> {
+/** The configured storage backend (not instrumented), ready for use. */
+export async function openStorage(options: AppOptions, dataDir: string): Promise<Storage> {
   if (options.s3) {
     // Loaded on demand: the AWS SDK adds most of a second to every worker's start.
     const { S3Storage } = await import('./storage/s3-storage.ts');
@@ -41,7 +44,7 @@ async function openStorage(options: AppOptions, dataDir: string): Promise<Storag
  */
 async function openRedisCache(options: AppOptions, url: string, ttlMs: number, metrics: AppMetrics): Promise<CacheStore> {
   const [{ RedisStore }, { GuardedStore, DEFAULT_CACHE_TIMEOUT_MS }] = await Promise.all([import('./cache/redis-store.ts'), import('./cache/guarded-store.ts')]);
-  const log = options.log ?? ((line: LogLine) => process.stderr.write(JSON.stringify(line) + '\n'));
+  const log = defaultLog(options);
   const timeoutMs = options.cacheTimeoutMs ?? DEFAULT_CACHE_TIMEOUT_MS;
   const redis = new RedisStore({ url, prefix: options.cachePrefix, ttlMs, commandTimeoutMs: timeoutMs });
   const guarded = new GuardedStore(redis, {
@@ -70,6 +73,19 @@ async function openCache(options: AppOptions, metrics: AppMetrics): Promise<Cach
   return lru;
 }
 
+function defaultLog(options: AppOptions): (line: LogLine) => void {
+  return options.log ?? ((line: LogLine) => process.stderr.write(JSON.stringify(line) + '\n'));
+}
+
+/**
+ * Settles what a crash left in storage (`storage/reconcile.ts`) before any request is served, with one log line
+ * carrying the counts when anything was found.
+ */
+export async function reconcileAtStart(storage: Storage, repos: Repositories, full: boolean, log: (line: LogLine) => void): Promise<void> {
+  const report = await reconcileStorage(storage, repos, { full });
+  if (reconciledAnything(report)) log({ level: 'warn', msg: 'storage reconciled with the database after an unclean stop', ...report });
+}
+
 /** Opens everything an app needs; on failure closes what was opened. */
 export async function createContext(options: AppOptions): Promise<AppContext> {
   const dataDir = resolve(options.dataDir);
@@ -89,6 +105,13 @@ export async function createContext(options: AppOptions): Promise<AppContext> {
     storage.close();
     throw err;
   });
+  // A cluster worker settles only the staged uploads of dead processes: its siblings may be serving, and the primary
+  // did the full sweep before forking.
+  await reconcileAtStart(storage, repos, !options.cluster, defaultLog(options)).catch(async (err) => {
+    storage.close();
+    await repos.close();
+    throw err;
+  });
   const store = await openCache(options, metrics).catch(async (err) => {
     storage.close();
     await repos.close();
@@ -104,7 +127,7 @@ export async function createContext(options: AppOptions): Promise<AppContext> {
     cache,
     metrics,
     views,
-    loginLimiter: new LoginLimiter(options.loginLimit),
+    loginLimiter: options.cluster ? loginLimitVia(options.cluster.login) : localLoginLimit(new LoginLimiter(options.loginLimit)),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     generatePortraitAssets: options.generatePortraitAssets ?? defaultPortraitGenerator,
     tokenTtlSeconds: options.tokenTtlSeconds ?? 86_400,

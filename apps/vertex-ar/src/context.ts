@@ -2,7 +2,7 @@
 import type { CacheManager } from './cache/cache-manager.ts';
 import type { Repositories } from './db/repositories.ts';
 import type { Storage } from './storage/storage.ts';
-import type { LoginLimiter } from './auth/login-limiter.ts';
+import type { LoginLimit } from './auth/login-limiter.ts';
 import type { ViewCounter } from './ar/view-counter.ts';
 import type { AppMetrics } from './metrics/metrics.ts';
 import type { PortraitGenerator } from './uploads/portrait-generator.ts';
@@ -24,7 +24,8 @@ export interface AppContext {
   cache: CacheManager;
   metrics: AppMetrics;
   views: ViewCounter;
-  loginLimiter: LoginLimiter;
+  /** Failed-login limiting: this process's, or the cluster primary's for every worker. */
+  loginLimiter: LoginLimit;
   limits: UploadLimits;
   generatePortraitAssets: PortraitGenerator;
   /** Lifetime of issued tokens, in seconds. */

@@ -18,6 +18,7 @@ export type VertexErrorCode =
   | 'VERTEX_ERR_RANGE_NOT_SATISFIABLE'
   | 'VERTEX_ERR_UNAVAILABLE'
   | 'VERTEX_ERR_DB_UNAVAILABLE'
+  | 'VERTEX_ERR_STORAGE_FULL'
   | 'VERTEX_ERR_INTERNAL';
 
 /** HTTP status for each code. */
@@ -36,6 +37,8 @@ export const STATUS_BY_CODE: Readonly<Record<VertexErrorCode, number>> = {
   VERTEX_ERR_UNAVAILABLE: 503,
   // The database cannot be reached (connection refused, reset or cut mid-query); retry once it is back.
   VERTEX_ERR_DB_UNAVAILABLE: 503,
+  // No space left where files (or the SQLite database) are written: nothing was stored; retry once space is freed.
+  VERTEX_ERR_STORAGE_FULL: 507,
   VERTEX_ERR_INTERNAL: 500,
 };
 
@@ -98,6 +101,13 @@ const FRAMEWORK_CODES: Readonly<Record<string, VertexErrorCode>> = {
   FST_MULTIPART_PREMATURE_CLOSE: 'VERTEX_ERR_VALIDATION',
 };
 
+/** True when `err` says the disk or bucket has no space left: a local ENOSPC/EDQUOT, SQLite's SQLITE_FULL, an S3 507. */
+export function isStorageFull(err: unknown): boolean {
+  const e = err as { code?: unknown; name?: unknown; $metadata?: { httpStatusCode?: number } } | null;
+  if (!e) return false;
+  return e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'SQLITE_FULL' || e.name === 'XMinioStorageFull' || e.$metadata?.httpStatusCode === 507;
+}
+
 /** Shape of errors thrown by Fastify, its plugins and Node (duck-typed: they share no base class). */
 interface FrameworkError {
   code?: string;
@@ -113,6 +123,7 @@ interface FrameworkError {
 export function toVertexError(err: unknown): VertexError {
   if (err instanceof VertexError) return err;
   const e = (err ?? {}) as FrameworkError;
+  if (isStorageFull(err)) return new VertexError('VERTEX_ERR_STORAGE_FULL', 'storage is full: nothing was stored', { cause: err });
   if (e.validation) return new VertexError('VERTEX_ERR_VALIDATION', e.message ?? 'invalid request');
   const mapped = e.code ? FRAMEWORK_CODES[e.code] : undefined;
   if (mapped) return new VertexError(mapped, e.message ?? mapped, { cause: err });

@@ -32,14 +32,14 @@ declare module 'fastify' {
   }
 }
 
-type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 function unauthorized(): VertexError {
   return new VertexError('VERTEX_ERR_UNAUTHORIZED', 'missing, invalid or expired bearer token');
 }
 
-/** preHandler: requires a valid bearer token for an existing account. */
-export function authenticate(ctx: AppContext): PreHandler {
+/** Route hook (run as `onRequest`, before the body is read): requires a valid bearer token for an existing account. */
+export function authenticate(ctx: AppContext): AuthHook {
   return async (request) => {
     let claims: TokenClaims;
     try {
@@ -55,8 +55,8 @@ export function authenticate(ctx: AppContext): PreHandler {
   };
 }
 
-/** preHandler: requires an admin account (401 without a token, 403 for other roles). */
-export function requireAdmin(ctx: AppContext): PreHandler {
+/** Route hook (`onRequest`): requires an admin account (401 without a token, 403 for other roles). */
+export function requireAdmin(ctx: AppContext): AuthHook {
   const auth = authenticate(ctx);
   return async (request, reply) => {
     await auth(request, reply);

@@ -109,6 +109,18 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.alterTable('portraits').dropColumn('public_id').execute();
       },
     },
+    // A name belongs to one account whatever its case. A database that already holds a pair (`Admin` and `admin`)
+    // keeps both accounts — either may be in use, and merging is not a migration's call — and gets no index; the
+    // registration check still refuses new pairs there.
+    '0004_username_unique_ignoring_case': {
+      async up(db: Kysely<any>) {
+        const pairs = await sql`select lower(username) from users group by lower(username) having count(*) > 1 limit 1`.execute(db);
+        if (pairs.rows.length === 0) await sql`create unique index users_username_lower_idx on users (lower(username))`.execute(db);
+      },
+      async down(db: Kysely<any>) {
+        await sql`drop index if exists users_username_lower_idx`.execute(db);
+      },
+    },
   };
 }
 

@@ -3,7 +3,7 @@
  * {@link createRepositories} implements them with kysely, so one query code path serves SQLite and
  * PostgreSQL alike.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type {
   ClientPatch, ClientRow, DatabaseSchema, NewClient, NewPortrait, NewUser, NewVideo, PortraitRow, Role,
   UserRow, VideoRow,
@@ -27,6 +27,8 @@ export interface UserRepository {
   create(user: NewUser): Promise<UserRow>;
   findById(id: number): Promise<UserRow | undefined>;
   findByUsername(username: string): Promise<UserRow | undefined>;
+  /** True when an account's name equals `username` ignoring case (names are ASCII: `lower` folds them the same way on both engines). */
+  usernameTaken(username: string): Promise<boolean>;
   /** Sets the password hash and role, and bumps `token_version`: every token issued before is refused. */
   updateCredentials(id: number, passwordHash: string, role: Role): Promise<void>;
   /** Bumps `token_version` (a logout): every token issued before is refused. */
@@ -72,6 +74,8 @@ export interface VideoRepository {
   find(id: number, ownerId: number): Promise<VideoRow | undefined>;
   listByPortrait(portraitId: number): Promise<VideoRow[]>;
   updateSchedule(id: number, startsAt: string | null, endsAt: string | null): Promise<VideoRow | undefined>;
+  /** Deletes one video row (an upload whose file could not be committed). */
+  delete(id: number): Promise<boolean>;
 }
 
 /** All repositories over one database, plus its lifecycle. */
@@ -80,6 +84,8 @@ export interface Repositories {
   clients: ClientRepository;
   portraits: PortraitRepository;
   videos: VideoRepository;
+  /** Every storage key a row names (portraits' image, thumbnail and marker, videos), for the start-up reconciliation. */
+  storedKeys(): Promise<string[]>;
   /** The SQL engine behind them. */
   dialect: SqlDialectName;
   /** Throws when the database does not answer. */
@@ -113,6 +119,10 @@ function userRepository(db: Db): UserRepository {
     create: (user) => db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow(),
     findById: (id) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
     findByUsername: (username) => db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst(),
+    async usernameTaken(username) {
+      const row = await db.selectFrom('users').select('id').where(sql<string>`lower(username)`, '=', username.toLowerCase()).executeTakeFirst();
+      return row !== undefined;
+    },
     async updateCredentials(id, passwordHash, role) {
       await db.updateTable('users')
         .set((eb) => ({ password_hash: passwordHash, role, token_version: eb('token_version', '+', 1) }))
@@ -194,6 +204,10 @@ function videoRepository(db: Db): VideoRepository {
       db.selectFrom('videos').selectAll().where('portrait_id', '=', portraitId).orderBy('id').execute(),
     updateSchedule: (id, startsAt, endsAt) =>
       db.updateTable('videos').set({ starts_at: startsAt, ends_at: endsAt }).where('id', '=', id).returningAll().executeTakeFirst(),
+    async delete(id) {
+      const r = await db.deleteFrom('videos').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
   };
 }
 
@@ -205,6 +219,13 @@ export function createRepositories(db: Db, dialect: SqlDialectName): Repositorie
     clients: clientRepository(db),
     portraits: portraitRepository(db),
     videos: videoRepository(db),
+    async storedKeys() {
+      const [portraits, videos] = await Promise.all([
+        db.selectFrom('portraits').select(['image_key', 'thumbnail_key', 'marker_key']).execute(),
+        db.selectFrom('videos').select('video_key').execute(),
+      ]);
+      return [...portraits.flatMap((p) => [p.image_key, p.thumbnail_key, p.marker_key]), ...videos.map((v) => v.video_key)];
+    },
     check: () => pingDatabase(db),
     close: () => db.destroy(),
   };

@@ -53,7 +53,9 @@ export async function decodePortrait(image: Buffer, options: DecodeOptions): Pro
   // Header only: cheap, and lets us reject other formats before libvips decodes anything.
   let meta: sharp.Metadata;
   try {
-    meta = await sharp(image).metadata();
+    // Reading the header decodes no pixel, so sharp's own pixel limit (which it applies here too, and whose failure
+    // would read as a broken file: a 415) is lifted; the limit that matters is ours, just below, answered as a 413.
+    meta = await sharp(image, { limitInputPixels: false }).metadata();
   } catch (err) {
     throw decodeError('image could not be decoded: not a recognised image format', err);
   }

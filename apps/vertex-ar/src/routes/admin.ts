@@ -20,29 +20,30 @@ const storageSchema = {
 
 /** Registers the admin routes. */
 export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const preHandler = requireAdmin(ctx);
+  // onRequest, not preHandler: the token is checked before a byte of the body is read or parsed.
+  const onRequest = requireAdmin(ctx);
   const listSchema = (item: object) => ({ ...common, querystring: pageQuery, response: { 200: listOf(item), ...errorResponses(400, 401, 403) } });
 
-  app.get<{ Querystring: PageQuery }>('/admin/users', { preHandler, schema: listSchema(userSchema) }, async (request) => {
+  app.get<{ Querystring: PageQuery }>('/admin/users', { onRequest, schema: listSchema(userSchema) }, async (request) => {
     const { limit, offset } = request.query;
     const page = await ctx.repos.users.list({ limit, offset });
     return { items: page.items.map(userView), total: page.total, limit, offset };
   });
 
-  app.get<{ Querystring: PageQuery }>('/admin/clients', { preHandler, schema: listSchema(clientSchema) }, async (request) => {
+  app.get<{ Querystring: PageQuery }>('/admin/clients', { onRequest, schema: listSchema(clientSchema) }, async (request) => {
     const { limit, offset } = request.query;
     const page = await ctx.repos.clients.list({ limit, offset });
     return { items: page.items.map(clientView), total: page.total, limit, offset };
   });
 
-  app.get<{ Querystring: PageQuery }>('/admin/portraits', { preHandler, schema: listSchema(portraitSchema) }, async (request) => {
+  app.get<{ Querystring: PageQuery }>('/admin/portraits', { onRequest, schema: listSchema(portraitSchema) }, async (request) => {
     const { limit, offset } = request.query;
     const page = await ctx.repos.portraits.list({ limit, offset }, {});
     return { items: page.items.map(portraitView), total: page.total, limit, offset };
   });
 
   app.get('/admin/storage', {
-    preHandler,
+    onRequest,
     schema: { ...common, response: { 200: storageSchema, ...errorResponses(401, 403) } },
   }, async () => {
     const usage = await ctx.storage.usage();

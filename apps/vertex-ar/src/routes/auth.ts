@@ -56,7 +56,9 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.post<{ Body: RegisterBody }>('/auth/register', { schema: registerSchema }, async (request, reply) => {
     const { username: name, email } = request.body;
     const taken = () => new VertexError('VERTEX_ERR_CONFLICT', 'username or email already registered');
-    if (await ctx.repos.users.findByUsername(name)) throw taken();
+    // One account per name whatever its case: `Admin` beside `admin` is a look-alike of it, and the failed-login
+    // limit, which folds case, would lock both out together.
+    if (await ctx.repos.users.usernameTaken(name)) throw taken();
     const hash = await hashPassword(request.body.password);
     try {
       const user = await ctx.repos.users.create({
@@ -72,7 +74,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
 
   app.post<{ Body: LoginBody }>('/auth/login', { schema: loginSchema }, async (request, reply) => {
     const { username: name, password: pw } = request.body;
-    const retryAfter = ctx.loginLimiter.retryAfterSeconds(request.ip, name);
+    const retryAfter = await ctx.loginLimiter.retryAfterSeconds(request.ip, name);
     if (retryAfter > 0) {
       reply.header('retry-after', String(retryAfter));
       throw new VertexError('VERTEX_ERR_RATE_LIMITED', `too many failed logins; retry in ${retryAfter} s`);
@@ -81,10 +83,10 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
     const user = name.includes('\u0000') ? undefined : await ctx.repos.users.findByUsername(name);
     const ok = user ? await verifyPassword(pw, user.password_hash) : await verifyAgainstDummy(pw);
     if (!user || !ok) {
-      ctx.loginLimiter.recordFailure(request.ip, name);
+      await ctx.loginLimiter.recordFailure(request.ip, name);
       throw new VertexError('VERTEX_ERR_UNAUTHORIZED', 'invalid username or password');
     }
-    ctx.loginLimiter.recordSuccess(request.ip, name);
+    await ctx.loginLimiter.recordSuccess(request.ip, name);
     const token = await reply.jwtSign({ sub: String(user.id), role: user.role, ver: user.token_version });
     return { access_token: token, token_type: 'bearer', expires_in: ctx.tokenTtlSeconds };
   });
@@ -97,7 +99,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
       security: bearerSecurity,
       response: { 204: { type: 'null', description: 'revoked' }, ...errorResponses(401) },
     },
-    preHandler: authenticate(ctx),
+    onRequest: authenticate(ctx),
   }, async (request, reply) => {
     await ctx.repos.users.revokeTokens(accountOf(request).id);
     return reply.status(204).send();
@@ -105,6 +107,6 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
 
   app.get('/users/me', {
     schema: { tags: ['users'], security: bearerSecurity, response: { 200: userSchema, ...errorResponses(401) } },
-    preHandler: authenticate(ctx),
+    onRequest: authenticate(ctx),
   }, async (request) => userView(accountOf(request)));
 }

@@ -30,10 +30,11 @@ const common = { tags: ['clients'], security: bearerSecurity } as const;
 
 /** Registers the client routes. */
 export function registerClientRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const preHandler = authenticate(ctx);
+  // onRequest, not preHandler: the token is checked before a byte of the body is read or parsed.
+  const onRequest = authenticate(ctx);
 
   app.post<{ Body: ClientBody }>('/clients', {
-    preHandler,
+    onRequest,
     schema: {
       ...common,
       body: { type: 'object', required: ['name'], additionalProperties: false, properties: fields },
@@ -50,7 +51,7 @@ export function registerClientRoutes(app: FastifyInstance, ctx: AppContext): voi
   });
 
   app.get<{ Querystring: PageQuery }>('/clients', {
-    preHandler,
+    onRequest,
     schema: { ...common, querystring: pageQuery, response: { 200: listOf(clientSchema), ...errorResponses(400, 401) } },
   }, async (request) => {
     const { limit, offset } = request.query;
@@ -59,7 +60,7 @@ export function registerClientRoutes(app: FastifyInstance, ctx: AppContext): voi
   });
 
   app.get<{ Params: IdParams }>('/clients/:id', {
-    preHandler,
+    onRequest,
     schema: { ...common, params: idParams, response: { 200: clientSchema, ...errorResponses(400, 401, 404) } },
   }, async (request) => {
     const client = await ctx.repos.clients.find(request.params.id, accountOf(request).id);
@@ -68,7 +69,7 @@ export function registerClientRoutes(app: FastifyInstance, ctx: AppContext): voi
   });
 
   app.patch<{ Params: IdParams; Body: Partial<ClientBody> }>('/clients/:id', {
-    preHandler,
+    onRequest,
     schema: {
       ...common,
       params: idParams,
@@ -83,7 +84,7 @@ export function registerClientRoutes(app: FastifyInstance, ctx: AppContext): voi
   });
 
   app.delete<{ Params: IdParams }>('/clients/:id', {
-    preHandler,
+    onRequest,
     schema: { ...common, params: idParams, response: { 204: { type: 'null' }, ...errorResponses(400, 401, 404) } },
   }, async (request, reply) => {
     const ownerId = accountOf(request).id;

@@ -29,6 +29,8 @@ export function registerFileRoutes(app: FastifyInstance, ctx: AppContext): void 
     const stream = await ctx.storage.get(key, range.kind === 'partial' ? range.range : undefined);
     reply
       .header('content-type', contentTypeOf(key))
+      // Served as stored, never as a browser's guess: a file that sniffs as HTML is not rendered as a page.
+      .header('x-content-type-options', 'nosniff')
       .header('accept-ranges', 'bytes')
       // A key never changes content (new content gets a new key), so clients may cache forever.
       .header('cache-control', 'public, max-age=31536000, immutable')

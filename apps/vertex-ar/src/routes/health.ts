@@ -1,6 +1,7 @@
 /** Landing page and health probes. */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
+import { isStorageFull } from '../errors.ts';
 
 const LANDING_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Vertex AR API</title>
@@ -28,13 +29,13 @@ const checksSchema = {
 // pool, a connection lost without a FIN) is reported as failed rather than making the probe wait for it.
 const CHECK_TIMEOUT_MS = 2000;
 
-async function probe(fn: () => Promise<void>): Promise<'ok' | 'failed'> {
+async function probe(fn: () => Promise<void>): Promise<'ok' | 'full' | 'failed'> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(reject, CHECK_TIMEOUT_MS)))]);
     return 'ok';
-  } catch {
-    return 'failed';
+  } catch (err) {
+    return isStorageFull(err) ? 'full' : 'failed';
   } finally {
     clearTimeout(timer);
   }
@@ -49,12 +50,14 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
     schema: { tags: ['health'], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
   }, async () => ({ status: 'ok' }));
 
-  // The database and storage are hard dependencies (503 without them); the cache is optional (issue 19): when
-  // requests are bypassing it the API still serves everything from the database, so readiness stays 200 and says
-  // `degraded`.
+  // The database and storage are hard dependencies (503 without them); the cache is optional: when requests are
+  // bypassing it the API still serves everything from the database, so readiness stays 200 and says `degraded`.
+  // A full storage is `degraded` too, not `failed`: every read (the AR path, files) still works and only uploads
+  // answer 507, and the replicas behind one balancer share the disk or bucket, so taking them out of rotation
+  // would turn a refused upload into a refused everything.
   const checks = async () => {
     const [database, storage, cache] = await Promise.all([probe(() => ctx.repos.check()), probe(() => ctx.storage.check()), ctx.cache.check()]);
-    const status = database !== 'ok' || storage !== 'ok' ? 'failed' : cache === 'ok' ? 'ok' : 'degraded';
+    const status = database !== 'ok' || storage === 'failed' ? 'failed' : cache === 'ok' && storage === 'ok' ? 'ok' : 'degraded';
     return { status, checks: { database, storage, cache } } as const;
   };
   const schema = { tags: ['health'], response: { 200: checksSchema, 503: checksSchema } };

@@ -14,8 +14,3 @@ export async function deletePortraitCompletely(ctx: AppContext, portrait: Portra
   const keys = [portrait.image_key, portrait.thumbnail_key, portrait.marker_key, ...videos.map((v) => v.video_key)];
   await Promise.all(keys.map((k) => ctx.storage.delete(k)));
 }
-
-/** Deletes stored objects, ignoring failures (used to roll back a rejected upload). */
-export async function deleteKeysQuietly(ctx: AppContext, keys: string[]): Promise<void> {
-  await Promise.all(keys.map((k) => ctx.storage.delete(k).catch(() => {})));
-}

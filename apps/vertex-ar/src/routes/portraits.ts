@@ -8,7 +8,9 @@ import { invalid, notFound, VertexError } from '../errors.ts';
 import { rethrowMultipartError } from '../uploads/multipart-errors.ts';
 import { sniffImage, type ImageType } from '../uploads/sniff.ts';
 import type { PortraitAssets } from '../uploads/portrait-generator.ts';
-import { deleteKeysQuietly, deletePortraitCompletely } from './portrait-removal.ts';
+import { deletePortraitCompletely } from './portrait-removal.ts';
+import { discardQuietly, storeWithRow, type PendingFile } from '../uploads/store-with-row.ts';
+import { isForeignKeyViolation } from '../db/sqlite.ts';
 import {
   bearerSecurity, errorResponses, idParams, listOf, pageQueryProperties, portraitSchema, type IdParams, type PageQuery,
 } from './schemas.ts';
@@ -74,29 +76,36 @@ async function generate(ctx: AppContext, image: Buffer): Promise<PortraitAssets>
 }
 
 async function storePortrait(ctx: AppContext, ownerId: number, clientId: number, image: Buffer, type: ImageType, assets: PortraitAssets): Promise<PortraitRow> {
-  const keys: string[] = [];
+  const files: PendingFile[] = [];
   try {
-    keys.push(await ctx.storage.put(image, 'img', type.extension));
-    keys.push(await ctx.storage.put(assets.thumbnail, 'thumb', 'jpg'));
-    keys.push(await ctx.storage.put(Buffer.from(JSON.stringify(assets.marker)), 'marker', 'json'));
-    return await ctx.repos.portraits.create({
-      public_id: newPublicId(), user_id: ownerId, client_id: clientId, image_key: keys[0], thumbnail_key: keys[1], marker_key: keys[2],
+    files.push({ staged: await ctx.storage.stage(image), kind: 'img', extension: type.extension });
+    files.push({ staged: await ctx.storage.stage(assets.thumbnail), kind: 'thumb', extension: 'jpg' });
+    files.push({ staged: await ctx.storage.stage(Buffer.from(JSON.stringify(assets.marker))), kind: 'marker', extension: 'json' });
+  } catch (err) {
+    await discardQuietly(ctx.storage, files);
+    throw err;
+  }
+  try {
+    return await storeWithRow(ctx.storage, files, ([imageKey, thumbnailKey, markerKey]) => ctx.repos.portraits.create({
+      public_id: newPublicId(), user_id: ownerId, client_id: clientId, image_key: imageKey, thumbnail_key: thumbnailKey, marker_key: markerKey,
       format: assets.format, width: assets.width, height: assets.height, image_bytes: image.length,
       keypoint_count: assets.marker.keypoints.length, marker_width: assets.marker.width, marker_height: assets.marker.height,
       created_at: new Date(ctx.now()).toISOString(),
-    });
+    }), (portrait) => ctx.repos.portraits.delete(portrait.id));
   } catch (err) {
-    await deleteKeysQuietly(ctx, keys);
+    // The client was deleted while its portrait was being generated: the row's foreign key refuses it.
+    if (isForeignKeyViolation(err)) throw notFound('client');
     throw err;
   }
 }
 
 /** Registers the portrait routes. */
 export function registerPortraitRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const preHandler = authenticate(ctx);
+  // onRequest, not preHandler: the token is checked before a byte of the body is read or parsed.
+  const onRequest = authenticate(ctx);
 
   app.post('/portraits', {
-    preHandler,
+    onRequest,
     schema: {
       ...common,
       description: 'multipart/form-data: field `client_id`, file `image` (JPEG, PNG or WebP).',
@@ -115,7 +124,7 @@ export function registerPortraitRoutes(app: FastifyInstance, ctx: AppContext): v
   });
 
   app.get<{ Querystring: PageQuery & { client_id?: number } }>('/portraits', {
-    preHandler,
+    onRequest,
     schema: {
       ...common,
       querystring: {
@@ -131,7 +140,7 @@ export function registerPortraitRoutes(app: FastifyInstance, ctx: AppContext): v
   });
 
   app.get<{ Params: IdParams }>('/portraits/:id', {
-    preHandler,
+    onRequest,
     schema: { ...common, params: idParams, response: { 200: portraitSchema, ...errorResponses(400, 401, 404) } },
   }, async (request) => {
     const portrait = await ctx.repos.portraits.find(request.params.id, accountOf(request).id);
@@ -140,7 +149,7 @@ export function registerPortraitRoutes(app: FastifyInstance, ctx: AppContext): v
   });
 
   app.delete<{ Params: IdParams }>('/portraits/:id', {
-    preHandler,
+    onRequest,
     schema: { ...common, params: idParams, response: { 204: { type: 'null' }, ...errorResponses(400, 401, 404) } },
   }, async (request, reply) => {
     const portrait = await ctx.repos.portraits.find(request.params.id, accountOf(request).id);

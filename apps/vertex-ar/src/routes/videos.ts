@@ -5,6 +5,8 @@ import { accountOf, authenticate } from '../auth/authenticate.ts';
 import { invalidateAr } from '../ar/ar-content.ts';
 import { invalid, notFound } from '../errors.ts';
 import { receiveVideo } from '../uploads/video-upload.ts';
+import { discardQuietly, storeWithRow } from '../uploads/store-with-row.ts';
+import { isForeignKeyViolation } from '../db/sqlite.ts';
 import { requireMultipart } from './portraits.ts';
 import {
   bearerSecurity, errorResponses, idParams, listOf, pageQuery, videoSchema, type IdParams, type PageQuery,
@@ -37,10 +39,11 @@ interface ScheduleBody {
 
 /** Registers the video routes. */
 export function registerVideoRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const preHandler = authenticate(ctx);
+  // onRequest, not preHandler: the token is checked before a byte of the body is read or parsed.
+  const onRequest = authenticate(ctx);
 
   app.post<{ Params: IdParams }>('/portraits/:id/videos', {
-    preHandler,
+    onRequest,
     schema: {
       ...common,
       description: 'multipart/form-data: file `video` (MP4 or WebM), optional fields `starts_at`, `ends_at` (ISO-8601).',
@@ -54,25 +57,28 @@ export function registerVideoRoutes(app: FastifyInstance, ctx: AppContext): void
     if (!portrait) throw notFound('portrait');
     requireMultipart(request);
     const upload = await receiveVideo(request, ctx.storage, ctx.limits.videoMaxBytes);
-    let key: string | undefined;
+    const file = { staged: upload.staged, kind: 'vid', extension: upload.type.extension } as const;
+    let schedule: ReturnType<typeof parseSchedule>;
     try {
-      const { starts, ends } = parseSchedule(upload.fields.starts_at, upload.fields.ends_at);
-      key = await ctx.storage.commit(upload.staged, 'vid', upload.type.extension);
-      const row = await ctx.repos.videos.create({
-        user_id: owner.id, portrait_id: portrait.id, video_key: key, content_type: upload.type.contentType,
-        size_bytes: upload.staged.sizeBytes, starts_at: starts, ends_at: ends, created_at: new Date(ctx.now()).toISOString(),
-      });
-      await invalidateAr(ctx, portrait.public_id);
-      return reply.status(201).send(videoView(row));
+      schedule = parseSchedule(upload.fields.starts_at, upload.fields.ends_at);
     } catch (err) {
-      await ctx.storage.discard(upload.staged);
-      if (key) await ctx.storage.delete(key).catch(() => {});
+      await discardQuietly(ctx.storage, [file]);
       throw err;
     }
+    const row = await storeWithRow(ctx.storage, [file], ([key]) => ctx.repos.videos.create({
+      user_id: owner.id, portrait_id: portrait.id, video_key: key, content_type: upload.type.contentType,
+      size_bytes: upload.staged.sizeBytes, starts_at: schedule.starts, ends_at: schedule.ends, created_at: new Date(ctx.now()).toISOString(),
+    }), (video) => ctx.repos.videos.delete(video.id)).catch((err: unknown) => {
+      // The portrait was deleted while its video was being received: the row's foreign key refuses it.
+      if (isForeignKeyViolation(err)) throw notFound('portrait');
+      throw err;
+    });
+    await invalidateAr(ctx, portrait.public_id);
+    return reply.status(201).send(videoView(row));
   });
 
   app.get<{ Params: IdParams; Querystring: PageQuery }>('/portraits/:id/videos', {
-    preHandler,
+    onRequest,
     schema: { ...common, params: idParams, querystring: pageQuery, response: { 200: listOf(videoSchema), ...errorResponses(400, 401, 404) } },
   }, async (request) => {
     const portrait = await ctx.repos.portraits.find(request.params.id, accountOf(request).id);
@@ -85,7 +91,7 @@ export function registerVideoRoutes(app: FastifyInstance, ctx: AppContext): void
 
   const bound = { type: ['string', 'null'], maxLength: 64 } as const;
   app.patch<{ Params: IdParams; Body: ScheduleBody }>('/videos/:id/schedule', {
-    preHandler,
+    onRequest,
     schema: {
       ...common,
       params: idParams,

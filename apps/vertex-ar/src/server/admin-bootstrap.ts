@@ -35,6 +35,10 @@ export async function ensureAdmin(
   if (password.length < 8) throw new VertexError('VERTEX_ERR_VALIDATION', 'admin password must be at least 8 characters');
   const existing = await repos.users.findByUsername(username);
   if (!existing) {
+    // `Admin` when `admin` exists: a look-alike of another account (and the unique index would refuse it anyway).
+    if (await repos.users.usernameTaken(username)) {
+      throw new VertexError('VERTEX_ERR_CONFLICT', `an account named "${username}" in another case exists; names are unique whatever their case`);
+    }
     const hash = await hashPassword(password);
     await repos.users.create({ username, email: null, password_hash: hash, role: 'admin', created_at: new Date().toISOString() });
     return 'created';

@@ -2,6 +2,7 @@
  * What an app needs from the cluster primary when it runs in a `node:cluster` worker: relayed cache
  * invalidations (in-process LRU only) and the aggregated `/metrics`. Outside a cluster there is no link.
  */
+import type { LoginLimitOp } from '../auth/login-limiter.ts';
 import type { ScrapeMetrics } from '../metrics/http-metrics.ts';
 
 /** The worker side of the cluster IPC. */
@@ -14,4 +15,6 @@ export interface ClusterLink {
   onInvalidation(handler: (keys: readonly string[]) => void): void;
   /** The metrics of every worker, aggregated by the primary. */
   scrape: ScrapeMetrics;
+  /** One operation on the primary's failed-login limiter; the answer is `check`'s retry-after seconds, else 0. */
+  login(op: LoginLimitOp, address: string, username: string): Promise<number>;
 }

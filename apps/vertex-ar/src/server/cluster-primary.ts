@@ -1,12 +1,14 @@
 /**
  * The `node:cluster` primary: migrates once, forks the workers, replaces any that dies, relays cache
- * invalidations and metrics aggregation, and on SIGTERM/SIGINT stops the workers gracefully. Workers
+ * invalidations and metrics aggregation, holds the one failed-login limiter, and on SIGTERM/SIGINT stops the workers gracefully. Workers
  * share the listening socket through the primary (round-robin on Linux).
  */
 import cluster, { type Worker } from 'node:cluster';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AggregatorRegistry } from 'prom-client';
+import { applyLoginOp, LoginLimiter } from '../auth/login-limiter.ts';
+import { openStorage, reconcileAtStart } from '../build-context.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { bootstrapAdmin } from './admin-bootstrap.ts';
 import { InvalidationRelay } from './invalidation-relay.ts';
@@ -31,7 +33,7 @@ export interface PrimaryOptions {
   crashWindowMs?: number;
 }
 
-/** Migrations, the JWT secret and the admin account: once, before any worker exists. */
+/** Migrations, the JWT secret, the admin account and the storage reconciliation: once, before any worker exists. */
 async function prepare(options: ServerOptions): Promise<void> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -43,6 +45,12 @@ async function prepare(options: ServerOptions): Promise<void> {
   });
   try {
     if (options.adminUsername && options.adminPassword) await bootstrapAdmin(repos, options.adminUsername, options.adminPassword);
+    const storage = await openStorage(options, dataDir);
+    try {
+      await reconcileAtStart(storage, repos, true, options.log ?? ((line) => process.stderr.write(JSON.stringify(line) + '\n')));
+    } finally {
+      storage.close?.();
+    }
   } finally {
     await repos.close();
   }
@@ -54,6 +62,7 @@ export async function runPrimary(options: ServerOptions, primary: PrimaryOptions
   await prepare(options);
   const aggregator = new AggregatorRegistry();
   const relay = new InvalidationRelay({ log: primary.log });
+  const loginLimiter = new LoginLimiter(options.loginLimit);
   const crashes: number[] = [];
   let stopping = false;
   let url = '';
@@ -74,6 +83,7 @@ export async function runPrimary(options: ServerOptions, primary: PrimaryOptions
       if (++listening === tuning.workers) started();
     } else if (m.vx === 'invalidate') relay.relay(worker, m.id, m.keys);
     else if (m.vx === 'ack') relay.ack(worker, m.id);
+    else if (m.vx === 'login') reply({ id: m.id, retryAfter: applyLoginOp(loginLimiter, m.op, m.address, m.username) });
     else if (m.vx === 'metrics') {
       aggregator.clusterMetrics().then(
         (body) => reply({ id: m.id, body, contentType: aggregator.contentType }),

@@ -41,6 +41,7 @@ function createLink(): ClusterLink & { request(message: WorkerMessage): Promise<
     onInvalidation: (handler) => {
       onInvalidation = handler;
     },
+    login: async (op, address, username) => (await request({ vx: 'login', id: nextId++, op, address, username })).retryAfter ?? 0,
     scrape: async (): Promise<MetricsScrape> => {
       const reply = await request({ vx: 'metrics', id: nextId++ });
       if (reply.error !== undefined) throw new Error(`metrics aggregation failed: ${reply.error}`);

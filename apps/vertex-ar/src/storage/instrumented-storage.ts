@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { AppMetrics } from '../metrics/metrics.ts';
 import type { StorageExtension, StorageKind } from './keys.ts';
-import type { ByteRange, StagedObject, Storage, StorageUsage } from './storage.ts';
+import type { ByteRange, StagedEntry, StagedObject, Storage, StorageUsage } from './storage.ts';
 
 /** Wraps `inner` so each call feeds `storage_operations_total` and `storage_operation_duration_seconds`. */
 export class InstrumentedStorage implements Storage {
@@ -37,6 +37,8 @@ export class InstrumentedStorage implements Storage {
   get(key: string, range?: ByteRange): Promise<Readable> { return this.#timed('get', () => this.inner.get(key, range)); }
   delete(key: string): Promise<void> { return this.#timed('delete', () => this.inner.delete(key)); }
   usage(): Promise<StorageUsage> { return this.#timed('usage', () => this.inner.usage()); }
+  listStaged(): Promise<StagedEntry[]> { return this.#timed('list_staged', () => this.inner.listStaged()); }
+  listKeys(): Promise<string[]> { return this.#timed('list_keys', () => this.inner.listKeys()); }
   check(): Promise<void> { return this.#timed('check', () => this.inner.check()); }
   close(): void { this.inner.close?.(); }
 }

@@ -35,6 +35,41 @@ export function isValidKey(key: string): boolean {
   return KEY_RE.test(key);
 }
 
+/**
+ * Staged (not yet committed) objects are named `<pid>-<32 hex>`: the pid says which process is writing it, so a
+ * start-up can tell bytes a live sibling is still writing from bytes a crashed process left behind; the hex is the
+ * one the committed key will carry, so a row inserted before its file was committed names the staged bytes it needs.
+ */
+const TEMP_ID_RE = /^([0-9]{1,10})-([0-9a-f]{32})$/;
+
+/** A new staging name, owned by this process. */
+export function newTempId(): string {
+  return `${process.pid}-${randomBytes(16).toString('hex')}`;
+}
+
+/** The pid and hex of a well-formed staging name, else undefined. */
+export function parseTempId(tempId: string): { pid: number; hex: string } | undefined {
+  const m = TEMP_ID_RE.exec(tempId);
+  return m ? { pid: Number(m[1]), hex: m[2] } : undefined;
+}
+
+/** The key staged bytes are committed under: known before the commit, so the row can be written first. */
+export function stagedKey(tempId: string, kind: StorageKind, extension: StorageExtension): string {
+  const parsed = parseTempId(tempId);
+  if (!parsed) throw new Error('invalid staged object');
+  return `${kind}-${parsed.hex}.${extension}`;
+}
+
+/** The 32 hex digits of a valid key (what ties it to its staging name). */
+export function hexOfKey(key: string): string {
+  return key.slice(key.indexOf('-') + 1, key.lastIndexOf('.'));
+}
+
+/** Kind and extension of a valid key. */
+export function partsOfKey(key: string): { kind: StorageKind; extension: StorageExtension } {
+  return { kind: key.slice(0, key.indexOf('-')) as StorageKind, extension: key.slice(key.lastIndexOf('.') + 1) as StorageExtension };
+}
+
 /** Content type of a valid key, from its extension. */
 export function contentTypeOf(key: string): string {
   const ext = key.slice(key.lastIndexOf('.') + 1) as StorageExtension;

@@ -11,10 +11,21 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { notFound } from '../errors.ts';
-import { generateKey, isValidKey, type StorageExtension, type StorageKind } from './keys.ts';
-import type { ByteRange, StagedObject, Storage, StorageUsage } from './storage.ts';
+import { isValidKey, newTempId, parseTempId, stagedKey, type StorageExtension, type StorageKind } from './keys.ts';
+import type { ByteRange, StagedEntry, StagedObject, Storage, StorageUsage } from './storage.ts';
 
-const TEMP_ID_RE = /^[0-9a-f]{32}$/;
+/** The readiness probe's content: uploads need at least this much room. */
+const PROBE = Buffer.alloc(64 * 1024);
+
+/** True when a process with this pid exists (EPERM: it exists, owned by someone else). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** Storage in a local directory. */
 export class LocalStorage implements Storage {
@@ -28,14 +39,25 @@ export class LocalStorage implements Storage {
     this.#stagingDir = `${dir}.staging`;
   }
 
-  /** Creates the directories. Call once before use. */
+  /**
+   * Creates the directories, and removes from staging what a crash left that is no upload of this version (a readiness
+   * probe, an older version's upload). Staged uploads are the reconciliation's (`reconcile.ts`): it
+   * needs the database to know whether one is to be committed or removed.
+   */
   async init(): Promise<void> {
     await mkdir(this.#dir, { recursive: true });
     await mkdir(this.#stagingDir, { recursive: true });
+    for (const name of await readdir(this.#stagingDir)) {
+      if (parseTempId(name)) continue;
+      const path = join(this.#stagingDir, name);
+      // A sibling worker's readiness probe lives for milliseconds; one a minute old was left by a crash.
+      if (name.startsWith('probe-') && Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0) < 60_000) continue;
+      await rm(path, { force: true, recursive: true });
+    }
   }
 
   async stage(data: Buffer | Readable): Promise<StagedObject> {
-    const tempId = randomBytes(16).toString('hex');
+    const tempId = newTempId();
     const path = join(this.#stagingDir, tempId);
     const source = Buffer.isBuffer(data) ? Readable.from([data]) : data;
     let sizeBytes = 0;
@@ -58,7 +80,7 @@ export class LocalStorage implements Storage {
   }
 
   async commit(staged: StagedObject, kind: StorageKind, extension: StorageExtension): Promise<string> {
-    const key = generateKey(kind, extension);
+    const key = stagedKey(staged.tempId, kind, extension);
     await rename(this.#stagingPath(staged), join(this.#dir, key));
     return key;
   }
@@ -117,17 +139,34 @@ export class LocalStorage implements Storage {
     return { bytes, files };
   }
 
+  async listStaged(): Promise<StagedEntry[]> {
+    const entries: StagedEntry[] = [];
+    for (const name of await readdir(this.#stagingDir)) {
+      const parsed = parseTempId(name);
+      if (parsed) entries.push({ tempId: name, abandoned: parsed.pid === process.pid || !pidAlive(parsed.pid) });
+    }
+    return entries;
+  }
+
+  async listKeys(): Promise<string[]> {
+    return (await readdir(this.#dir)).filter(isValidKey);
+  }
+
   async check(): Promise<void> {
-    // Writability of both directories is what uploads need; a probe file in staging proves it cheaply.
+    // Writability of both directories is what uploads need; a probe file in staging proves it cheaply. It has bytes:
+    // an empty file fits on a full disk (it takes an inode only), and readiness is to say when uploads cannot.
     await access(this.#dir, constants.R_OK | constants.W_OK);
     const probe = join(this.#stagingDir, `probe-${randomBytes(8).toString('hex')}`);
-    await writeFile(probe, '');
-    await rm(probe, { force: true });
+    try {
+      await writeFile(probe, PROBE);
+    } finally {
+      await rm(probe, { force: true });
+    }
   }
 
   #stagingPath(staged: StagedObject): string {
     // The temp id is ours, but it travels through callers: never let it become a path component of theirs.
-    if (!TEMP_ID_RE.test(staged.tempId)) throw new Error('invalid staged object');
+    if (!parseTempId(staged.tempId)) throw new Error('invalid staged object');
     return join(this.#stagingDir, staged.tempId);
   }
 }

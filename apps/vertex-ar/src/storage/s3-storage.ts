@@ -12,8 +12,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { notFound } from '../errors.ts';
-import { generateKey, isValidKey, type StorageExtension, type StorageKind } from './keys.ts';
-import type { ByteRange, StagedObject, Storage, StorageUsage } from './storage.ts';
+import { generateKey, isValidKey, newTempId, parseTempId, stagedKey, type StorageExtension, type StorageKind } from './keys.ts';
+import type { ByteRange, StagedEntry, StagedObject, Storage, StorageUsage } from './storage.ts';
+
+/**
+ * A staged object appears only once its upload is complete, and is committed within milliseconds of that; one older
+ * than this was left by a crash. (Pids say nothing here: several hosts may share the bucket.)
+ */
+const STAGED_ABANDONED_AFTER_MS = 60 * 60_000;
 
 /** Options of {@link S3Storage}. */
 export interface S3StorageOptions {
@@ -25,8 +31,6 @@ export interface S3StorageOptions {
   /** Multipart part size in bytes (≥ 5 MiB); default 8 MiB. */
   partSizeBytes?: number;
 }
-
-const TEMP_ID_RE = /^[0-9a-f]{32}$/;
 
 export { parseS3Url } from './s3-url.ts';
 
@@ -53,13 +57,13 @@ export class S3Storage implements Storage {
   }
 
   async stage(data: Buffer | Readable): Promise<StagedObject> {
-    const tempId = randomBytes(16).toString('hex');
+    const tempId = newTempId();
     const sizeBytes = await this.#upload(this.#stagingKey(tempId), data);
     return { tempId, sizeBytes };
   }
 
   async commit(staged: StagedObject, kind: StorageKind, extension: StorageExtension): Promise<string> {
-    const key = generateKey(kind, extension);
+    const key = stagedKey(staged.tempId, kind, extension);
     const source = this.#stagingKey(staged.tempId);
     await this.#s3.send(new CopyObjectCommand({
       Bucket: this.#bucket, Key: this.#prefix + key, CopySource: `${this.#bucket}/${encodeURIComponent(source).replace(/%2F/g, '/')}`,
@@ -124,6 +128,34 @@ export class S3Storage implements Storage {
     return { bytes, files };
   }
 
+  async listStaged(): Promise<StagedEntry[]> {
+    const entries: StagedEntry[] = [];
+    const staging = `${this.#prefix}staging/`;
+    await this.#list(staging, (key, modified) => {
+      const tempId = key.slice(staging.length);
+      if (parseTempId(tempId)) entries.push({ tempId, abandoned: Date.now() - modified > STAGED_ABANDONED_AFTER_MS });
+    });
+    return entries;
+  }
+
+  async listKeys(): Promise<string[]> {
+    const keys: string[] = [];
+    await this.#list(this.#prefix, (key) => {
+      const name = key.slice(this.#prefix.length);
+      if (isValidKey(name)) keys.push(name);
+    });
+    return keys;
+  }
+
+  async #list(prefix: string, each: (key: string, modifiedMs: number) => void): Promise<void> {
+    let token: string | undefined;
+    do {
+      const page = await this.#s3.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const obj of page.Contents ?? []) if (obj.Key) each(obj.Key, obj.LastModified?.getTime() ?? 0);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
   async check(): Promise<void> {
     const probe = `${this.#prefix}staging/probe-${randomBytes(8).toString('hex')}`;
     await this.#s3.send(new PutObjectCommand({ Bucket: this.#bucket, Key: probe, Body: Buffer.alloc(0) }));
@@ -160,7 +192,7 @@ export class S3Storage implements Storage {
 
   #stagingKey(tempId: string): string {
     // The temp id is ours, but it travels through callers: never let it become a key of theirs.
-    if (!TEMP_ID_RE.test(tempId)) throw new Error('invalid staged object');
+    if (!parseTempId(tempId)) throw new Error('invalid staged object');
     return `${this.#prefix}staging/${tempId}`;
   }
 }

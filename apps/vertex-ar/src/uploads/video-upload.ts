@@ -1,14 +1,14 @@
 /**
  * Streaming video upload: the multipart file goes straight to storage staging through a sniffer that
- * rejects non-MP4/WebM bytes at the first chunk. Nothing is buffered whole, and whatever goes wrong the
- * staged bytes are discarded, so a rejected upload leaves no file.
+ * rejects non-MP4/WebM bytes (and markup behind a video signature) within the first kilobyte. Nothing is
+ * buffered whole, and whatever goes wrong the staged bytes are discarded, so a rejected upload leaves no file.
  */
 import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { invalid, VertexError } from '../errors.ts';
 import type { StagedObject, Storage } from '../storage/storage.ts';
 import { rethrowMultipartError } from './multipart-errors.ts';
-import { SNIFF_BYTES, sniffVideo, type VideoType } from './sniff.ts';
+import { SNIFF_BYTES, sniffVideo, VIDEO_SNIFF_BYTES, type VideoType } from './sniff.ts';
 
 /** A staged video plus the text fields sent with it. */
 export interface VideoUpload {
@@ -29,15 +29,22 @@ async function* sniffing(source: AsyncIterable<Buffer>, onType: (t: VideoType) =
       continue;
     }
     head = Buffer.concat([head, chunk]);
-    if (head.length < SNIFF_BYTES) continue;
-    const type = sniffVideo(head);
-    if (!type) throw unsupported();
-    onType(type);
+    if (head.length < VIDEO_SNIFF_BYTES) continue;
+    onType(decide(head));
     yield head;
     head = undefined;
   }
-  // The whole file was shorter than a signature.
-  if (head) throw unsupported();
+  // The whole file was shorter than what is sniffed: decide on all of it.
+  if (head) {
+    onType(decide(head));
+    yield head;
+  }
+}
+
+function decide(head: Buffer): VideoType {
+  const type = head.length >= SNIFF_BYTES ? sniffVideo(head) : undefined;
+  if (!type) throw unsupported();
+  return type;
 }
 
 async function stageVideo(storage: Storage, file: Readable & { truncated?: boolean }): Promise<{ staged: StagedObject; type: VideoType }> {

@@ -50,6 +50,21 @@ describe(`cluster of ${WORKERS} workers, in-process LRU`, () => {
     await checkInvalidationAcrossWorkers(s.url, 'lru_user');
   });
 
+  test('failed logins are limited once for the cluster: the 11th failure is 429 whichever worker takes it', async () => {
+    await cliUser(s.url, 'limited_user');
+    const attempt = () => fresh(`${s.url}/auth/login`, 'POST', { body: JSON.stringify({ username: 'limited_user', password: 'wrong-password' }) });
+    // Fresh connections go round-robin: the ten failures are spread over both workers.
+    for (let i = 0; i < 10; i++) assert.equal((await attempt()).status, 401, `failure ${i + 1}`);
+    for (let i = 0; i < 2 * WORKERS; i++) {
+      const blocked = await attempt();
+      assert.equal(blocked.status, 429, `attempt ${11 + i}: ${blocked.body}`);
+      assert.ok(Number(blocked.headers['retry-after']) > 0);
+    }
+    // The right password is refused too while the pair is blocked, on every worker.
+    const right = await fresh(`${s.url}/auth/login`, 'POST', { body: JSON.stringify({ username: 'limited_user', password: 'correct-horse' }) });
+    assert.equal(right.status, 429);
+  });
+
   test('/metrics aggregates all workers, passes promtool and counts exactly the requests sent', async (t) => {
     const sent = 37;
     for (let i = 0; i < sent; i++) assert.equal((await fresh(`${s.url}/health/live`)).status, 200);

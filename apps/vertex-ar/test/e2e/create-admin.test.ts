@@ -95,6 +95,15 @@ describeEachDatabase('create-admin on an existing account', (db) => {
     assert.equal((await userRow(t, user.username)).role, 'admin');
   });
 
+  test('a case variant of an existing name (`Chief2` beside `chief2`): exit 2, one line, no account added', async () => {
+    assert.equal((await createAdmin(t, ['--username', 'chief2', '--password', 'chief-password-1'])).status, 0);
+    const r = await createAdmin(t, ['--username', 'Chief2', '--password', 'chief-password-1']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /in another case exists/);
+    assert.equal((await login('Chief2', 'chief-password-1')).status, 401);
+  });
+
   test('an admin: the same password changes nothing, a new one revokes its tokens', async () => {
     assert.equal((await createAdmin(t, ['--username', 'chief', '--password', 'chief-password-1'])).status, 0);
     const first = await login('chief', 'chief-password-1');

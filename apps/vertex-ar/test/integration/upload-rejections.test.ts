@@ -69,6 +69,40 @@ describeEachDatabase('rejected uploads change nothing', (db) => {
     await expectRejected(400, '/portraits/abc/videos', form({}, { field: 'video', bytes: fakeMp4(1000) }));
   });
 
+  test('a JPEG declaring 20000×20000 pixels (400 MP) is 413 (too many pixels), not 415, and is never decoded', async () => {
+    // A small JPEG whose frame header (SOF0) claims 20000×20000: a decompression bomb as far as the header goes.
+    const bomb = Buffer.from(jpeg);
+    const sof = bomb.indexOf(Buffer.from([0xff, 0xc0]));
+    assert.ok(sof > 0, 'baseline JPEG');
+    bomb.writeUInt16BE(20000, sof + 5);
+    bomb.writeUInt16BE(20000, sof + 7);
+    await expectRejected(413, '/portraits', form({ client_id: String(clientId) }, { field: 'image', bytes: bomb }));
+    const res = await call(t, 'POST', '/portraits', { token, body: form({ client_id: String(clientId) }, { field: 'image', bytes: bomb }) });
+    assert.equal(res.body.error.code, 'VERTEX_ERR_TOO_LARGE');
+    assert.match(res.body.error.message, /pixels/);
+  });
+
+  test('HTML behind an MP4 signature is not a video (415), and stored files are served with nosniff', async () => {
+    const path = `/portraits/${portraitId}/videos`;
+    const ftyp = Buffer.from('\0\0\0\x18ftypisom\0\0\x02\0isomiso2', 'latin1');
+    const page = '<!doctype html><html><body><script>fetch("/users/me")</script></body></html>';
+    // A well-formed ftyp box, then a page a browser that sniffs would render.
+    await expectRejected(415, path, form({}, { field: 'video', bytes: Buffer.concat([ftyp, Buffer.from(page)]), type: 'video/mp4' }));
+    await expectRejected(415, path, form({}, { field: 'video', bytes: Buffer.concat([ftyp, Buffer.alloc(600), Buffer.from(`<SCRIPT>alert(1)</SCRIPT>`)]) }));
+    // The page first, `ftyp` where a box type would be: its "size" is the text `<htm`, no box is that large.
+    await expectRejected(415, path, form({}, { field: 'video', bytes: Buffer.from(`<htmftypisom${page}`) }));
+
+    const videos = await call(t, 'GET', path, { token });
+    const file = await call(t, 'GET', videos.body.items[0].url);
+    assert.equal(file.status, 200);
+    assert.equal(file.headers.get('content-type'), 'video/mp4');
+    assert.equal(file.headers.get('x-content-type-options'), 'nosniff');
+    const portrait = await call(t, 'GET', `/portraits/${portraitId}`, { token });
+    const image = await call(t, 'GET', portrait.body.image_url, { headers: { range: 'bytes=0-9' } });
+    assert.equal(image.status, 206);
+    assert.equal(image.headers.get('x-content-type-options'), 'nosniff');
+  });
+
   test('schedule: start must precede end; bad bodies and other users are rejected', async () => {
     const before = await snapshot(t);
     const other = (await newUser(t)).token;

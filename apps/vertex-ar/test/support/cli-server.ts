@@ -20,9 +20,12 @@ export interface CliServer {
   stop(): Promise<number | null>;
 }
 
-/** Spawns `vertex-ar serve --port 0 --data-dir <tmp> ...args` and waits for its listening line. */
-export async function startCli(args: string[], env: Record<string, string> = {}, startTimeoutMs = 90_000): Promise<CliServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'vertex-ar-cli-'));
+/**
+ * Spawns `vertex-ar serve --port 0 --data-dir <tmp> ...args` and waits for its listening line. With `ownDataDir` the
+ * server uses that directory and `stop()` leaves it in place (a restart on the same data).
+ */
+export async function startCli(args: string[], env: Record<string, string> = {}, startTimeoutMs = 90_000, ownDataDir?: string): Promise<CliServer> {
+  const dataDir = ownDataDir ?? await mkdtemp(join(tmpdir(), 'vertex-ar-cli-'));
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
   });
@@ -58,7 +61,7 @@ export async function startCli(args: string[], env: Record<string, string> = {},
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const code = await exited;
-      await rm(dataDir, { recursive: true, force: true });
+      if (!ownDataDir) await rm(dataDir, { recursive: true, force: true });
       return code;
     },
   };

@@ -16,6 +16,11 @@ test('magic-byte sniffing', () => {
   assert.equal(sniffVideo(Buffer.from('\0\0\0\x18ftypisom', 'latin1'))?.extension, 'mp4');
   assert.equal(sniffVideo(Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0, 0, 0, 0, 0, 0, 0, 0]))?.extension, 'webm');
   assert.equal(sniffVideo(Buffer.from('hello world!')), undefined);
+  // An ftyp box must be one: a size of 16 to 4096 in steps of 4, a printable major brand; and no page behind it.
+  assert.equal(sniffVideo(Buffer.from('\0\0\0\x0fftypisom', 'latin1')), undefined);
+  assert.equal(sniffVideo(Buffer.from('<htmftypisom', 'latin1')), undefined);
+  assert.equal(sniffVideo(Buffer.from('\0\0\0\x18ftyp\0\0\0\0', 'latin1')), undefined);
+  assert.equal(sniffVideo(Buffer.from('\0\0\0\x18ftypisom<Script>', 'latin1')), undefined);
 });
 
 test('login limiter counts failures per address+username within a window (fake clock)', () => {
