@@ -29,11 +29,14 @@ const checksSchema = {
 // pool, a connection lost without a FIN) is reported as failed rather than making the probe wait for it.
 const CHECK_TIMEOUT_MS = 2000;
 
-async function probe(fn: () => Promise<void>): Promise<'ok' | 'full' | 'failed'> {
+const TIMED_OUT = Symbol('timed out');
+
+/** A check's outcome: done, storage full, failed, or no answer within CHECK_TIMEOUT_MS. */
+async function probe(fn: () => Promise<void>): Promise<'ok' | 'full' | 'failed' | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(reject, CHECK_TIMEOUT_MS)))]);
-    return 'ok';
+    const outcome = await Promise.race([fn(), new Promise((resolve) => (timer = setTimeout(resolve, CHECK_TIMEOUT_MS, TIMED_OUT)))]);
+    return outcome === TIMED_OUT ? 'timeout' : 'ok';
   } catch (err) {
     return isStorageFull(err) ? 'full' : 'failed';
   } finally {
@@ -55,8 +58,14 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
   // A full storage is `degraded` too, not `failed`: every read (the AR path, files) still works and only uploads
   // answer 507, and the replicas behind one balancer share the disk or bucket, so taking them out of rotation
   // would turn a refused upload into a refused everything.
+  // A storage check that does not answer in time is `slow` (degraded), not failed: local-disk calls run on libuv's
+  // thread pool, which password hashing and image work fill under load, so a busy process would otherwise report its
+  // healthy disk as down and be taken out of rotation exactly when it is busiest. Only an error fails it. A
+  // database that does not answer is failed: its queries go over sockets, not that pool.
   const checks = async () => {
-    const [database, storage, cache] = await Promise.all([probe(() => ctx.repos.check()), probe(() => ctx.storage.check()), ctx.cache.check()]);
+    const [db, store, cache] = await Promise.all([probe(() => ctx.repos.check()), probe(() => ctx.storage.check()), ctx.cache.check()]);
+    const database = db === 'timeout' ? 'failed' : db;
+    const storage = store === 'timeout' ? 'slow' : store;
     const status = database !== 'ok' || storage === 'failed' ? 'failed' : cache === 'ok' && storage === 'ok' ? 'ok' : 'degraded';
     return { status, checks: { database, storage, cache } } as const;
   };
