@@ -2,7 +2,7 @@
  * The two or three figures a person reads first about each Vertex AR test (the report's overview and the printed
  * table), by test name. A test not listed gets the framework's default: request rate and p95.
  */
-import type { HeadlineSpec, SuiteTest } from 'stampede-load';
+import type { HeadlineSpec, SuiteTest } from 'stampede-load/suite';
 
 const p95: HeadlineSpec = { metric: 'p95_ms', label: 'p95', unit: 'ms' };
 const rps: HeadlineSpec = { metric: 'rps', label: '', unit: 'req/s' };

@@ -4,7 +4,7 @@
  * verdict). `--quick` shortens every test to fit the whole suite in about a minute; verdicts that need more time
  * then say `inconclusive` and why.
  */
-import type { SuiteProfile } from 'stampede-load';
+import type { SuiteProfile } from 'stampede-load/suite';
 
 /** The figures every scenario reads: users, durations (s), sizes and objectives (ms). */
 export interface SuitePlan {

@@ -5,7 +5,7 @@
  * {@link prepare}: with no target it starts the embedded API (and an S3-backed twin on a local s3rver) and stops them in `close()`.
  */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_SCRAPE_SERIES, SuiteError, type Logger, type SuiteDefinition, type SuiteProfile } from 'stampede-load';
+import { DEFAULT_SCRAPE_SERIES, SuiteError, type Logger, type SuiteDefinition, type SuiteProfile } from 'stampede-load/suite';
 import { startEmbeddedApi, startLocalS3, type EmbeddedApi, type LocalS3 } from './embedded-api.ts';
 import { withHeadline } from './headlines.ts';
 import { planFor } from './plan.ts';

@@ -15,18 +15,31 @@ export const PACKAGE_NAME = 'stampede-load';
 /** URL of this package's entry beside this module: src/index.ts from the sources, dist/index.js when built. */
 export const SELF_ENTRY = moduleUrl('./index', import.meta.url);
 
-const selfFilter = new RegExp(`^${PACKAGE_NAME.replace(/[-]/g, '\\-')}$`);
+/** Every entry of the package (its `exports`), by specifier, as URLs of this very copy. */
+export const SELF_ENTRIES: Readonly<Record<string, string>> = {
+  [PACKAGE_NAME]: SELF_ENTRY,
+  [`${PACKAGE_NAME}/suite`]: moduleUrl('./suite/index', import.meta.url),
+  [`${PACKAGE_NAME}/internals`]: moduleUrl('./internals', import.meta.url),
+};
+
+const selfFilter = new RegExp(`^${PACKAGE_NAME.replace(/[-]/g, '\\-')}(?:/|$)`);
 const TS_SOURCE = /\.(?:ts|mts|cts|tsx)$/;
 
 /**
- * esbuild plugin for bundles run by this process: `stampede-load` is external and points at {@link SELF_ENTRY};
+ * esbuild plugin for bundles run by this process: `stampede-load` and its subpaths are external and point at this
+ * copy's entries ({@link SELF_ENTRIES});
  * another package that resolves to TypeScript sources (a workspace package with no build) is bundled, since Node
  * cannot import TypeScript; every other package stays external and resolves from the script's folder at run time.
  */
 export const selfImportPlugin: Plugin = {
   name: 'stampede-self',
   setup(b) {
-    b.onResolve({ filter: selfFilter }, () => ({ path: SELF_ENTRY, external: true }));
+    b.onResolve({ filter: selfFilter }, (args) => {
+      const entry = SELF_ENTRIES[args.path];
+      // A subpath the package does not export: say so now rather than at import time in a thread.
+      if (entry === undefined) return { errors: [{ text: `${args.path} is not an entry of ${PACKAGE_NAME} (${Object.keys(SELF_ENTRIES).join(', ')})` }] };
+      return { path: entry, external: true };
+    });
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith('node:') || !args.resolveDir) return undefined;
       try {

@@ -2,7 +2,8 @@
  * Set-up steps of the suite's workloads (accounts, clients, portraits, a /metrics reading), on an HTTP session
  * that records nothing: set-up traffic is not part of what a test measures.
  */
-import { createHttpSession, parsePrometheusText, parseSelector, selectSeries, type HttpSession, type HttpSessionHandle, type Recorder } from 'stampede-load';
+import { createHttpSession, type HttpSession, type HttpSessionHandle, type Recorder } from 'stampede-load';
+import { parsePrometheusText, parseSelector, selectSeries } from 'stampede-load/suite';
 import { login, registerAndLogin } from './account.ts';
 import { samplePng } from './sample-image.ts';
 

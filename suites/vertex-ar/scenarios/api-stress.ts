@@ -3,7 +3,7 @@
  * administrators of users.ts (AdminUser: AdminBehavior's admin login, every user, client and portrait, storage check)
  * work through the whole system at once — do the admin views stay usable while the API is flooded?
  */
-import type { SuiteTest } from 'stampede-load';
+import type { SuiteTest } from 'stampede-load/suite';
 import { healthSettings } from '../lib/api-session.ts';
 import { USERS_SCRIPT } from '../scenario-users.ts';
 import { AdminUser, ApiStressTest } from '../users.ts';

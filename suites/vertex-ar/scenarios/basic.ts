@@ -3,7 +3,7 @@
  * it, its public AR content), and the admin's views (users, clients, portraits, storage) with the bootstrap admin.
  * Without admin credentials (a `--target` run with no ADMIN_USERNAME/ADMIN_PASSWORD) the admin test is skipped.
  */
-import type { Requirement, SuiteTest } from 'stampede-load';
+import type { Requirement, SuiteTest } from 'stampede-load/suite';
 import { BasicAdmin, BasicUser, SCENARIO_USERS_SCRIPT } from '../scenario-users.ts';
 import { healthSettings } from '../lib/api-session.ts';
 import type { ScenarioEnv } from './scenario-env.ts';

@@ -4,7 +4,7 @@
  * of a step that still met both. Reports the settings in force (`/health`) and whether pool or admission limits
  * showed (`db_pool_exhausted_total`, `http_requests_rejected_total` from /metrics).
  */
-import type { HttpLoadRequest, LoadResult, SuiteTest, TestContext } from 'stampede-load';
+import type { HttpLoadRequest, LoadResult, SuiteTest, TestContext } from 'stampede-load/suite';
 import { healthSettings, readMetrics, seedPortraits, setupSession, signUpWithClient } from '../lib/api-session.ts';
 import { failureRate } from './figures.ts';
 import { AR_NAME } from '../scenario-users.ts';

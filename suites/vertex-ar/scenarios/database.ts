@@ -9,7 +9,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { HttpSession, SuiteTest, TestContext } from 'stampede-load';
+import type { HttpSession } from 'stampede-load';
+import type { SuiteTest, TestContext } from 'stampede-load/suite';
 import { openDatabase } from 'vertex-ar/src/db/open-database.ts';
 import type { Repositories } from 'vertex-ar/src/db/repositories.ts';
 import { createScratchDatabase } from '../lib/scratch-postgres.ts';

@@ -1,5 +1,5 @@
 /** Figures the scenarios compute beside the framework's own: per-endpoint p95, transfer tallies, small statistics. */
-import type { LoadResult } from 'stampede-load';
+import type { LoadResult } from 'stampede-load/suite';
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
 

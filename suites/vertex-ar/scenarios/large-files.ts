@@ -2,7 +2,7 @@
  * Comprehensive / large files: several users each upload a 10 MB portrait image and then a 5 MB video for it, over
  * and over, at the same time. Reports MB/s per upload and overall, and latency per kind.
  */
-import type { SuiteTest, TestContext } from 'stampede-load';
+import type { SuiteTest, TestContext } from 'stampede-load/suite';
 import { LARGE_IMAGE_BYTES, LARGE_IMAGE_NAME, LARGE_VIDEO_BYTES, LARGE_VIDEO_NAME, LargeUploadUser, SCENARIO_USERS_SCRIPT } from '../scenario-users.ts';
 import { successes, transferFigures } from './figures.ts';
 import { healthSettings } from '../lib/api-session.ts';

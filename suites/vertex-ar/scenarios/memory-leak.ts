@@ -4,7 +4,7 @@
  * warm-up (5 s, or 10 s for loads of 30 s and more). The verdict needs ≥ 15 s of load (warm-up + 10 s fit): shorter
  * runs (`--quick`) say inconclusive.
  */
-import type { HttpLoadRequest, SuiteTest } from 'stampede-load';
+import type { HttpLoadRequest, SuiteTest } from 'stampede-load/suite';
 import { healthSettings, seedPortraits, setupSession, signUpWithClient, type PortraitBody } from '../lib/api-session.ts';
 import { failureRate } from './figures.ts';
 import { AR_NAME } from '../scenario-users.ts';

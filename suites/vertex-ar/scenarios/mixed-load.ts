@@ -2,7 +2,7 @@
  * Comprehensive / concurrent requests: the suite's mixed population of regular users (clients CRUD), readers and
  * website visitors (browse, AR content, create portraits) at once. Reports RPS, p95 and errors.
  */
-import type { SuiteTest } from 'stampede-load';
+import type { SuiteTest } from 'stampede-load/suite';
 import { USERS_SCRIPT } from '../scenario-users.ts';
 import { ReadOnlyUser, RegularUser, WebsiteUser } from '../users.ts';
 import { failureRate } from './figures.ts';

@@ -3,7 +3,7 @@
  * content of the portraits made so far. The cache hit ratio of the AR content comes from the target's /metrics
  * (`cache_hits_total{cache="ar"}` / hits + misses over the test); without those counters it is skipped, with why.
  */
-import type { SuiteTest } from 'stampede-load';
+import type { SuiteTest } from 'stampede-load/suite';
 import { healthSettings, readMetrics } from '../lib/api-session.ts';
 import { AR_NAME, ArReader, PortraitCreator, SCENARIO_USERS_SCRIPT } from '../scenario-users.ts';
 import { endpointP95Ms, successes } from './figures.ts';

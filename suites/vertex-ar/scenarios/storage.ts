@@ -7,7 +7,7 @@
  * are the storage path's, not image processing's.
  */
 import { readFileSync } from 'node:fs';
-import type { Requirement, SuiteTest } from 'stampede-load';
+import type { Requirement, SuiteTest } from 'stampede-load/suite';
 import { healthSettings } from '../lib/api-session.ts';
 import { SCENARIO_USERS_SCRIPT, STORAGE_VIDEO_BYTES, StorageUser } from '../scenario-users.ts';
 import { transferFigures } from './figures.ts';

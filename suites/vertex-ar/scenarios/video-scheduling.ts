@@ -3,7 +3,7 @@
  * (`PATCH /videos/:id/schedule`) while AR readers keep that content hot in the cache; after each switch the scheduler
  * reads the AR content back and checks it shows the video just scheduled (read-your-writes through the cache).
  */
-import type { SuiteTest } from 'stampede-load';
+import type { SuiteTest } from 'stampede-load/suite';
 import { healthSettings } from '../lib/api-session.ts';
 import { SCHEDULE_NAME, SWITCH_CHECK } from '../lib/video-schedule.ts';
 import { AR_NAME, ArReader, SCENARIO_USERS_SCRIPT, VideoScheduler } from '../scenario-users.ts';

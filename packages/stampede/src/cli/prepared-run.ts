@@ -18,7 +18,7 @@ import { Aggregate } from '../stats/aggregate.ts';
 import { distributeUsers } from '../user/distribute.ts';
 import { createTagFilter } from '../user/task-plan.ts';
 import { isHttpUserClass, resolveHost, type UserClass } from '../user/user.ts';
-import type { StampedeOptions } from './config-file.ts';
+import type { StampedeOptions } from '../config.ts';
 import { UsageError } from './errors.ts';
 import { checkUrl, type RunOptions } from './options.ts';
 import { checkReachable } from './preflight.ts';

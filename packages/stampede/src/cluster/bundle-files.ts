@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClusterError } from './errors.ts';
-import { SELF_ENTRY } from '../self-import.ts';
+import { SELF_ENTRIES, SELF_ENTRY } from '../self-import.ts';
 
 /** URL of this package's entry, the specifier load-script.ts gives `stampede-load` in a bundle. */
 export const STAMPEDE_ENTRY = SELF_ENTRY;
@@ -61,6 +61,24 @@ export function writeWorkerBundle(text: string, expectedHash: string, masterEntr
   const nodeModules = ownNodeModules();
   if (nodeModules) symlinkSync(nodeModules, path.join(dir, 'node_modules'), 'dir');
   const file = path.join(dir, `script-${actual.slice(0, 16)}.mjs`);
-  writeFileSync(file, masterEntry === STAMPEDE_ENTRY ? text : text.split(masterEntry).join(STAMPEDE_ENTRY));
+  writeFileSync(file, ownEntries(text, masterEntry));
   return { path: file, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The bundle with the master's package entries (its main entry, and the subpaths beside it, named like it: src/*.ts
+ * or dist/*.js) replaced by this process's own.
+ */
+function ownEntries(text: string, masterEntry: string): string {
+  if (masterEntry === STAMPEDE_ENTRY) return text;
+  const ownBase = STAMPEDE_ENTRY.slice(0, STAMPEDE_ENTRY.lastIndexOf('/') + 1);
+  const ownExt = path.extname(STAMPEDE_ENTRY);
+  const masterBase = masterEntry.slice(0, masterEntry.lastIndexOf('/') + 1);
+  const masterExt = path.extname(masterEntry);
+  let out = text;
+  for (const own of Object.values(SELF_ENTRIES)) {
+    const master = masterBase + own.slice(ownBase.length, own.length - ownExt.length) + masterExt;
+    out = out.split(master).join(own);
+  }
+  return out;
 }

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StopLatch } from '../../src/stop-latch.ts';
 import { systemClock } from '../../src/clock.ts';
-import { User, constant, createRandom, runUser, task, type RunUserContext } from '../../src/index.ts';
+import { User, constant, createRandom, runUser, task, type RunUserContext } from '../../src/internals.ts';
 import { FakeClock } from './fake-clock.ts';
 import { FakeLogger, FakeRecorder } from './user-fakes.ts';
 

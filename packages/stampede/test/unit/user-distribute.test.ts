@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   HttpUser, User, task, tag, discoverUserClasses, distributeUsers, createTagFilter, largestRemainder,
-} from '../../src/index.ts';
+} from '../../src/internals.ts';
 import { FakeLogger } from './user-fakes.ts';
 
 const cls = (name: string, weight: number, fixedCount = 0) => ({ name, weight, fixedCount });

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HttpUser, User, loadScript, distributeUsers, compileTaskPlan, createTagFilter } from '../../src/index.ts';
+import { HttpUser, User, loadScript, distributeUsers, compileTaskPlan, createTagFilter } from '../../src/internals.ts';
 
 const testDir = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = path.resolve(testDir, '../fixtures');

@@ -4,7 +4,7 @@ import { getEventListeners } from 'node:events';
 import {
   HttpUser, User, TaskSet, SequentialTaskSet, StopUser, task, constant, createRandom, runUser,
   createUserInstance, startUser, runOneTask, stopUser, type RunUserContext, type UserClass,
-} from '../../src/index.ts';
+} from '../../src/internals.ts';
 import { FakeClock } from './fake-clock.ts';
 import { FakeLogger, FakeRecorder, FakeSession } from './user-fakes.ts';
 

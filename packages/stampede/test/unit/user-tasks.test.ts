@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   HttpUser, User, TaskSet, SequentialTaskSet, task, tag, compileTaskPlan, createTagFilter, createRandom,
   constant, type PlanEntry, type TaskPlan,
-} from '../../src/index.ts';
+} from '../../src/internals.ts';
 import { pickWeighted } from '../../src/user/task-plan.ts';
 
 const names = (plan: TaskPlan) => plan.entries.map((e: PlanEntry) => `${e.name}:${e.weight}`);

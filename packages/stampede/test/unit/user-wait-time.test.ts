@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   User, between, constant, constantPacing, constantThroughput, createRandom, createWaitTimer, runUser, task,
   type PacingCounters, type WaitContext,
-} from '../../src/index.ts';
+} from '../../src/internals.ts';
 import { FakeClock } from './fake-clock.ts';
 import { FakeLogger, FakeRecorder } from './user-fakes.ts';
 
