@@ -3,6 +3,7 @@
  * event-loop delay (perf_hooks.monitorEventLoopDelay) and GC pauses (PerformanceObserver 'gc').
  */
 import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
+import { ProcessCpuSampler } from './process-cpu.ts';
 import type { Probe, SampleFields } from './types.ts';
 
 /** Options of a GeneratorProbe. */
@@ -12,8 +13,7 @@ export interface GeneratorProbeOptions {
 }
 
 export class GeneratorProbe implements Probe {
-  #cpu = process.cpuUsage();
-  #lastMs = performance.now();
+  readonly #cpu = new ProcessCpuSampler();
   readonly #loop: IntervalHistogram;
   readonly #gc: PerformanceObserver;
   #gcPauseMs = 0;
@@ -30,11 +30,7 @@ export class GeneratorProbe implements Probe {
   /** `intervalS` 0 sets the baseline; otherwise the CPU share is over the time since the last read on this thread
    * (with a threaded sampler this read happens when the sample arrives, not when /proc was read). */
   read(intervalS: number): SampleFields {
-    const used = process.cpuUsage(this.#cpu);
-    this.#cpu = process.cpuUsage();
-    const nowMs = performance.now();
-    if (intervalS > 0) intervalS = (nowMs - this.#lastMs) / 1000;
-    this.#lastMs = nowMs;
+    const cpuPct = this.#cpu.sample();
     const mem = process.memoryUsage();
     // The histogram is in ns; with no loop turn yet it reports 0 (not the NaN of an empty percentile).
     const lagMs = this.#loop.count > 0 ? this.#loop.percentile(99) / 1e6 : 0;
@@ -42,7 +38,7 @@ export class GeneratorProbe implements Probe {
     const gcMs = this.#gcPauseMs;
     this.#gcPauseMs = 0;
     return {
-      gen_cpu_pct: intervalS > 0 ? Math.round((used.user + used.system) / (intervalS * 1e4) * 10) / 10 : 0,
+      gen_cpu_pct: intervalS > 0 ? Math.round(cpuPct * 10) / 10 : 0,
       gen_rss_bytes: mem.rss,
       gen_heap_used_bytes: mem.heapUsed,
       gen_loop_lag_p99_ms: Math.round(lagMs * 100) / 100,

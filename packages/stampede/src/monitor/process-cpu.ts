@@ -1,4 +1,7 @@
-/** CPU use of this process (all threads) between samples, in percent of one core; keeps the maximum. */
+/**
+ * CPU use of this process (all threads) between samples, in percent of one core; keeps the maximum. The one
+ * self-CPU sampler: the run's generator figures, the web UI's system tab and the monitor's generator probe.
+ */
 export class ProcessCpuSampler {
   #last = process.cpuUsage();
   #lastAt = performance.now();

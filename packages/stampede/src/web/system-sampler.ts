@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { parsePidStat } from '../monitor/proc-parse.ts';
+import { ProcessCpuSampler } from '../monitor/process-cpu.ts';
 import type { SystemSample } from './api-types.ts';
 
 /** Linux USER_HZ: /proc times are in 1/100 s on every architecture Node supports. */
@@ -13,13 +15,12 @@ const CLOCK_TICKS_PER_S = 100;
 /** CPU time (s) and RSS (bytes) of a process from /proc, or undefined when it is gone or /proc is absent. */
 export function readProcStat(pid: number, procRoot = '/proc'): { cpuS: number; rssBytes: number } | undefined {
   try {
-    const stat = readFileSync(`${procRoot}/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: fields restart after its last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    const stat = parsePidStat(readFileSync(`${procRoot}/${pid}/stat`, 'latin1'));
+    if (!stat) return undefined;
+    // RSS from status (kB), not stat's pages: no page size to guess.
     const status = readFileSync(`${procRoot}/${pid}/status`, 'utf8');
     const rssKb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0);
-    return { cpuS: ticks / CLOCK_TICKS_PER_S, rssBytes: rssKb * 1024 };
+    return { cpuS: stat.cpuTicks / CLOCK_TICKS_PER_S, rssBytes: rssKb * 1024 };
   } catch {
     return undefined;
   }
@@ -37,8 +38,7 @@ export interface SystemSamplerOptions {
 export class SystemSampler {
   readonly #o: SystemSamplerOptions;
   readonly #loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
-  #lastCpu = process.cpuUsage();
-  #lastAt = performance.now();
+  readonly #cpu = new ProcessCpuSampler();
   #lastTarget: { cpuS: number; at: number } | undefined;
   #latest: SystemSample;
 
@@ -56,14 +56,10 @@ export class SystemSampler {
   /** Takes a sample now. */
   sample(): SystemSample {
     const now = performance.now();
-    const elapsedUs = Math.max(1, (now - this.#lastAt) * 1000);
-    const cpu = process.cpuUsage(this.#lastCpu);
-    this.#lastCpu = process.cpuUsage();
-    this.#lastAt = now;
     const mem = process.memoryUsage();
     const loopLagP99Ms = this.#loop.count > 0 ? this.#loop.percentile(99) / 1e6 : 0;
     this.#loop.reset();
-    const cpuPct = round1((100 * (cpu.user + cpu.system)) / elapsedUs);
+    const cpuPct = round1(this.#cpu.sample());
     const threadLoopLagP99Ms = Math.round((this.#o.threadLoopLagMs?.() ?? 0) * 100) / 100;
     this.#latest = {
       time: Date.now(),
