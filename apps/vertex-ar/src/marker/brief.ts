@@ -11,8 +11,8 @@ const SAMPLE_SIGMA = 31 / 5;
 // Fixed seed: the pattern is part of the marker format; changing it invalidates stored markers.
 const PATTERN_SEED = 0x5eed_b41e;
 
-/** mulberry32: tiny, fast, good enough to draw a sampling pattern, and identical on every platform. */
-function mulberry32(seed: number): () => number {
+/** mulberry32: tiny, fast, good enough to draw a sampling pattern (and the tests' fixture images), identical on every platform. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

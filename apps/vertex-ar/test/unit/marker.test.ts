@@ -9,6 +9,8 @@ import {
   generatePortraitAssets,
   matchMarkers,
 } from '../../src/marker/index.ts';
+// Seeded so every fixture image is reproducible from its seed.
+import { mulberry32 } from '../../src/marker/brief.ts';
 
 // Similarity thresholds, chosen from what was measured on the fixtures below, with margin:
 // - same picture re-encoded (JPEG q75–95, PNG↔JPEG, WebP q75–95): lowest observed 0.65 (JPEG q75,
@@ -17,17 +19,6 @@ import {
 const SAME_MIN = 0.5;
 const DIFFERENT_MAX = 0.15;
 
-/** mulberry32: seeded so every fixture image is reproducible from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A textured, photo-like PNG: a colour gradient with seeded noise (generated here, since sharp's

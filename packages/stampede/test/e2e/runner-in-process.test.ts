@@ -6,32 +6,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validateReport } from '../../src/report/schema.ts';
+import { runCli } from '../fixtures/cli-process.ts';
 import { startCountingServer } from '../fixtures/counting-server.ts';
 
 const root = new URL('../../../../', import.meta.url).pathname;
-const bin = path.join(root, 'packages/stampede/bin/stampede.js');
 const scripts = path.join(root, 'packages/stampede/test/fixtures/in-process-scripts');
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    // Bounded: no CLI run in these tests may outlive 90 s.
-    const kill = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('exit', (code) => {
-      clearTimeout(kill);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 test('--threads 1: errors escaping user code are counted as exceptions and logged; the run goes on (exit 1 for the exceptions, issue #18), exact totals', async () => {
   const server = await startCountingServer();

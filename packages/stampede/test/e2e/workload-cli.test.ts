@@ -4,37 +4,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validateReport } from '../../src/report/schema.ts';
+import { runCli as runCliProcess, type CliResult } from '../fixtures/cli-process.ts';
 import { startCountingServer } from '../fixtures/counting-server.ts';
 
 const root = new URL('../../../../', import.meta.url).pathname;
-const bin = path.join(root, 'packages/stampede/bin/stampede.js');
 const script = path.join(root, 'packages/stampede/test/fixtures/workload/workload-users.ts');
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, STAMPEDE_THREADS: '2' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    // Bounded: no CLI run in these tests may outlive 90 s.
-    const kill = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('exit', (code) => {
-      clearTimeout(kill);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** The CLI with two user threads, as these runs were measured. */
+function runCli(args: string[]): Promise<CliResult> {
+  return runCliProcess(args, { env: { STAMPEDE_THREADS: '2' } });
 }
 
 function tempDir(): { dir: string; done: () => void } {
