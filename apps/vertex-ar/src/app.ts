@@ -13,15 +13,15 @@ import { errorBodySchema, toVertexError } from './errors.ts';
 import { installHttpMetrics, localScrape } from './metrics/http-metrics.ts';
 import type { LogLine } from './db/query-observer.ts';
 import type { S3StorageOptions } from './storage/s3-storage.ts';
-import { createAdmissionServer, type AdmissionState } from './server/admission.ts';
-import type { ClusterLink } from './server/cluster-link.ts';
-import { DEFAULT_TUNING, type Tuning } from './server/tuning.ts';
+import { createAdmissionServer, type AdmissionState } from './server/admission/admission.ts';
+import type { ClusterLink } from './server/process/cluster-link.ts';
+import { DEFAULT_TUNING, type Tuning } from './server/config/tuning.ts';
 import type { PortraitGenerator } from './uploads/portrait-generator.ts';
-import { resolveJwtSecret } from './server/jwt-secret.ts';
-import { bootstrapAdmin } from './server/admin-bootstrap.ts';
+import { resolveJwtSecret } from './server/config/jwt-secret.ts';
+import { bootstrapAdmin } from './server/bootstrap/admin-bootstrap.ts';
 import { registerRoutes } from './routes/index.ts';
-import { createValidatorCompiler } from './server/validators.ts';
-import { installJsonDepthLimit } from './server/json-depth.ts';
+import { createValidatorCompiler } from './server/admission/validators.ts';
+import { installJsonDepthLimit } from './server/admission/json-depth.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -19,7 +19,7 @@ import { LocalStorage } from './storage/local-storage.ts';
 import type { Storage } from './storage/storage.ts';
 import { reconcileStorage, reconciledAnything } from './storage/reconcile.ts';
 import type { Repositories } from './db/repositories.ts';
-import { DEFAULT_TUNING, tuningView } from './server/tuning.ts';
+import { DEFAULT_TUNING, tuningView } from './server/config/tuning.ts';
 import { defaultPortraitGenerator } from './uploads/portrait-generator.ts';
 
 /** Default upload limits in bytes. */

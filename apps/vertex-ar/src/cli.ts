@@ -4,8 +4,8 @@
  */
 import cluster from 'node:cluster';
 import { Command, CommanderError, Option } from 'commander';
-import { serveOptionsFromFlags, UsageError, type AwsEnvironment, type ServeFlags } from './server/serve-config.ts';
-import { tuningView } from './server/tuning.ts';
+import { serveOptionsFromFlags, UsageError, type AwsEnvironment, type ServeFlags } from './server/config/serve-config.ts';
+import { tuningView } from './server/config/tuning.ts';
 import { VertexError } from './errors.ts';
 import { join, resolve } from 'node:path';
 
@@ -67,7 +67,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   };
   // The server modules load only now: a usage error or --help answers without paying for them.
   if (cluster.isWorker) {
-    const { runWorker } = await import('./server/cluster-worker.ts');
+    const { runWorker } = await import('./server/process/cluster-worker.ts');
     const server = await runWorker(full);
     // An orphaned worker would keep serving with no one to replace or stop it.
     process.on('disconnect', installSignalHandlers(() => server.close(), { quiet: true }));
@@ -79,8 +79,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.stdout.write(`vertex-ar: settings ${shown}\n`);
   const log = (message: string) => process.stderr.write(`vertex-ar: ${message}\n`);
   const start = tuning.workers > 1
-    ? import('./server/cluster-primary.ts').then(({ runPrimary }) => runPrimary(full, { log }))
-    : import('./server/start-server.ts').then(({ startServer }) => startServer(full));
+    ? import('./server/process/cluster-primary.ts').then(({ runPrimary }) => runPrimary(full, { log }))
+    : import('./server/process/start-server.ts').then(({ startServer }) => startServer(full));
   const running = await start.catch((err: unknown) =>
     startFailure(err, options.port, options.host));
   installSignalHandlers(() => running.close(), { exitOnSecond: true });
@@ -104,7 +104,7 @@ const CREATE_ADMIN_OUTCOME = {
 
 async function createAdmin(flags: CreateAdminFlags): Promise<void> {
   const { openDatabase } = await import('./db/open-database.ts');
-  const { ensureAdmin } = await import('./server/admin-bootstrap.ts');
+  const { ensureAdmin } = await import('./server/bootstrap/admin-bootstrap.ts');
   const db = process.env.DATABASE_URL;
   const repos = await openDatabase(db && /^postgres(ql)?:\/\//.test(db)
     ? { postgresUrl: db }

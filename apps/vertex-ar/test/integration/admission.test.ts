@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { resolveTuning } from '../../src/server/tuning.ts';
+import { resolveTuning } from '../../src/server/config/tuning.ts';
 import { call, newUser, startTestServer, type TestServer } from '../support/test-server.ts';
 
 /** Starts a POST whose body arrives only when `finish` is called: a request held in flight. */

@@ -1,8 +1,8 @@
 // Issue #8: pure pieces — tuning presets and overrides, serve flags, the LRU fill guard, the relay.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { autoWorkers, DEFAULT_TUNING, resolveTuning } from '../../src/server/tuning.ts';
-import { serveOptionsFromFlags, UsageError } from '../../src/server/serve-config.ts';
+import { autoWorkers, DEFAULT_TUNING, resolveTuning } from '../../src/server/config/tuning.ts';
+import { serveOptionsFromFlags, UsageError } from '../../src/server/config/serve-config.ts';
 import { LruStore } from '../../src/cache/cache-store.ts';
 import { parseS3Url } from '../../src/storage/s3-url.ts';
 import { operationOf } from '../../src/db/query-observer.ts';

@@ -4,7 +4,7 @@
  */
 import cluster from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
-import type { MetricsScrape } from '../metrics/http-metrics.ts';
+import type { MetricsScrape } from '../../metrics/http-metrics.ts';
 import type { ClusterLink } from './cluster-link.ts';
 import { isVertexMessage, type PrimaryMessage, type WorkerMessage } from './ipc-messages.ts';
 import { startServer, type RunningServer, type ServerOptions } from './start-server.ts';

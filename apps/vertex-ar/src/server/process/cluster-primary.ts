@@ -7,15 +7,15 @@ import cluster, { type Worker } from 'node:cluster';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AggregatorRegistry } from 'prom-client';
-import { applyLoginOp, LoginLimiter } from '../auth/login-limiter.ts';
-import { openStorage, reconcileAtStart } from '../build-context.ts';
-import { openDatabase } from '../db/open-database.ts';
-import { bootstrapAdmin } from './admin-bootstrap.ts';
+import { applyLoginOp, LoginLimiter } from '../../auth/login-limiter.ts';
+import { openStorage, reconcileAtStart } from '../../build-context.ts';
+import { openDatabase } from '../../db/open-database.ts';
+import { bootstrapAdmin } from '../bootstrap/admin-bootstrap.ts';
 import { InvalidationRelay } from './invalidation-relay.ts';
 import { isVertexMessage, type PrimaryMessage, type WorkerMessage } from './ipc-messages.ts';
-import { resolveJwtSecret } from './jwt-secret.ts';
+import { resolveJwtSecret } from '../config/jwt-secret.ts';
 import type { ServerOptions } from './start-server.ts';
-import { DEFAULT_TUNING } from './tuning.ts';
+import { DEFAULT_TUNING } from '../config/tuning.ts';
 
 /** A running cluster. */
 export interface RunningCluster {

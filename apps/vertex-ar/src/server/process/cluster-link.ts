@@ -2,8 +2,8 @@
  * What an app needs from the cluster primary when it runs in a `node:cluster` worker: relayed cache
  * invalidations (in-process LRU only) and the aggregated `/metrics`. Outside a cluster there is no link.
  */
-import type { LoginLimitOp } from '../auth/login-limiter.ts';
-import type { ScrapeMetrics } from '../metrics/http-metrics.ts';
+import type { LoginLimitOp } from '../../auth/login-limiter.ts';
+import type { ScrapeMetrics } from '../../metrics/http-metrics.ts';
 
 /** The worker side of the cluster IPC. */
 export interface ClusterLink {

@@ -1,7 +1,7 @@
 /** startServer: buildApp + listen, with a close() that shuts down gracefully within the configured timeout. */
 import type { FastifyInstance } from 'fastify';
-import { buildApp, type AppOptions } from '../app.ts';
-import { DEFAULT_TUNING } from './tuning.ts';
+import { buildApp, type AppOptions } from '../../app.ts';
+import { DEFAULT_TUNING } from '../config/tuning.ts';
 
 /** Options of {@link startServer}. */
 export interface ServerOptions extends AppOptions {

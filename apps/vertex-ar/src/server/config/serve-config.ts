@@ -4,8 +4,8 @@
  */
 import { isAbsolute, join } from 'node:path';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import { parseS3Url } from '../storage/s3-url.ts';
-import type { ServerOptions } from './start-server.ts';
+import { parseS3Url } from '../../storage/s3-url.ts';
+import type { ServerOptions } from '../process/start-server.ts';
 import { PRESETS, resolveTuning, type PresetName, type TuningFlags } from './tuning.ts';
 
 /** Raw `serve` flags as commander gives them (strings, after env fallbacks). */

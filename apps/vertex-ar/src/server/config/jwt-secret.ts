@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { VertexError } from '../errors.ts';
+import { VertexError } from '../../errors.ts';
 
 /** Shortest accepted secret: HS256 wants at least 256 bits of key. */
 export const MIN_SECRET_LENGTH = 32;

@@ -6,9 +6,9 @@
  * the admin routes (issue 19, item 4). A promotion, like any password change, bumps the account's token
  * version, so every token issued before is refused.
  */
-import { hashPassword, verifyPassword } from '../auth/passwords.ts';
-import type { Repositories } from '../db/repositories.ts';
-import { VertexError } from '../errors.ts';
+import { hashPassword, verifyPassword } from '../../auth/passwords.ts';
+import type { Repositories } from '../../db/repositories.ts';
+import { VertexError } from '../../errors.ts';
 
 /** Result of {@link ensureAdmin}: `unchanged` when the admin already had that password (nothing written). */
 export type EnsureAdminResult = 'created' | 'promoted' | 'updated' | 'unchanged';

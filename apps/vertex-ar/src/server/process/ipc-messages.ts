@@ -2,7 +2,7 @@
  * Messages between the cluster primary and its workers (issue #8). All carry `vx` so they never clash
  * with prom-client's own aggregation messages on the same channel.
  */
-import type { LoginLimitOp } from '../auth/login-limiter.ts';
+import type { LoginLimitOp } from '../../auth/login-limiter.ts';
 
 /** Worker → primary. `id` pairs a request with its reply. */
 export type WorkerMessage =

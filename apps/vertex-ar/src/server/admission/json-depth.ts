@@ -4,7 +4,7 @@
  * deeper than 3 levels, so 32 refuses such a body in one cheap pass without building it.
  */
 import type { FastifyInstance } from 'fastify';
-import { VertexError } from '../errors.ts';
+import { VertexError } from '../../errors.ts';
 
 /** Deepest nesting of objects and arrays a JSON body may have. */
 export const MAX_JSON_DEPTH = 32;
