@@ -152,11 +152,19 @@ export interface LocalS3 {
 
 /** Starts s3rver on 127.0.0.1 (port 0) over a temporary directory (the app's test launcher). */
 export async function startLocalS3(bucket = 'vertex-ar-suite'): Promise<LocalS3> {
-  const s3 = await startS3(bucket);
+  // s3rver runs in this process: its directory is owned like the API's data directories, so a suite killed before
+  // close() leaves nothing the next start does not sweep.
+  await removeStaleDataDirs();
+  const s3 = await startS3(bucket, `${DATA_DIR_PREFIX}s3-`);
+  const owner = `${s3.directory}.owner`;
+  await writeFile(owner, String(process.pid));
   return {
     endpoint: s3.endpoint,
     bucket,
     env: { AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_S3_FORCE_PATH_STYLE: 'true' },
-    close: () => s3.close(),
+    close: async () => {
+      await s3.close();
+      await rm(owner, { force: true });
+    },
   };
 }

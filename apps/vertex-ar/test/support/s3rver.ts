@@ -14,14 +14,16 @@ import type { S3StorageOptions } from '../../src/storage/s3-storage.ts';
 export interface TestS3 {
   endpoint: string;
   bucket: string;
+  /** Where s3rver keeps the objects (removed by close()). */
+  directory: string;
   /** S3 storage options pointing at it. */
   storage(prefix?: string): S3StorageOptions;
   close(): Promise<void>;
 }
 
 /** Starts s3rver with bucket `bucket`. */
-export async function startS3(bucket = 'vertex-test'): Promise<TestS3> {
-  const directory = await mkdtemp(join(tmpdir(), 'vertex-ar-s3-'));
+export async function startS3(bucket = 'vertex-test', dirPrefix = 'vertex-ar-s3-'): Promise<TestS3> {
+  const directory = await mkdtemp(join(tmpdir(), dirPrefix));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
   keepKeyFolders(server.store as FilesystemStore);
   const address = (await server.run()) as { port: number };
@@ -29,6 +31,7 @@ export async function startS3(bucket = 'vertex-test'): Promise<TestS3> {
   return {
     endpoint,
     bucket,
+    directory,
     storage: (prefix = '') => ({
       bucket,
       prefix,

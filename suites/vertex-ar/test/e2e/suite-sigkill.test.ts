@@ -40,7 +40,7 @@ function alive(pid: number): boolean {
   }
 }
 
-test('SIGKILL of `stampede suite`: both embedded API processes stop, and their data directories go', async () => {
+test('SIGKILL of `stampede suite`: both embedded API processes stop, their data directories go, and the next start removes its s3rver data', async () => {
   const reports = mkdtempSync(path.join(tmpdir(), 'suite-sigkill-'));
   const suite = spawn(process.execPath, ['packages/stampede/bin/stampede.js', 'suite', 'vertex-ar', '--quick', '--report-dir', reports], { cwd: root, stdio: 'ignore' });
   let servers: number[] = [];
@@ -53,11 +53,22 @@ test('SIGKILL of `stampede suite`: both embedded API processes stop, and their d
     assert.equal(servers.length, 2, 'the suite started two embedded servers');
     const dataDirs = servers.map((pid) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((e) => e.startsWith('STAMPEDE_SUITE_DATA_DIR='))!.split('=')[1]!);
     assert.ok(dataDirs.every((d) => existsSync(d)));
+    // The S3 twin's objects live in the suite's own process (s3rver), in a directory it owns.
+    const s3Dirs = readdirSync(tmpdir())
+      .filter((n) => n.startsWith(`${DATA_DIR_PREFIX}s3-`) && !n.endsWith('.owner'))
+      .map((n) => path.join(tmpdir(), n))
+      .filter((d) => readFileSync(`${d}.owner`, 'utf8') === String(suite.pid));
+    assert.equal(s3Dirs.length, 1, 'the suite owns one s3rver directory');
     suite.kill('SIGKILL');
     // Polled with a generous deadline: no bound on how fast they stop is asserted.
     for (let i = 0; i < 120 && servers.some(alive); i++) await sleep(250);
     assert.deepEqual(servers.filter(alive), [], 'no embedded server outlives the suite');
     assert.deepEqual(dataDirs.filter((d) => existsSync(d)), [], 'their data directories are removed');
+    // Nothing in the killed process could remove its s3rver directory: the next start does.
+    assert.ok(existsSync(s3Dirs[0]!));
+    await removeStaleDataDirs();
+    assert.equal(existsSync(s3Dirs[0]!), false, 'the next start removes the killed suite\'s s3rver directory');
+    assert.equal(existsSync(`${s3Dirs[0]!}.owner`), false);
   } finally {
     suite.kill('SIGKILL');
     for (const pid of servers) if (alive(pid)) process.kill(pid, 'SIGKILL');
