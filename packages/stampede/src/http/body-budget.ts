@@ -21,8 +21,3 @@ export function reserveBodyBytes(bytes: number): boolean {
 export function releaseBodyBytes(bytes: number): void {
   bufferedBytes -= bytes;
 }
-
-/** Body bytes currently reserved on this thread (tests). */
-export function bodyBytesInFlight(): number {
-  return bufferedBytes;
-}

@@ -6,7 +6,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHttpSession } from '../../src/http/session.ts';
 import { createLeanDispatcher } from '../../src/http/lean/lean-agent.ts';
-import { bodyBytesInFlight, releaseBodyBytes } from '../../src/http/body-budget.ts';
+import { BODY_BUDGET_BYTES, releaseBodyBytes, reserveBodyBytes } from '../../src/http/body-budget.ts';
+
+/** 0 when every byte reserved on this thread was given back: the whole budget can be reserved again. */
+function bodyBytesInFlight(): number {
+  if (!reserveBodyBytes(BODY_BUDGET_BYTES)) return -1;
+  releaseBodyBytes(BODY_BUDGET_BYTES);
+  return 0;
+}
 import { DEFAULT_MAX_HEAD_BYTES, ResponseParser } from '../../src/http/lean/response-parser.ts';
 import type { HttpResponse } from '../../src/http/types.ts';
 import { FakeRecorder } from '../fixtures/fake-recorder.ts';
