@@ -12,6 +12,7 @@
 import type { Dispatcher } from 'undici';
 import { BODY_BUDGET_BYTES, releaseBodyBytes, reserveBodyBytes } from './body-budget.ts';
 import { BodyBudgetError, BodyTooLargeError, TotalTimeoutError } from './errors.ts';
+import { HopState } from './hop.ts';
 
 /** An exchange in flight, as its owner sees it (undici's Exchange or the lean path's LeanExchange). */
 export interface AbortableExchange {
@@ -67,25 +68,9 @@ function decimal(raw: Buffer): number {
  * ends, undici reports an error, the total timeout fires, or abortAll() interrupts it. Later callbacks from undici
  * are ignored, so one exchange can never be recorded twice.
  */
-export class Exchange implements Dispatcher.DispatchHandler {
-  readonly method: string;
-  readonly maxBodyBytes: number;
-  readonly owner: ExchangeOwner;
+export class Exchange extends HopState implements Dispatcher.DispatchHandler {
   totalTimeoutMs = 0;
-  /** performance.now() at dispatch and at the end (last body byte or failure), ms. */
-  startMs = 0;
-  endMs = 0;
-  status = 0;
   statusText = '';
-  rawHeaders: Buffer[] | null = null;
-  /** Bytes of the response head, rebuilt from the raw headers (exact up to optional whitespace). */
-  headerBytes = 0;
-  bodyBytes = 0;
-  location: string | undefined = undefined;
-  setCookies: string[] | null = null;
-  /** Set when the exchange failed; null on a complete response. */
-  error: Error | null = null;
-  done = false;
   /** @internal resolves start()'s promise. */
   resolveDone: (() => void) | null = null;
   private first: Buffer | null = null;
@@ -96,9 +81,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private readonly dispatcher: Dispatcher;
 
   constructor(owner: ExchangeOwner, method: string, maxBodyBytes: number, dispatcher: Dispatcher) {
-    this.owner = owner;
-    this.method = method;
-    this.maxBodyBytes = maxBodyBytes;
+    super(owner, method, maxBodyBytes);
     this.dispatcher = dispatcher;
   }
 

@@ -4,32 +4,12 @@
  * started; it resolves once (never rejects: a failure lands in `error`) and exposes what the session records.
  */
 import type { Dispatcher } from 'undici';
-import { Exchange, type AbortableExchange, type ExchangeOwner } from './exchange.ts';
+import { Exchange, type ExchangeOwner } from './exchange.ts';
+import type { Hop } from './hop.ts';
 import { LeanAgent } from './lean/lean-agent.ts';
 import { LeanExchange } from './lean/lean-exchange.ts';
 
-/** One hop in flight or done, whichever transport carries it. */
-export interface Hop extends AbortableExchange {
-  /**
-   * Send and resolve when done.
-   * @param remainingMs time left of the request's total timeout (redirect hops share one deadline)
-   * @param totalTimeoutMs the configured total timeout, quoted in the error message
-   */
-  start(options: Dispatcher.DispatchOptions, remainingMs: number, totalTimeoutMs: number): Promise<void>;
-  /** performance.now() at the send and at the end (last body byte or failure), ms. */
-  readonly startMs: number;
-  readonly endMs: number;
-  readonly status: number;
-  readonly rawHeaders: Buffer[] | null;
-  readonly headerBytes: number;
-  readonly bodyBytes: number;
-  readonly location: string | undefined;
-  readonly setCookies: string[] | null;
-  /** Set when the hop failed; null on a complete response. */
-  readonly error: Error | null;
-  /** The received body. */
-  body(): Buffer;
-}
+export type { Hop } from './hop.ts';
 
 /** Carries a session's hops. */
 export interface Transport {

@@ -9,6 +9,7 @@ import type { Dispatcher } from 'undici';
 import { releaseBodyBytes } from '../body-budget.ts';
 import { TotalTimeoutError } from '../errors.ts';
 import { nameIs, type ExchangeOwner } from '../exchange.ts';
+import { HopState } from '../hop.ts';
 import type { LeanAgent, LeanOriginPool, PoolClient } from './lean-agent.ts';
 import type { ConnectionOwner, LeanConnection } from './lean-connection.ts';
 import { buildRequest } from './request-head.ts';
@@ -16,20 +17,7 @@ import { buildRequest } from './request-head.ts';
 const EMPTY_BODY = Buffer.alloc(0);
 
 /** A lean hop: the LeanTransport's for plain-http origins (transport.ts). */
-export class LeanExchange implements ConnectionOwner, PoolClient {
-  readonly method: string;
-  readonly maxBodyBytes: number;
-  readonly owner: ExchangeOwner;
-  startMs = 0;
-  endMs = 0;
-  status = 0;
-  rawHeaders: Buffer[] | null = null;
-  headerBytes = 0;
-  bodyBytes = 0;
-  location: string | undefined = undefined;
-  setCookies: string[] | null = null;
-  error: Error | null = null;
-  done = false;
+export class LeanExchange extends HopState implements ConnectionOwner, PoolClient {
   private chunks: Buffer[] | null = null;
   private request: Buffer | null = null;
   private pool: LeanOriginPool | null = null;
@@ -45,9 +33,7 @@ export class LeanExchange implements ConnectionOwner, PoolClient {
   private readonly agent: LeanAgent;
 
   constructor(owner: ExchangeOwner, method: string, maxBodyBytes: number, agent: LeanAgent) {
-    this.owner = owner;
-    this.method = method;
-    this.maxBodyBytes = maxBodyBytes;
+    super(owner, method, maxBodyBytes);
     this.agent = agent;
   }
 
