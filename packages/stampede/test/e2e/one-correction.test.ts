@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,26 +18,46 @@ import { listenFixture } from '../fixtures/fixture-server.ts';
 
 const RATE = 50;
 const SECONDS = 4;
-const CONNECTIONS = 10;
+const CONNECTIONS = 25;
 // The target stalls for 1 s when these requests arrive: everything arriving in that second is answered at its end.
-// At 50/s, 10 connections are held and the next ~40 slots queue in the generator; each request is measured from
-// its slot. Stalls start at 0.4 s, 1.6 s and 2.8 s of the run; each backlog drains before the next stall and the end.
+// At 50/s, 25 connections are held and the next ~25 slots queue in the generator, all sent at once when the stall
+// ends (so how fast a tool sends a burst barely moves the figures); each request is measured from its slot. Stalls start at 0.4 s, 1.6 s and 2.8 s of the run; each backlog drains before the next stall and the end.
 const STALL_AT = new Set([20, 80, 140]);
 
-/** A target that counts requests and stalls as above; fresh per tool, so each sees request 1 first. */
+/**
+ * A target that counts requests and stalls as above, in a process of its own (so no tool shares an event loop with
+ * it: the suite's load runs in this test's process); fresh per tool, so each sees request 1 first. `GET /__count`
+ * answers the count and is not counted.
+ */
 async function stallingTarget() {
-  let received = 0;
-  let stallEnd = 0;
-  const server = await listenFixture(
-    createServer((_req, res) => {
+  const code = `
+    const stalls = new Set(${JSON.stringify([...STALL_AT])});
+    let received = 0, stallEnd = 0;
+    const server = require('node:http').createServer((req, res) => {
+      if (req.url === '/__count') return res.end(String(received));
       received++;
       const now = performance.now();
-      if (STALL_AT.has(received)) stallEnd = now + 1000;
+      if (stalls.has(received)) stallEnd = now + 1000;
       if (now < stallEnd) setTimeout(() => res.end('ok'), stallEnd - now);
       else res.end('ok');
+    });
+    server.keepAliveTimeout = 30000;
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+    process.stdin.on('end', () => process.exit(0)).resume();`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+    child.once('exit', (c) => reject(new Error(`target exited with ${c}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    received: async () => Number(await (await fetch(`${url}/__count`)).text()),
+    close: () => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.stdin.end();
     }),
-  );
-  return { url: server.url, received: () => received, close: () => server.close() };
+  };
 }
 
 interface Latency {
@@ -59,7 +80,7 @@ test('quick --rate, -f with constantArrivalRate and the suite paced load report 
         const res = await runCli(['quick', `${target.url}/x`, '--rate', String(RATE), '-c', String(CONNECTIONS), '--threads', '1', '-d', `${SECONDS}s`, '--json', json]);
         assert.equal(res.code, 0, res.stderr);
         const r = JSON.parse(readFileSync(json, 'utf8'));
-        assert.equal(r.totals.requests, target.received());
+        assert.equal(r.totals.requests, await target.received());
         results.push(summary('quick', r.totals.requests, r.totals.latency_ms, r.totals.latency_corrected_ms));
       } finally {
         await target.close();
@@ -84,7 +105,7 @@ export const options: StampedeOptions = {
         const res = await runCli(['-f', script, '--headless', '--host', target.url, '--threads', '1', '--json', json, '--only-summary']);
         assert.equal(res.code, 0, res.stderr);
         const r = JSON.parse(readFileSync(json, 'utf8'));
-        assert.equal(r.totals.requests, target.received());
+        assert.equal(r.totals.requests, await target.received());
         results.push(summary('-f constantArrivalRate', r.totals.requests, r.totals.latency_ms, r.totals.latency_corrected_ms));
       } finally {
         await target.close();
@@ -100,7 +121,7 @@ export const options: StampedeOptions = {
         await warm.close();
         const load = await runHttpLoad({ baseUrl: target.url, requests: [{ path: '/x' }], connections: CONNECTIONS, rate: RATE, durationS: SECONDS });
         const r = buildJsonReport({ aggregate: load.aggregate, version: 'test', startedAt: load.startedAtWallMs, endedAt: load.endedAtWallMs, durationS: load.durationS, config: load.config });
-        assert.equal(r.totals.requests, target.received());
+        assert.equal(r.totals.requests, await target.received());
         results.push(summary('suite paced load', r.totals.requests, r.totals.latency_ms, r.totals.latency_corrected_ms!));
       } finally {
         await target.close();
