@@ -63,6 +63,8 @@ export interface StampedeConfig {
   webAuth?: string;
   monitorPid?: number;
   maxNames?: number;
+  /** https: accept any certificate (self-signed test environments). */
+  insecure?: boolean;
   seed?: number;
   /** USER_CLASS arguments. */
   userClasses?: string[];
@@ -168,6 +170,7 @@ const FIELDS: Record<keyof StampedeConfig, [keyof RunOptions, Convert]> = {
   webAuth: ['webAuth', str],
   monitorPid: ['monitorPid', int(1)],
   maxNames: ['maxNames', int(1)],
+  insecure: ['insecure', bool],
   seed: ['seed', int(0)],
   userClasses: ['userClasses', list],
   scenarios: ['scenarios', any],

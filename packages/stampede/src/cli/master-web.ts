@@ -50,7 +50,7 @@ export async function runMasterWithWebUi(opts: RunOptions, m: MasterOptions, io:
         clock: systemClock,
         logger: setup.io.logger,
         bundle: readBundle(script.bundlePath),
-        init: { host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed: testSeed(opts) },
+        init: { host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed: testSeed(opts), insecure: opts.insecure },
         identity: { host: os.hostname(), pid: process.pid },
         respawnLostUsers: !m.abortOnWorkerLoss,
         redisGraceMs: m.redisGraceMs,

@@ -11,6 +11,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { BODY_BUDGET_BYTES, releaseBodyBytes, reserveBodyBytes } from './body-budget.ts';
+import { protocolOf, type HttpProtocol } from './dispatcher.ts';
 import { BodyBudgetError, BodyTooLargeError, TotalTimeoutError } from './errors.ts';
 
 /** An exchange in flight, as its owner sees it (undici's Exchange or the lean path's LeanExchange). */
@@ -77,6 +78,9 @@ export class Exchange implements Dispatcher.DispatchHandler {
   endMs = 0;
   status = 0;
   statusText = '';
+  /** The protocol that answered; undefined until a response head arrived. */
+  protocol: HttpProtocol | undefined = undefined;
+  private origin = '';
   rawHeaders: Buffer[] | null = null;
   /** Bytes of the response head, rebuilt from the raw headers (exact up to optional whitespace). */
   headerBytes = 0;
@@ -116,6 +120,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.totalTimeoutMs = totalTimeoutMs;
     this.timer = setTimeout(onTotalTimeout, Math.max(1, remainingMs), this);
     this.startMs = performance.now();
+    this.origin = String(options.origin);
     this.dispatcher.dispatch(options, this);
     return done;
   }
@@ -147,6 +152,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return true; // 1xx informational: the real head follows
     this.status = statusCode;
     this.statusText = statusText;
+    this.protocol = protocolOf(this.dispatcher, this.origin);
     this.rawHeaders = rawHeaders;
     // "HTTP/1.1 200 OK\r\n" + "name: value\r\n"… + "\r\n"
     let bytes = 15 + statusText.length + 2;

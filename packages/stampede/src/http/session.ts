@@ -21,7 +21,7 @@ import type { AbortableExchange, ExchangeOwner } from './exchange.ts';
 import { LeanAgent } from './lean/lean-agent.ts';
 import { buildMultipart } from './multipart.ts';
 import * as target from './request-target.ts';
-import { SessionResponse, type ResponseOwner } from './response.ts';
+import { recordHop, SessionResponse, type ResponseOwner } from './response.ts';
 import { transportOf, type Hop, type Transport } from './transport.ts';
 
 /** Most redirect hops followed per request (browsers and requests use 20–30; k6 uses 10). */
@@ -155,7 +155,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
       if (exchange.setCookies !== null && !crossOrigin) this.storeCookies(exchange.setCookies);
       const next = this.redirectTarget(exchange, to, options);
       if (next === undefined || hop === MAX_REDIRECTS) return this.respond(exchange, verb, hopName, to, options, next);
-      this.recorder.record(verb, hopName, latencyUs(exchange), exchange.headerBytes + exchange.bodyBytes);
+      recordHop(this.recorder, verb, hopName, latencyUs(exchange), exchange.headerBytes + exchange.bodyBytes, undefined, exchange.protocol);
       // RFC 9110 §15.4.4: 303 turns into GET; §15.4.2/3: user agents turn a redirected POST into GET on 301/302.
       const status = exchange.status;
       if ((status === 303 && verb !== 'HEAD') || ((status === 301 || status === 302) && verb === 'POST')) {
@@ -230,6 +230,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
       latencyUs(exchange),
       exchange.headerBytes + exchange.bodyBytes,
       error,
+      exchange.protocol,
     );
     if (options.catchResponse === true && !failed) {
       this.pending?.commit();

@@ -4,6 +4,7 @@
  * started; it resolves once (never rejects: a failure lands in `error`) and exposes what the session records.
  */
 import type { Dispatcher } from 'undici';
+import type { HttpProtocol } from './dispatcher.ts';
 import { Exchange, type AbortableExchange, type ExchangeOwner } from './exchange.ts';
 import { LeanAgent } from './lean/lean-agent.ts';
 import { LeanExchange } from './lean/lean-exchange.ts';
@@ -20,6 +21,8 @@ export interface Hop extends AbortableExchange {
   readonly startMs: number;
   readonly endMs: number;
   readonly status: number;
+  /** The protocol that answered; undefined when no response head arrived. */
+  readonly protocol: HttpProtocol | undefined;
   readonly rawHeaders: Buffer[] | null;
   readonly headerBytes: number;
   readonly bodyBytes: number;

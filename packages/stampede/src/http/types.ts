@@ -46,6 +46,11 @@ export interface HttpResponse {
   ok: boolean;
   /** Set when the exchange failed (transport failure or HTTP error status). status is 0 for transport failures. */
   error?: RecordedError;
+  /**
+   * Which protocol answered: 'h2' when the TLS connection negotiated HTTP/2, else 'http/1.1'. Undefined when
+   * nothing answered (a transport failure before the response head).
+   */
+  protocol?: 'http/1.1' | 'h2';
   text(): string;
   json<T = any>(): T;
   /** catchResponse only: count this response a success. */

@@ -43,6 +43,12 @@ export interface Recorder {
     error?: RecordedError,
     correctedLatencyUs?: number,
   ): void;
+  /**
+   * Add `n` to a named counter of an endpoint, beside its requests: the protocol that answered
+   * (`protocol:h2`, `protocol:http/1.1`) or a WebSocket's messages and bytes (`ws:messages_sent`, …).
+   * Optional so that a recorder written before counters existed still is one; the statistics implement it.
+   */
+  count?(method: string, name: string, counter: string, n: number): void;
   /** An exception thrown by user code (deduplicated by message + stack). */
   recordException(error: unknown): void;
   /** A named check (assertion on a response). */

@@ -5,6 +5,7 @@
  * The same body limits too: `maxBodyBytes` per response, and the thread's budget of bodies in flight
  * (body-budget.ts), whose bytes the parser reserves and this exchange releases when it ends — as Exchange does.
  */
+import type { HttpProtocol } from '../dispatcher.ts';
 import type { Dispatcher } from 'undici';
 import { releaseBodyBytes } from '../body-budget.ts';
 import { TotalTimeoutError } from '../errors.ts';
@@ -23,6 +24,10 @@ export class LeanExchange implements ConnectionOwner, PoolClient {
   startMs = 0;
   endMs = 0;
   status = 0;
+  /** The lean path speaks HTTP/1.1 only; undefined until a response head arrived. */
+  get protocol(): HttpProtocol | undefined {
+    return this.status === 0 ? undefined : 'http/1.1';
+  }
   rawHeaders: Buffer[] | null = null;
   headerBytes = 0;
   bodyBytes = 0;
