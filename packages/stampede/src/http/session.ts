@@ -12,7 +12,16 @@
 import type { Dispatcher } from 'undici';
 import type { Recorder, RecordedError } from '../stats/recorder.ts';
 import type { Logger } from '../logger.ts';
-import type { HttpMethod, HttpResponse, HttpSessionHandle, HttpSessionOptions, RequestOptions } from './types.ts';
+import type {
+  HttpMethod,
+  HttpResponse,
+  HttpSessionHandle,
+  HttpSessionOptions,
+  RequestOptions,
+  WebSocketConnection,
+  WebSocketOptions,
+} from './types.ts';
+import { UserWebSocket, webSocketUrl, type WebSocketOwner } from './websocket.ts';
 import { classifyError, statusError, type TimeoutLimits } from './classify-error.ts';
 import { applySetCookie, cookieHeader } from './cookie-jar.ts';
 import { createDispatcher, DEFAULT_CONNECT_TIMEOUT_MS } from './dispatcher.ts';
@@ -79,10 +88,11 @@ export function createHttpSession(options: CreateSessionOptions): HttpSessionHan
   return new Session(options);
 }
 
-class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
+class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner, WebSocketOwner {
   readonly defaultHeaders: Record<string, string> = {};
   readonly cookies = new Map<string, string>();
   readonly inflight = new Set<AbortableExchange>();
+  readonly webSockets = new Set<UserWebSocket>();
   readonly recorder: Recorder;
   readonly logger: Logger | undefined;
   private readonly base: target.BaseTarget;
@@ -127,6 +137,12 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
   }
   head(path: string, options?: RequestOptions): Promise<HttpResponse> {
     return this.request('HEAD', path, options);
+  }
+
+  ws(pathOrUrl: string, options: WebSocketOptions = {}): Promise<WebSocketConnection> {
+    const url = webSocketUrl(this.base, pathOrUrl);
+    const name = options.name ?? target.defaultName(pathOrUrl);
+    return UserWebSocket.open(this.recorder, this, this.transport.undici(), url, name, options);
   }
 
   async request(method: HttpMethod | string, path: string, options: RequestOptions = NO_OPTIONS): Promise<HttpResponse> {
@@ -176,6 +192,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
   }
 
   abortAll(): void {
+    for (const socket of [...this.webSockets]) void socket.close();
     if (this.inflight.size === 0) return;
     const error = new InterruptedError();
     for (const exchange of [...this.inflight]) exchange.abort(error);

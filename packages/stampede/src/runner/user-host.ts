@@ -202,6 +202,8 @@ export class UserHost {
         scenario.counters.iterations++;
       },
     }).finally(() => {
+      // A stopped user's open WebSockets close with it.
+      ctx.session?.abortAll();
       scenario.closedUsers--;
       this.#users.delete(userId);
       if (!controller.aborted) this.#send({ type: 'user-exited', threadId: this.#init.threadId, userId });

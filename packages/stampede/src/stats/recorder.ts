@@ -6,6 +6,8 @@
 /**
  * Failure kinds, classified once. Transport failures are counted apart from HTTP error statuses.
  * `interrupted`: still in flight when the run stopped (counted, never dropped).
+ * `ws_handshake`: a WebSocket connection could not be opened (refused, or the upgrade was answered otherwise);
+ * `ws_closed`: an open WebSocket was closed or broken by the server.
  */
 export type ErrorKind =
   | 'connect_refused'
@@ -19,6 +21,8 @@ export type ErrorKind =
   | 'http_5xx'
   | 'catch_response'
   | 'interrupted'
+  | 'ws_handshake'
+  | 'ws_closed'
   | 'other';
 
 export interface RecordedError {
