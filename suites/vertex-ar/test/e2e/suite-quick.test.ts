@@ -16,7 +16,7 @@ import { validateReport } from 'stampede-load';
 const root = new URL('../../../../', import.meta.url).pathname;
 const TESTS = [
   'large-file-uploads', 'concurrent-requests', 'memory-leak', 'database-performance', 'capacity',
-  'portrait-load', 'storage-local', 'storage-s3', 'basic-user-operations', 'basic-admin-operations',
+  'portrait-load', 'live-fanout', 'storage-local', 'storage-s3', 'basic-user-operations', 'basic-admin-operations',
 ];
 
 /** The verdicts --quick may give on a healthy API where `passed` is not the only one (the first is expected). */
