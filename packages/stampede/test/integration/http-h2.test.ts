@@ -18,7 +18,7 @@ import { StatsSet } from '../../src/stats/stats-set.ts';
 import { buildJsonReport } from '../../src/report/json-report.ts';
 import { validateReport } from '../../src/report/schema.ts';
 import type { JsonReport } from '../../src/report/report-types.ts';
-import { runCli } from '../fixtures/cli-process.ts';
+import { fixtureScripts, runCli } from '../fixtures/cli-process.ts';
 import { selfSignedCertificate } from '../fixtures/tls-cert.ts';
 
 const certificate = selfSignedCertificate();
@@ -156,8 +156,12 @@ describe('HTTP/2 over TLS', { skip }, () => {
   });
 
   it('--insecure against a plain-http target is a usage error (exit 2, one line)', async () => {
-    const result = await runCli(['quick', 'http://127.0.0.1:9/', '--insecure', '-d', '1s']);
-    assert.equal(result.code, 2);
-    assert.match(result.stderr, /--insecure applies to https:\/\/ targets only/);
+    const quickRun = await runCli(['quick', 'http://127.0.0.1:9/', '--insecure', '-d', '1s']);
+    assert.equal(quickRun.code, 2);
+    assert.match(quickRun.stderr, /--insecure applies to https:\/\/ targets only/);
+    const scripted = await runCli(['-f', join(fixtureScripts, 'basic-http-user.ts'), '--headless', '-t', '1s', '--host', 'http://127.0.0.1:9', '--insecure']);
+    assert.equal(scripted.code, 2);
+    assert.match(scripted.stderr, /--insecure applies to https:\/\/ hosts only/);
+    assert.equal(scripted.stderr.trim().split('\n').filter((l) => l.includes('--insecure')).length, 1);
   });
 });
