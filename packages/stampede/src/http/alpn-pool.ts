@@ -4,7 +4,9 @@
  * HTTP/2 server would hold 50 connections of one stream each. HTTP/2 means the opposite: many streams over one
  * connection. So the first request opens one connection alone, the requests that come while it negotiates wait
  * for its ALPN answer, and then everything goes over that connection when the server picked `h2`, or over a pool
- * of HTTP/1.1 connections (one request each, as without HTTP/2) when it did not.
+ * of HTTP/1.1 connections (one request each, as without HTTP/2) when it did not. WebSocket handshakes always take
+ * that HTTP/1.1 pool: over HTTP/2 they would need the server's extended CONNECT (RFC 8441), which few servers enable,
+ * so browsers too open WebSockets on HTTP/1.1 connections of their own.
  */
 import type * as Undici from 'undici';
 import type { Dispatcher } from 'undici';
@@ -32,6 +34,7 @@ export function alpnPool(
     private held: Held[] = [];
 
     override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+      if (opts.upgrade !== undefined && opts.upgrade !== null) return this.http1().dispatch(opts, handler);
       switch (this.state) {
         case 'h2':
           return this.first!.dispatch(opts, handler);
@@ -79,8 +82,9 @@ export function alpnPool(
       for (const [opts, handler] of held) this.dispatch(opts, handler);
     }
 
+    /** HTTP/1.1 connections only (the connector offers h2 unless told not to). */
     private http1(): Undici.Pool {
-      return (this.pool ??= this.track(new U.Pool(origin, options)));
+      return (this.pool ??= this.track(new U.Pool(origin, { ...options, allowH2: false })));
     }
 
     /** The Agent counts connections by these events (to close an unused origin): pass them on as its own. */

@@ -66,11 +66,13 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
   const allowH2 = options.allowH2 ?? true;
   const protocols = new Map<string, HttpProtocol>();
-  const connector = undici().buildConnector({
-    allowH2,
+  const tls = {
     timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
-  });
+  };
+  const connector = undici().buildConnector({ ...tls, allowH2 });
+  // For the pools that must speak HTTP/1.1 (WebSocket handshakes: alpn-pool.ts), which say so with allowH2 false.
+  const http1Connector = allowH2 ? undici().buildConnector({ ...tls, allowH2: false }) : connector;
   const agent = new (undici().Agent)({
     connections: options.connectionsPerOrigin ?? 1024,
     // HTTP/1.1 without pipelining: one request per connection at a time, like a browser and like Locust, so a slow
@@ -81,9 +83,11 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     ...(options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize }),
     // Over TLS the server may pick HTTP/2: one connection of many streams then (alpn-pool.ts).
     ...(allowH2 ? { factory: (origin: string | URL, opts: object) => httpsOrigin(origin) ? alpnPool(String(origin), opts, (o) => protocols.get(o)) : new (undici().Pool)(origin, opts) } : {}),
-    connect(opts: Undici.buildConnector.Options, callback: Undici.buildConnector.Callback) {
-      connector(opts, (error, socket) => {
-        if (error === null) {
+    connect(opts: Undici.buildConnector.Options & { allowH2?: boolean }, callback: Undici.buildConnector.Callback) {
+      const offersH2 = allowH2 && opts.allowH2 !== false;
+      (offersH2 ? connector : http1Connector)(opts, (error, socket) => {
+        // Only connections that offered h2 say what the origin speaks: an HTTP/1.1-only one (a WebSocket's) does not.
+        if (error === null && offersH2) {
           const alpn = (socket as { alpnProtocol?: string | false }).alpnProtocol;
           protocols.set(`${opts.protocol}//${opts.host}`, alpn === 'h2' ? 'h2' : 'http/1.1');
         }

@@ -18,6 +18,7 @@ import { StatsSet } from '../../src/stats/stats-set.ts';
 import { buildJsonReport } from '../../src/report/json-report.ts';
 import { validateReport } from '../../src/report/schema.ts';
 import type { JsonReport } from '../../src/report/report-types.ts';
+import { acceptWebSocket } from 'vertex-ar';
 import { fixtureScripts, runCli } from '../fixtures/cli-process.ts';
 import { selfSignedCertificate } from '../fixtures/tls-cert.ts';
 
@@ -38,6 +39,10 @@ before(async () => {
     else seen.http1++;
     res.setHeader('content-type', 'text/plain');
     res.end('hello');
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const ws = acceptWebSocket(req, socket, head);
+    ws?.on('message', (data) => ws.send(data));
   });
   server.on('secureConnection', (socket) => {
     seen.connections++;
@@ -116,6 +121,18 @@ describe('HTTP/2 over TLS', { skip }, () => {
     const byName = Object.fromEntries(report.endpoints.map((e) => [e.name, e]));
     assert.deepEqual(byName['/items']!.protocols, { h2: 20 });
     assert.deepEqual(byName['/other']!.protocols, { h2: 1 });
+  });
+
+  it('opens a WebSocket (wss) to an origin its requests reach over h2: the handshake goes over HTTP/1.1', async () => {
+    const dispatcher = createDispatcher({ rejectUnauthorized: false });
+    const session = createHttpSession({ baseUrl: origin, recorder: new StatsSet(), dispatcher });
+    assert.equal((await session.get('/before')).protocol, 'h2');
+    const ws = await session.ws('/echo');
+    assert.equal(await ws.request('over TLS', { timeout: 3_000 }), 'over TLS');
+    await ws.close();
+    assert.equal((await session.get('/after')).protocol, 'h2');
+    await session.close();
+    await dispatcher.destroy();
   });
 
   it('checks the certificate unless told not to: a self-signed one fails as kind tls, counted under no protocol', async () => {
