@@ -206,9 +206,6 @@ export function toRunOptions(raw: Record<string, any>, userClasses: string[], ow
     throw new UsageError('STAMPEDE_ERR_CONFIG_LOGLEVEL', `invalid --loglevel '${raw.loglevel}'`, `use one of ${LOG_LEVELS.join(', ')}`);
   }
   if (raw.host !== undefined) checkUrl(raw.host, '--host');
-  if (raw.insecure && raw.host !== undefined && !String(raw.host).startsWith('https:')) {
-    throw new UsageError('STAMPEDE_ERR_CONFIG_INSECURE', '--insecure applies to https:// hosts only', `${raw.host} has no certificate to check`);
-  }
   if (raw.autoquit !== undefined && !raw.autostart && !raw.headless) {
     throw new UsageError('STAMPEDE_ERR_CONFIG_AUTOQUIT', '--autoquit needs --autostart', 'add --autostart (the web UI starts the test at once), or use --headless');
   }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDispatcher } from '../../src/http/dispatcher.ts';
@@ -180,5 +180,11 @@ describe('HTTP/2 over TLS', { skip }, () => {
     assert.equal(scripted.code, 2);
     assert.match(scripted.stderr, /--insecure applies to https:\/\/ hosts only/);
     assert.equal(scripted.stderr.trim().split('\n').filter((l) => l.includes('--insecure')).length, 1);
+    // The config key is the same setting: refused the same way.
+    const config = join(dir, 'stampede.config.ts');
+    writeFileSync(config, `export default { file: ${JSON.stringify(join(fixtureScripts, 'basic-http-user.ts'))}, host: 'http://127.0.0.1:9', insecure: true };\n`);
+    const configured = await runCli(['--config', config, '--headless', '-t', '1s']);
+    assert.equal(configured.code, 2);
+    assert.match(configured.stderr, /--insecure applies to https:\/\/ hosts only/);
   });
 });
