@@ -143,4 +143,13 @@ describe('client.ws()', () => {
     assert.match(stats, /^WS,echo ping,\d+,0,/m);
     assert.match(res.stdout + res.stderr, /WebSocket messages/);
   });
+
+  it('open-model users close their connections at the end of the run too', async () => {
+    server.reset();
+    const res = await runCli(['-f', path.join(fixtureScripts, 'ws-echo-users.ts'), '--headless', '--arrival-rate', '10', '-t', '2s', '--host', server.url]);
+    assert.equal(res.code, 0, res.stderr);
+    await until(() => server.counts.closed === server.counts.handshakes);
+    assert.ok(server.counts.handshakes >= 1);
+    assert.equal(server.counts.closedByClient, server.counts.handshakes);
+  });
 });
