@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { distCurrent } from '../packages/stampede/scripts/dist-state.mjs';
 import { formatTable, skippedFigure, type Figure } from './lib/figures.ts';
 import { goal3, goal4, goal5, goal6, goal7 } from './lib/goals-other.ts';
+import { goal8 } from './lib/goals-protocols.ts';
 import { goal1, goal2, type BenchSettings } from './lib/goals-throughput.ts';
 import { canPin, run, type Target } from './lib/proc.ts';
 import { GENERATOR_CPU, startNginx, startNodeHello } from './lib/targets.ts';
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
     if (wants(5)) figures.push(...(await goal5(ctx, settings)));
     if (wants(6)) figures.push(...(await goal6(ctx, settings)));
     if (wants(7)) figures.push(...(await goal7(ctx, settings)));
+    if (wants(8)) figures.push(...(await goal8(ctx, settings)));
   } catch (error) {
     figures.push(skippedFigure('bench aborted', '-', '-', (error as Error).message));
   } finally {

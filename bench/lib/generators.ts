@@ -50,9 +50,9 @@ function fromReport(report: any, r: RunResult): Measured {
 }
 
 /** `stampede quick` on one thread (the generator core). */
-export async function stampedeQuick(ctx: GenContext, url: string, o: { connections: number; seconds: number; rate?: number }): Promise<Measured> {
+export async function stampedeQuick(ctx: GenContext, url: string, o: { connections: number; seconds: number; rate?: number; args?: string[] }): Promise<Measured> {
   const json = join(ctx.tmp, `quick-${process.hrtime.bigint()}.json`);
-  const args = [STAMPEDE, 'quick', url, '-c', String(o.connections), '-d', `${o.seconds}s`, '--threads', '1', '--json', json];
+  const args = [STAMPEDE, 'quick', url, '-c', String(o.connections), '-d', `${o.seconds}s`, '--threads', '1', '--json', json, ...(o.args ?? [])];
   if (o.rate) args.push('--rate', String(o.rate));
   const r = check('stampede quick', await run('node', args, { cpu: ctx.cpu, cwd: ctx.root, timeoutMs: (o.seconds + 30) * 1000 }));
   return fromReport(readReport(json), r);

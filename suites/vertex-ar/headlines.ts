@@ -39,6 +39,11 @@ export const HEADLINES: Record<string, HeadlineSpec[]> = {
     { metric: 'ar_switch_mismatches', label: 'stale AR reads', unit: '' },
     { metric: 'schedule_p95_ms', label: 'schedule p95', unit: 'ms' },
   ],
+  'live-fanout': [
+    { metric: 'fanout_ms', label: 'every viewer told in', unit: 'ms' },
+    { metric: 'viewers_told', label: 'viewers told', unit: '' },
+    { metric: 'viewers_not_told', label: 'not told', unit: '' },
+  ],
   'api-stress': [rps, { metric: 'health_p95_ms', label: 'health p95', unit: 'ms' }, { metric: 'admin_p95_ms', label: 'admin p95', unit: 'ms' }],
   'storage-local': [
     { metric: 'upload_mb_per_s', label: 'upload', unit: 'MB/s' },

@@ -17,6 +17,7 @@ import { largeFilesTest } from './scenarios/large-files.ts';
 import { memoryLeakTest } from './scenarios/memory-leak.ts';
 import { mixedLoadTest } from './scenarios/mixed-load.ts';
 import { portraitLoadTest } from './scenarios/portrait-load.ts';
+import { liveFanoutTest } from './scenarios/live-fanout.ts';
 import type { AdminCredentials, ScenarioEnv } from './scenarios/scenario-env.ts';
 import { s3Requirement, storageTest } from './scenarios/storage.ts';
 import { videoSchedulingTest } from './scenarios/video-scheduling.ts';
@@ -47,6 +48,7 @@ export function vertexArSuite(env: ScenarioEnv, s3Missing = 'no S3-backed instan
       capacityTest(env),
       portraitLoadTest(env),
       videoSchedulingTest(env),
+      liveFanoutTest(env),
       storageTest(env, 'local'),
       storageTest(env, 's3'),
       basicUserTest(env),

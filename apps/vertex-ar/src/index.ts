@@ -4,3 +4,4 @@ export { startServer, type ServerOptions, type RunningServer } from './server/pr
 export { VertexError, type VertexErrorCode, type ErrorBody } from './errors.ts';
 export type { UploadLimits } from './context.ts';
 export type { PortraitAssets, PortraitGenerator, PortraitMarker } from './uploads/portrait-generator.ts';
+export { acceptWebSocket, refuseUpgrade, ServerWebSocket } from './live/websocket.ts';

@@ -48,6 +48,8 @@ export interface StampedeConfig {
   webAuth?: string;
   monitorPid?: number;
   maxNames?: number;
+  /** https: accept any certificate (self-signed test environments). */
+  insecure?: boolean;
   seed?: number;
   /** USER_CLASS arguments. */
   userClasses?: string[];

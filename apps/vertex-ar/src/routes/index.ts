@@ -10,9 +10,12 @@ import { registerFileRoutes } from './files.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerPortraitRoutes } from './portraits.ts';
 import { registerVideoRoutes } from './videos.ts';
+import { registerLiveRoutes } from '../live/ar-live.ts';
 
 /** Registers every route of the API on `app`. */
 export function registerRoutes(app: FastifyInstance, ctx: AppContext): void {
+  // First: it watches the writes of the routes declared after it.
+  registerLiveRoutes(app, ctx);
   registerHealthRoutes(app, ctx);
   registerAuthRoutes(app, ctx);
   registerClientRoutes(app, ctx);

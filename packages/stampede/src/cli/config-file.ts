@@ -107,6 +107,7 @@ const FIELDS: Record<keyof StampedeConfig, [keyof RunOptions, Convert]> = {
   webAuth: ['webAuth', str],
   monitorPid: ['monitorPid', int(1)],
   maxNames: ['maxNames', int(1)],
+  insecure: ['insecure', bool],
   seed: ['seed', int(0)],
   userClasses: ['userClasses', list],
   scenarios: ['scenarios', any],
@@ -136,5 +137,9 @@ export function applyConfig(opts: RunOptions, config: StampedeConfig, configFile
 export async function resolveRunOptions(opts: RunOptions): Promise<RunOptions> {
   const resolved = opts.config ? applyConfig(opts, await loadConfigFile(opts.config), opts.config) : opts;
   if (!resolved.file) throw new UsageError('STAMPEDE_ERR_CONFIG_FILE', 'no user script given', 'pass one with -f users.ts or set `file` in the config');
+  // Checked once both sources are merged: --insecure or `insecure: true` with an http:// host, from either.
+  if (resolved.insecure && resolved.host !== undefined && !resolved.host.startsWith('https:')) {
+    throw new UsageError('STAMPEDE_ERR_CONFIG_INSECURE', '--insecure applies to https:// hosts only', `${resolved.host} has no certificate to check`);
+  }
   return resolved;
 }

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Aggregate, StatsEntryView } from '../stats/aggregate.ts';
+import { PROTOCOL_FAMILY, WEBSOCKET_FAMILY, counterFamily } from '../stats/counters.ts';
 
 /** This package's code (src/ or dist/): frames there are the engine's, not the user's. */
 const PACKAGE_CODE = `${path.dirname(path.dirname(fileURLToPath(import.meta.url)))}${path.sep}`;
@@ -74,6 +75,38 @@ export function throwSite(stack: string, cwd = process.cwd()): string | undefine
   return undefined;
 }
 
+/**
+ * Requests answered per protocol, per endpoint: shown once any answer came over HTTP/2 (a run that spoke only
+ * HTTP/1.1 would get a table repeating its request counts).
+ */
+function protocolLines(endpoints: readonly StatsEntryView[], total: StatsEntryView): string[] {
+  if (!total.counts.has(`${PROTOCOL_FAMILY}h2`)) return [];
+  const header = ['Type    ', 'Name'.padEnd(48), '  HTTP/1.1', '        h2'].join(' ');
+  const lines = ['', 'Requests per protocol', header, '-'.repeat(header.length)];
+  for (const e of [...endpoints, total]) {
+    const p = counterFamily(e.counts, PROTOCOL_FAMILY);
+    if (p === undefined) continue;
+    lines.push([truncate(e === total ? '' : e.method, 8), truncate(e.name, 48), String(p['http/1.1'] ?? 0).padStart(10), String(p.h2 ?? 0).padStart(10)].join(' '));
+  }
+  return lines;
+}
+
+/** WebSocket messages and bytes per connection endpoint, when the run opened any. */
+function websocketLines(endpoints: readonly StatsEntryView[]): string[] {
+  const rows = endpoints.flatMap((e) => {
+    const ws = counterFamily(e.counts, WEBSOCKET_FAMILY);
+    return ws === undefined ? [] : [{ e, ws }];
+  });
+  if (rows.length === 0) return [];
+  const header = ['Name'.padEnd(48), '  msgs out', '   msgs in', ' bytes out', '  bytes in'].join(' ');
+  const lines = ['', 'WebSocket messages', header, '-'.repeat(header.length)];
+  for (const { e, ws } of rows) {
+    const cells = [ws.messages_sent, ws.messages_received, ws.bytes_sent, ws.bytes_received].map((n) => String(n ?? 0).padStart(10));
+    lines.push([truncate(e.name, 48), ...cells].join(' '));
+  }
+  return lines;
+}
+
 /** The final tables: requests, response-time percentiles, errors and exceptions. */
 export function finalTables(aggregate: Aggregate, elapsedS: number): string {
   const endpoints = aggregate.endpoints(elapsedS);
@@ -101,6 +134,7 @@ export function finalTables(aggregate: Aggregate, elapsedS: number): string {
     const ps = e.latency.count ? e.latency.percentilesMs(PERCENTILES).map((v) => ms(v).padStart(7)) : PERCENTILES.map(() => '-'.padStart(7));
     lines.push([truncate(e === total ? '' : e.method, 8), truncate(e.name, 48), ...ps, String(e.requests).padStart(8)].join(' '));
   }
+  lines.push(...protocolLines(endpoints, total), ...websocketLines(endpoints));
   const errors = aggregate.errors();
   if (errors.length) {
     lines.push('', 'Errors', `${'# occurrences'.padStart(13)}  Error`);

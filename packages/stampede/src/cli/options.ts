@@ -62,6 +62,8 @@ export interface RunOptions {
   userClasses: string[];
   maxNames: number;
   seed?: number;
+  /** https: accept any certificate (self-signed test environments). */
+  insecure: boolean;
   /** Scenarios from the config file (or, when absent, the script's `options`). */
   scenarios?: Scenarios;
   /** Thresholds from the config file (or, when absent, the script's `options`). */
@@ -179,6 +181,7 @@ export function addRunOptions(cmd: Command, own: readonly string[] = []): Comman
     .addOption(opt('--monitor-pid <pid>', 'also sample this process (the target)', 'STAMPEDE_MONITOR_PID').argParser(positiveInt('--monitor-pid')))
     .addOption(opt('--config <file>', 'config file (stampede.config.ts); the command line wins', 'STAMPEDE_CONFIG'))
     .addOption(opt('--max-names <n>', 'distinct request names kept apart (default 2000)', 'STAMPEDE_MAX_NAMES').argParser(positiveInt('--max-names')))
+    .addOption(opt('--insecure', 'https: skip certificate checks (self-signed test environments)', 'STAMPEDE_INSECURE'))
     .addOption(opt('--seed <n>', 'random seed for task choice and wait times', 'STAMPEDE_SEED').argParser(positiveInt('--seed', 0)))
     .argument('[USER_CLASS...]', 'run only these user classes (after -T/-E, separate them with --)');
 }
@@ -242,6 +245,7 @@ export function toRunOptions(raw: Record<string, any>, userClasses: string[], ow
     userClasses,
     maxNames: raw.maxNames ?? 2000,
     seed: raw.seed,
+    insecure: Boolean(raw.insecure),
     given: givenKeys(raw, userClasses),
   };
 }

@@ -125,7 +125,7 @@ export async function createRun(opts: RunOptions, io: RunIo, script: PreparedScr
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
   const threads: UserThread[] = [];
   for (let i = 0; i < threadCount; i++) {
-    const init = { threadId: i, bundlePath: script.bundlePath, host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed };
+    const init = { threadId: i, bundlePath: script.bundlePath, host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed, insecure: opts.insecure };
     // One thread: its users run on this thread's event loop — no second isolate (~50 MiB; issue #11, goal 3).
     threads.push(threadCount === 1 ? guardedInProcessThread(init, script.classes) : new WorkerUserThread(init));
   }

@@ -49,6 +49,10 @@ export interface QuickOptions {
   quietCompiler?: boolean;
   /** Exit code when any request failed (Locust's --exit-code-on-error; default 1, 0 ignores failures). */
   exitCodeOnError?: number;
+  /** https: accept any certificate (test environments with self-signed ones). */
+  insecure?: boolean;
+  /** https: offer only HTTP/1.1 by ALPN (by default HTTP/2 is used when the server offers it). */
+  http1?: boolean;
 }
 
 function parseHeader(line: string, into: Record<string, string>): Record<string, string> {
@@ -84,6 +88,8 @@ export function addQuickCommand(
     .addOption(new Option('--exit-code-on-error <n>', 'exit code when any request failed (default 1; 0 ignores failures)').env('STAMPEDE_EXIT_CODE_ON_ERROR').argParser(exitCodeArg('--exit-code-on-error')))
     .addOption(new Option('--threads <n>', 'generator threads (default: available cores)').env('STAMPEDE_THREADS').argParser(positiveInt('--threads')))
     .addOption(new Option('--timeout <duration>', 'per-request limit for the head and for each body gap (default 30s)').env('STAMPEDE_TIMEOUT'))
+    .addOption(new Option('--insecure', 'https: skip certificate checks (self-signed test environments)').env('STAMPEDE_INSECURE'))
+    .addOption(new Option('--http1', 'https: speak HTTP/1.1 even when the server offers HTTP/2').env('STAMPEDE_HTTP1'))
     .action(async (url: string, raw: Record<string, any>) => {
       let body: Uint8Array | undefined;
       if (raw.body) {
@@ -93,8 +99,12 @@ export function addQuickCommand(
           throw new UsageError('STAMPEDE_ERR_CONFIG_FILE', `cannot read --body ${raw.body}: ${(e as Error).message}`);
         }
       }
+      const target = checkUrl(url, 'URL');
+      if (raw.insecure && target.protocol !== 'https:') {
+        throw new UsageError('STAMPEDE_ERR_CONFIG_INSECURE', '--insecure applies to https:// targets only', `${url} has no certificate to check`);
+      }
       const opts: QuickOptions = {
-        url: checkUrl(url, 'URL'),
+        url: target,
         connections: raw.connections ?? 50,
         durationS: parseDurationS(raw.duration ?? '10s', '--duration'),
         rate: raw.rate,
@@ -106,6 +116,8 @@ export function addQuickCommand(
         timeouts: timeoutsOf(raw.timeout),
         quietCompiler: true,
         exitCodeOnError: raw.exitCodeOnError,
+        insecure: Boolean(raw.insecure),
+        http1: Boolean(raw.http1),
       };
       // V8's memory reducer takes a generator sending at a modest rate for an idle process and, 8 s after the last
       // mark-compact, runs two or three incremental ones to shrink the heap: 1–8 ms pauses inside every 10 s run at
@@ -143,7 +155,7 @@ export async function runQuick(opts: QuickOptions, io: RunIo): Promise<number> {
   const aggregate = new Aggregate();
   const headers = Object.entries(opts.headers).flat();
   const threads = new QuickThreads(
-    { url: opts.url.href, method: opts.method, headers, body: opts.body, rate: opts.rate, timeouts: opts.timeouts, maxNames: 2_000 },
+    { url: opts.url.href, method: opts.method, headers, body: opts.body, rate: opts.rate, timeouts: opts.timeouts, maxNames: 2_000, insecure: opts.insecure, http1: opts.http1 },
     opts.connections,
     opts.threads,
     (m) => io.logger.log('warning', m),

@@ -6,6 +6,11 @@
 import type * as Undici from 'undici';
 import type { Dispatcher } from 'undici';
 import { requireCjs } from '../cjs.ts';
+import { alpnPool } from './alpn-pool.ts';
+
+function httpsOrigin(origin: string | URL): boolean {
+  return String(origin).startsWith('https:');
+}
 
 let undiciModule: typeof Undici | undefined;
 
@@ -29,6 +34,26 @@ export interface DispatcherOptions {
   maxHeaderSize?: number;
   /** Verify TLS certificates (default true). Load tests against staging sometimes need false. */
   rejectUnauthorized?: boolean;
+  /**
+   * Offer HTTP/2 by ALPN on TLS connections (default true): a server that picks `h2` is spoken to over HTTP/2,
+   * its requests sharing one connection as streams. Plain-http origins always speak HTTP/1.1.
+   */
+  allowH2?: boolean;
+}
+
+/** Which protocol answered a request: what the connection negotiated by ALPN. */
+export type HttpProtocol = 'http/1.1' | 'h2';
+
+/**
+ * The protocol each origin's connections negotiated, per dispatcher. undici tells a dispatch handler neither the
+ * socket nor the protocol, so the connector notes the ALPN result of each new connection under its origin (the
+ * key a request's origin is: `protocol//host[:port]`, as URL.origin writes it).
+ */
+const negotiated = new WeakMap<Dispatcher, Map<string, HttpProtocol>>();
+
+/** The protocol `origin`'s connections on `dispatcher` negotiated; HTTP/1.1 when none was noted. */
+export function protocolOf(dispatcher: Dispatcher, origin: string): HttpProtocol {
+  return negotiated.get(dispatcher)?.get(origin) ?? 'http/1.1';
 }
 
 /** Default connect timeout in ms, shared with the session defaults. */
@@ -39,16 +64,37 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  * or `dispatcher.destroy()` (aborts them; they are recorded as `interrupted`).
  */
 export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
-  return new (undici().Agent)({
+  const allowH2 = options.allowH2 ?? true;
+  const protocols = new Map<string, HttpProtocol>();
+  const tls = {
+    timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
+  };
+  const connector = undici().buildConnector({ ...tls, allowH2 });
+  // For the pools that must speak HTTP/1.1 (WebSocket handshakes: alpn-pool.ts), which say so with allowH2 false.
+  const http1Connector = allowH2 ? undici().buildConnector({ ...tls, allowH2: false }) : connector;
+  const agent = new (undici().Agent)({
     connections: options.connectionsPerOrigin ?? 1024,
-    // HTTP/1.1 without pipelining: one request per connection at a time, like a browser and like Locust,
-    // so a slow response never delays an unrelated virtual user's request.
-    pipelining: 1,
+    // HTTP/1.1 without pipelining: one request per connection at a time, like a browser and like Locust, so a slow
+    // response never delays an unrelated virtual user's request. undici's HTTP/1.1 default is exactly that, and
+    // leaving it unset lets an HTTP/2 connection carry many streams (an explicit 1 would cap those at one too).
+    ...(allowH2 ? { allowH2 } : { pipelining: 1 }),
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
     ...(options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize }),
-    connect: {
-      timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
+    // Over TLS the server may pick HTTP/2: one connection of many streams then (alpn-pool.ts).
+    ...(allowH2 ? { factory: (origin: string | URL, opts: object) => httpsOrigin(origin) ? alpnPool(String(origin), opts, (o) => protocols.get(o)) : new (undici().Pool)(origin, opts) } : {}),
+    connect(opts: Undici.buildConnector.Options & { allowH2?: boolean }, callback: Undici.buildConnector.Callback) {
+      const offersH2 = allowH2 && opts.allowH2 !== false;
+      (offersH2 ? connector : http1Connector)(opts, (error, socket) => {
+        // Only connections that offered h2 say what the origin speaks: an HTTP/1.1-only one (a WebSocket's) does not.
+        if (error === null && offersH2) {
+          const alpn = (socket as { alpnProtocol?: string | false }).alpnProtocol;
+          protocols.set(`${opts.protocol}//${opts.host}`, alpn === 'h2' ? 'h2' : 'http/1.1');
+        }
+        (callback as (e: Error | null, s: unknown) => void)(error, socket);
+      });
     },
   });
+  negotiated.set(agent, protocols);
+  return agent;
 }

@@ -99,3 +99,25 @@ export class PeerClosedError extends HttpClientError {
     super('STAMPEDE_ERR_HTTP_PEER_CLOSED', detail, 'the target dropped the connection: check its logs and limits');
   }
 }
+
+/** `client.ws()` was given something that is not a ws://, wss://, http(s):// URL or a path. */
+export class InvalidWebSocketUrlError extends HttpClientError {
+  constructor(target: string) {
+    super(
+      'STAMPEDE_ERR_WS_URL',
+      `invalid WebSocket URL: ${JSON.stringify(target)}`,
+      'pass a path (/live, resolved against the host) or an absolute ws:// or wss:// URL',
+    );
+  }
+}
+
+/** A WebSocket wait ended without a message: the connection closed, or `timeout` passed first. */
+export class WebSocketWaitError extends HttpClientError {
+  constructor(readonly kind: 'closed' | 'timeout', detail: string) {
+    super(
+      kind === 'closed' ? 'STAMPEDE_ERR_WS_CLOSED' : 'STAMPEDE_ERR_WS_TIMEOUT',
+      detail,
+      kind === 'closed' ? 'the server closed the connection: check its logs' : 'raise the timeout if the server is expected to answer this slowly',
+    );
+  }
+}

@@ -11,6 +11,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { BODY_BUDGET_BYTES, releaseBodyBytes, reserveBodyBytes } from './body-budget.ts';
+import { protocolOf, type HttpProtocol } from './dispatcher.ts';
 import { BodyBudgetError, BodyTooLargeError, TotalTimeoutError } from './errors.ts';
 import { HopState } from './hop.ts';
 
@@ -71,6 +72,9 @@ function decimal(raw: Buffer): number {
 export class Exchange extends HopState implements Dispatcher.DispatchHandler {
   totalTimeoutMs = 0;
   statusText = '';
+  /** The protocol that answered; undefined until a response head arrived. */
+  protocol: HttpProtocol | undefined = undefined;
+  private origin = '';
   /** @internal resolves start()'s promise. */
   resolveDone: (() => void) | null = null;
   private first: Buffer | null = null;
@@ -99,6 +103,7 @@ export class Exchange extends HopState implements Dispatcher.DispatchHandler {
     this.totalTimeoutMs = totalTimeoutMs;
     this.timer = setTimeout(onTotalTimeout, Math.max(1, remainingMs), this);
     this.startMs = performance.now();
+    this.origin = String(options.origin);
     this.dispatcher.dispatch(options, this);
     return done;
   }
@@ -130,6 +135,7 @@ export class Exchange extends HopState implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return true; // 1xx informational: the real head follows
     this.status = statusCode;
     this.statusText = statusText;
+    this.protocol = protocolOf(this.dispatcher, this.origin);
     this.rawHeaders = rawHeaders;
     // "HTTP/1.1 200 OK\r\n" + "name: value\r\n"… + "\r\n"
     let bytes = 15 + statusText.length + 2;

@@ -3,6 +3,7 @@
  * and the state both implementations (undici's Exchange, the lean path's LeanExchange) keep alike.
  */
 import type { Dispatcher } from 'undici';
+import type { HttpProtocol } from './dispatcher.ts';
 import type { AbortableExchange, ExchangeOwner } from './exchange.ts';
 
 /** One hop in flight or done, whichever transport carries it. */
@@ -17,6 +18,8 @@ export interface Hop extends AbortableExchange {
   readonly startMs: number;
   readonly endMs: number;
   readonly status: number;
+  /** The protocol that answered; undefined when no response head arrived. */
+  readonly protocol: HttpProtocol | undefined;
   readonly rawHeaders: Buffer[] | null;
   readonly headerBytes: number;
   readonly bodyBytes: number;

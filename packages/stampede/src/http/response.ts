@@ -13,7 +13,29 @@
  */
 import type { Recorder, RecordedError } from '../stats/recorder.ts';
 import type { Logger } from '../logger.ts';
+import { PROTOCOL_FAMILY } from '../stats/counters.ts';
+import type { HttpProtocol } from './dispatcher.ts';
 import type { HttpResponse } from './types.ts';
+
+/** The counter of requests a protocol answered (Recorder.count), one constant string per protocol. */
+const PROTOCOL_COUNTER: Readonly<Record<HttpProtocol, string>> = {
+  'http/1.1': `${PROTOCOL_FAMILY}http/1.1`,
+  h2: `${PROTOCOL_FAMILY}h2`,
+};
+
+/** Record one hop, and under its endpoint which protocol answered it (nothing answered a transport failure). */
+export function recordHop(
+  recorder: Recorder,
+  method: string,
+  name: string,
+  latencyUs: number,
+  bytes: number,
+  error: RecordedError | undefined,
+  protocol: HttpProtocol | undefined,
+): void {
+  recorder.record(method, name, latencyUs, bytes, error);
+  if (protocol !== undefined) recorder.count?.(method, name, PROTOCOL_COUNTER[protocol], 1);
+}
 
 const EMPTY_HEADERS: Record<string, string | string[] | undefined> = Object.freeze({}) as Record<string, never>;
 
@@ -64,6 +86,7 @@ export class SessionResponse implements HttpResponse {
   latencyMs: number;
   ok: boolean;
   error?: RecordedError;
+  protocol: HttpProtocol | undefined;
   /** Raw header buffers from undici; decoded into `headers` on first read only. */
   private rawHeaders: Buffer[] | null;
   private decodedHeaders: Record<string, string | string[] | undefined> | null = null;
@@ -86,7 +109,9 @@ export class SessionResponse implements HttpResponse {
     latencyUs: number,
     bytes: number,
     error: RecordedError | undefined,
+    protocol: HttpProtocol | undefined,
   ) {
+    this.protocol = protocol;
     this.method = method;
     this.name = name;
     this.url = url;
@@ -120,7 +145,7 @@ export class SessionResponse implements HttpResponse {
   /** Record now, judged by the current `error` (set from the status, or by success()/failure()). */
   record(recorder: Recorder): void {
     this.verdict = Verdict.Recorded;
-    recorder.record(this.method, this.name, this.latencyUs, this.bytes, this.error);
+    recordHop(recorder, this.method, this.name, this.latencyUs, this.bytes, this.error, this.protocol);
   }
 
   /** @internal catchResponse: hold the recording until a verdict, flush() or the next request. */

@@ -12,7 +12,16 @@
 import type { Dispatcher } from 'undici';
 import type { Recorder, RecordedError } from '../stats/recorder.ts';
 import type { Logger } from '../logger.ts';
-import type { HttpMethod, HttpResponse, HttpSessionHandle, HttpSessionOptions, RequestOptions } from './types.ts';
+import type {
+  HttpMethod,
+  HttpResponse,
+  HttpSessionHandle,
+  HttpSessionOptions,
+  RequestOptions,
+  WebSocketConnection,
+  WebSocketOptions,
+} from './types.ts';
+import { UserWebSocket, webSocketUrl, type WebSocketOwner } from './websocket.ts';
 import { classifyError, statusError, type TimeoutLimits } from './classify-error.ts';
 import { applySetCookie, cookieHeader } from './cookie-jar.ts';
 import { createDispatcher, DEFAULT_CONNECT_TIMEOUT_MS } from './dispatcher.ts';
@@ -21,7 +30,7 @@ import type { AbortableExchange, ExchangeOwner } from './exchange.ts';
 import { LeanAgent } from './lean/lean-agent.ts';
 import { buildMultipart } from './multipart.ts';
 import * as target from './request-target.ts';
-import { SessionResponse, type ResponseOwner } from './response.ts';
+import { recordHop, SessionResponse, type ResponseOwner } from './response.ts';
 import { transportOf, type Hop, type Transport } from './transport.ts';
 
 /** Most redirect hops followed per request (browsers and requests use 20–30; k6 uses 10). */
@@ -79,10 +88,11 @@ export function createHttpSession(options: CreateSessionOptions): HttpSessionHan
   return new Session(options);
 }
 
-class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
+class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner, WebSocketOwner {
   readonly defaultHeaders: Record<string, string> = {};
   readonly cookies = new Map<string, string>();
   readonly inflight = new Set<AbortableExchange>();
+  readonly webSockets = new Set<UserWebSocket>();
   readonly recorder: Recorder;
   readonly logger: Logger | undefined;
   private readonly base: target.BaseTarget;
@@ -129,6 +139,12 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
     return this.request('HEAD', path, options);
   }
 
+  ws(pathOrUrl: string, options: WebSocketOptions = {}): Promise<WebSocketConnection> {
+    const url = webSocketUrl(this.base, pathOrUrl);
+    const name = options.name ?? target.defaultName(pathOrUrl);
+    return UserWebSocket.open(this.recorder, this, this.transport.undici(), url, name, options);
+  }
+
   async request(method: HttpMethod | string, path: string, options: RequestOptions = NO_OPTIONS): Promise<HttpResponse> {
     // catchResponse: a response left unjudged is judged by its status when the next request starts.
     this.pending?.commit();
@@ -155,7 +171,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
       if (exchange.setCookies !== null && !crossOrigin) this.storeCookies(exchange.setCookies);
       const next = this.redirectTarget(exchange, to, options);
       if (next === undefined || hop === MAX_REDIRECTS) return this.respond(exchange, verb, hopName, to, options, next);
-      this.recorder.record(verb, hopName, latencyUs(exchange), exchange.headerBytes + exchange.bodyBytes);
+      recordHop(this.recorder, verb, hopName, latencyUs(exchange), exchange.headerBytes + exchange.bodyBytes, undefined, exchange.protocol);
       // RFC 9110 §15.4.4: 303 turns into GET; §15.4.2/3: user agents turn a redirected POST into GET on 301/302.
       const status = exchange.status;
       if ((status === 303 && verb !== 'HEAD') || ((status === 301 || status === 302) && verb === 'POST')) {
@@ -176,6 +192,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
   }
 
   abortAll(): void {
+    for (const socket of [...this.webSockets]) void socket.close();
     if (this.inflight.size === 0) return;
     const error = new InterruptedError();
     for (const exchange of [...this.inflight]) exchange.abort(error);
@@ -230,6 +247,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
       latencyUs(exchange),
       exchange.headerBytes + exchange.bodyBytes,
       error,
+      exchange.protocol,
     );
     if (options.catchResponse === true && !failed) {
       this.pending?.commit();

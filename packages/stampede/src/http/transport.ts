@@ -14,6 +14,8 @@ export type { Hop } from './hop.ts';
 /** Carries a session's hops. */
 export interface Transport {
   open(owner: ExchangeOwner, method: string, maxBodyBytes: number, origin: string): Hop;
+  /** The undici dispatcher behind this transport: WebSockets (undici's client) open their connections on it. */
+  undici(): Dispatcher;
   /** Aborts what is in flight (recorded as interrupted) and closes every connection. */
   destroy(): Promise<void>;
 }
@@ -22,6 +24,9 @@ class UndiciTransport implements Transport {
   constructor(private readonly dispatcher: Dispatcher) {}
   open(owner: ExchangeOwner, method: string, maxBodyBytes: number): Hop {
     return new Exchange(owner, method, maxBodyBytes, this.dispatcher);
+  }
+  undici(): Dispatcher {
+    return this.dispatcher;
   }
   destroy(): Promise<void> {
     return this.dispatcher.destroy();
@@ -33,6 +38,9 @@ class LeanTransport implements Transport {
   open(owner: ExchangeOwner, method: string, maxBodyBytes: number, origin: string): Hop {
     if (origin.startsWith('http:')) return new LeanExchange(owner, method, maxBodyBytes, this.agent);
     return new Exchange(owner, method, maxBodyBytes, this.agent.fallback());
+  }
+  undici(): Dispatcher {
+    return this.agent.fallback();
   }
   destroy(): Promise<void> {
     return this.agent.destroy();

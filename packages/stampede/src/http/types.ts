@@ -46,12 +46,58 @@ export interface HttpResponse {
   ok: boolean;
   /** Set when the exchange failed (transport failure or HTTP error status). status is 0 for transport failures. */
   error?: RecordedError;
+  /**
+   * Which protocol answered: 'h2' when the TLS connection negotiated HTTP/2, else 'http/1.1'. Undefined when
+   * nothing answered (a transport failure before the response head).
+   */
+  protocol?: 'http/1.1' | 'h2';
   text(): string;
   json<T = any>(): T;
   /** catchResponse only: count this response a success. */
   success(): void;
   /** catchResponse only: count this response a failure with this reason. */
   failure(reason: string | Error): void;
+}
+
+/** A WebSocket message: a string for a text frame, bytes for a binary one. */
+export type WebSocketMessage = string | Uint8Array;
+
+/** Options of `client.ws()`. */
+export interface WebSocketOptions {
+  /** Statistics name of the connection's rows (default: the path without query). */
+  name?: string;
+  /** Headers of the handshake request (the session's default headers and cookies are not sent). */
+  headers?: Record<string, string>;
+  /** Subprotocols offered (Sec-WebSocket-Protocol). */
+  protocols?: string | string[];
+}
+
+/** Options of `ws.next()`. */
+export interface WebSocketWaitOptions {
+  /** How long to wait for a message, ms (default 30 000). */
+  timeout?: number;
+}
+
+/** Options of `ws.request()`. */
+export interface WebSocketRequestOptions extends WebSocketWaitOptions {
+  /** Statistics name of the round trip (default: the connection's name + " (round trip)"). */
+  name?: string;
+}
+
+/** An open WebSocket connection of a user (`await this.client.ws(…)`). */
+export interface WebSocketConnection {
+  /** The connection's statistics name. */
+  readonly name: string;
+  /** The subprotocol the server chose ('' when none). */
+  readonly protocol: string;
+  /** Send one message (counted with its bytes). Throws when the connection is closed. */
+  send(data: string | Uint8Array): void;
+  /** The next message received (queued ones first); rejects when the connection closes or the timeout passes. */
+  next(options?: WebSocketWaitOptions): Promise<WebSocketMessage>;
+  /** Send, then wait for the next message: recorded as one round trip. Rejects as next() does (recorded as a failure). */
+  request(data: string | Uint8Array, options?: WebSocketRequestOptions): Promise<WebSocketMessage>;
+  /** Close (code 1000) and wait for the server's close, at most 5 s. Not a failure. */
+  close(): Promise<void>;
 }
 
 export interface HttpSession {
@@ -62,13 +108,21 @@ export interface HttpSession {
   patch(path: string, options?: RequestOptions): Promise<HttpResponse>;
   delete(path: string, options?: RequestOptions): Promise<HttpResponse>;
   head(path: string, options?: RequestOptions): Promise<HttpResponse>;
+  /**
+   * Open a WebSocket: a path resolves against the host (http → ws, https → wss), or pass a ws:// or wss:// URL.
+   * The handshake is recorded under the method `WS`; a failed one rejects (after being recorded).
+   */
+  ws(pathOrUrl: string, options?: WebSocketOptions): Promise<WebSocketConnection>;
   /** Headers sent with every request of this session (e.g. Authorization). */
   readonly defaultHeaders: Record<string, string>;
   /** Per-session cookie jar (name → value), filled from Set-Cookie, sent back to the same host. */
   readonly cookies: Map<string, string>;
   /** Record any pending catchResponse result (called by the runner at the end of each task). */
   flush(): void;
-  /** Abort in-flight requests (run stop); they are recorded with kind `interrupted`. */
+  /**
+   * Abort in-flight requests (run stop); they are recorded with kind `interrupted`. Open WebSockets are closed
+   * (the user stopped: no failure).
+   */
   abortAll(): void;
 }
 

@@ -112,7 +112,27 @@ export function endpointsHtml(report: JsonReport): string {
   const ths = head.map((h, i) => `<th${i >= 2 ? ' class="n"' : ''}>${esc(h)}</th>`).join('');
   const rows = report.endpoints.map((e) => `<tr>${endpointRow(e, `<td>${esc(e.method)}</td><td class="name">${esc(e.name)}</td>`)}</tr>`).join('');
   const total = endpointRow(report.totals, '<td></td><td>all endpoints</td>');
-  return `<section id="endpoints"><h2>Endpoints <span class="muted">(latency in ms; click a column to sort)</span></h2><div class="scroll"><table class="sortable"><thead><tr>${ths}</tr></thead><tbody>${rows}</tbody><tfoot><tr>${total}</tr></tfoot></table></div></section>`;
+  return `<section id="endpoints"><h2>Endpoints <span class="muted">(latency in ms; click a column to sort)</span></h2><div class="scroll"><table class="sortable"><thead><tr>${ths}</tr></thead><tbody>${rows}</tbody><tfoot><tr>${total}</tr></tfoot></table></div>${protocolsHtml(report)}${websocketHtml(report)}</section>`;
+}
+
+/** Requests answered per protocol and endpoint, once any answer came over HTTP/2 (as the console's table). */
+function protocolsHtml(report: JsonReport): string {
+  if (!report.endpoints.some((e) => (e.protocols?.h2 ?? 0) > 0)) return '';
+  const rows = report.endpoints
+    .filter((e) => e.protocols !== undefined)
+    .map((e) => `<tr><td>${esc(e.method)}</td><td class="name">${esc(e.name)}</td>${num(e.protocols?.['http/1.1'] ?? 0, 0)}${num(e.protocols?.h2 ?? 0, 0)}</tr>`)
+    .join('');
+  return `<h3>Requests per protocol</h3><table><thead><tr><th>method</th><th>name</th><th class="n">HTTP/1.1</th><th class="n">h2</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+/** Messages and payload bytes of each WebSocket endpoint, when the run opened any. */
+function websocketHtml(report: JsonReport): string {
+  const rows = report.endpoints
+    .flatMap((e) => (e.websocket === undefined ? [] : [{ name: e.name, ws: e.websocket }]))
+    .map(({ name, ws }) => `<tr><td class="name">${esc(name)}</td>${num(ws.messages_sent, 0)}${num(ws.messages_received, 0)}${num(ws.bytes_sent, 0)}${num(ws.bytes_received, 0)}</tr>`)
+    .join('');
+  if (rows === '') return '';
+  return `<h3>WebSocket messages</h3><table><thead><tr><th>name</th><th class="n">messages sent</th><th class="n">messages received</th><th class="n">bytes sent</th><th class="n">bytes received</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 /** Errors by endpoint and kind, and exceptions from user code with their stacks. */

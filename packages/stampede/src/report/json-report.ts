@@ -5,6 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Aggregate, StatsEntryView } from '../stats/aggregate.ts';
+import { PROTOCOL_FAMILY, WEBSOCKET_FAMILY, counterFamily } from '../stats/counters.ts';
 import { LatencyAccumulator, decodeLatencyHistogram } from '../stats/latency-accumulator.ts';
 import { ReportError } from './errors.ts';
 import type {
@@ -45,6 +46,8 @@ function iso(t: number | Date): string {
 }
 
 function endpointOf(e: StatsEntryView): ReportEndpoint {
+  const protocols = counterFamily(e.counts, PROTOCOL_FAMILY);
+  const ws = counterFamily(e.counts, WEBSOCKET_FAMILY);
   return {
     method: e.method,
     name: e.name,
@@ -53,6 +56,17 @@ function endpointOf(e: StatsEntryView): ReportEndpoint {
     rps: e.rps,
     latency_ms: e.latency.summaryMs(),
     histogram: e.latency.encode(),
+    ...(protocols === undefined ? {} : { protocols }),
+    ...(ws === undefined
+      ? {}
+      : {
+          websocket: {
+            messages_sent: ws.messages_sent ?? 0,
+            messages_received: ws.messages_received ?? 0,
+            bytes_sent: ws.bytes_sent ?? 0,
+            bytes_received: ws.bytes_received ?? 0,
+          },
+        }),
   };
 }
 

@@ -52,6 +52,24 @@ export interface ReportEndpoint {
   latency_ms: LatencySummary;
   /** HDR histogram of latency in µs, compressed base64 (hdr-histogram-js). */
   histogram: string;
+  /** HTTP requests answered per protocol; absent when none was answered (a WebSocket row, only failures). */
+  protocols?: ReportProtocols;
+  /** A WebSocket endpoint's (its handshake row's) messages and bytes; absent on HTTP rows. */
+  websocket?: ReportWebSocket;
+}
+
+/** Requests answered per protocol. */
+export interface ReportProtocols {
+  'http/1.1'?: number;
+  h2?: number;
+}
+
+/** Messages and payload bytes of a WebSocket endpoint, both directions. */
+export interface ReportWebSocket {
+  messages_sent: number;
+  messages_received: number;
+  bytes_sent: number;
+  bytes_received: number;
 }
 
 export interface ReportError {

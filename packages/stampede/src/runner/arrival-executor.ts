@@ -127,6 +127,8 @@ export class ArrivalExecutor {
     this.#all.clear();
     this.#idle.length = 0;
     await Promise.all(users.map((u) => u.instance.stop()));
+    // A stopped user's open WebSockets close with it (nothing else is in flight now), as for closed-model users.
+    for (const u of users) u.session?.abortAll();
   }
 
   /** Resolves at the next change of the pool (an iteration or a start finished, end() called) or after `ms`. */

@@ -23,6 +23,11 @@ export class CorrectingRecorder implements Recorder {
   }
 
   /** @inheritdoc */
+  count(method: string, name: string, counter: string, n: number): void {
+    this.#inner.count?.(method, name, counter, n);
+  }
+
+  /** @inheritdoc */
   recordException(error: unknown): void {
     this.#inner.recordException(error);
   }

@@ -14,6 +14,8 @@ export interface ThreadInit {
   logLevel: LogLevel;
   maxNames: number;
   seed: number;
+  /** https: accept any certificate (--insecure). */
+  insecure?: boolean;
 }
 
 /** The scenario of users started without one (LocalRunner.start / setTarget). */

@@ -99,7 +99,7 @@ export class UserHost {
     this.#logger = threadLogger(init.logLevel, send, () => clock.wallNow());
     // Plain-http hops over the lean HTTP/1.1 path (−20 MiB at 1,000 idle users, issue 11 goal 3); https and
     // anything else the lean path does not cover go through undici, loaded on the first such hop.
-    this.#dispatcher = createLeanDispatcher();
+    this.#dispatcher = createLeanDispatcher(init.insecure === true ? { rejectUnauthorized: false } : {});
     capYoungGeneration();
     this.#tagFilter = createTagFilter(init.tags, init.excludeTags);
     this.#loopDelay.enable();
@@ -202,6 +202,8 @@ export class UserHost {
         scenario.counters.iterations++;
       },
     }).finally(() => {
+      // A stopped user's open WebSockets close with it.
+      ctx.session?.abortAll();
       scenario.closedUsers--;
       this.#users.delete(userId);
       if (!controller.aborted) this.#send({ type: 'user-exited', threadId: this.#init.threadId, userId });

@@ -61,6 +61,11 @@ export interface StatsEntryView {
   latency: LatencyAccumulator;
   /** Latency from the intended start (open model); undefined when none was recorded. */
   corrected: LatencyAccumulator | undefined;
+  /**
+   * Named counters (Recorder.count): requests answered per protocol (`protocol:h2`, `protocol:http/1.1`) and a
+   * WebSocket's messages and bytes (`ws:…`). Empty when none was counted.
+   */
+  counts: ReadonlyMap<string, number>;
 }
 
 /** The totals view: an entry named "Aggregated" plus the count of requests interrupted by the stop. */
@@ -103,6 +108,7 @@ class Entry {
   readonly latency = new LatencyAccumulator();
   corrected: LatencyAccumulator | undefined;
   interval: EntryInterval | undefined;
+  readonly counts = new Map<string, number>();
   constructor(
     readonly method: string,
     readonly name: string,
@@ -176,6 +182,12 @@ export class Aggregate {
     }
     this.intervalRequests += d.requests;
     this.intervalFailures += d.failures;
+    if (d.counts !== undefined) {
+      for (const [counter, n] of Object.entries(d.counts)) {
+        for (const e of [entry, this.total]) e.counts.set(counter, (e.counts.get(counter) ?? 0) + n);
+      }
+    }
+    if (d.requests === 0) return;
     const hist = decodeLatencyDelta(d.histogram);
     const exact = exactOf(d);
     entry.latency.addDelta(hist, exact);
@@ -311,6 +323,7 @@ export class Aggregate {
       failuresPerS: elapsedS > 0 ? e.failures / elapsedS : 0,
       latency: e.latency,
       corrected: e.corrected,
+      counts: e.counts,
     };
   }
 

@@ -6,6 +6,8 @@
 /**
  * Failure kinds, classified once. Transport failures are counted apart from HTTP error statuses.
  * `interrupted`: still in flight when the run stopped (counted, never dropped).
+ * `ws_handshake`: a WebSocket connection could not be opened (refused, or the upgrade was answered otherwise);
+ * `ws_closed`: an open WebSocket was closed or broken by the server.
  */
 export type ErrorKind =
   | 'connect_refused'
@@ -19,6 +21,8 @@ export type ErrorKind =
   | 'http_5xx'
   | 'catch_response'
   | 'interrupted'
+  | 'ws_handshake'
+  | 'ws_closed'
   | 'other';
 
 export interface RecordedError {
@@ -43,6 +47,12 @@ export interface Recorder {
     error?: RecordedError,
     correctedLatencyUs?: number,
   ): void;
+  /**
+   * Add `n` to a named counter of an endpoint, beside its requests: the protocol that answered
+   * (`protocol:h2`, `protocol:http/1.1`) or a WebSocket's messages and bytes (`ws:messages_sent`, …).
+   * Optional so that a recorder written before counters existed still is one; the statistics implement it.
+   */
+  count?(method: string, name: string, counter: string, n: number): void;
   /** An exception thrown by user code (deduplicated by message + stack). */
   recordException(error: unknown): void;
   /** A named check (assertion on a response). */

@@ -37,10 +37,11 @@ interface Entry {
   bytes: number;
   readonly latency: LatencyHistogram;
   corrected: LatencyHistogram | undefined;
+  counts: Map<string, number> | undefined;
 }
 
 function newEntry(method: string, name: string): Entry {
-  return { method, name, requests: 0, failures: 0, bytes: 0, latency: new LatencyHistogram(), corrected: undefined };
+  return { method, name, requests: 0, failures: 0, bytes: 0, latency: new LatencyHistogram(), corrected: undefined, counts: undefined };
 }
 
 /**
@@ -82,13 +83,7 @@ export class StatsSet implements Recorder {
     error?: RecordedError,
     correctedLatencyUs?: number,
   ): void {
-    let e = this.lastEntry;
-    if (e === undefined || name !== this.lastName || method !== this.lastMethod) {
-      e = this.byMethod.get(method)?.get(name) ?? this.createEntry(method, name);
-      this.lastMethod = method;
-      this.lastName = name;
-      this.lastEntry = e;
-    }
+    const e = this.entryOf(method, name);
     e.requests++;
     e.bytes += bytes;
     e.latency.record(latencyUs);
@@ -97,6 +92,13 @@ export class StatsSet implements Recorder {
       e.failures++;
       this.errors.add(e.method, e.name, error.kind, error.message, 1);
     }
+  }
+
+  /** @inheritdoc */
+  count(method: string, name: string, counter: string, n: number): void {
+    const e = this.entryOf(method, name);
+    const counts = (e.counts ??= new Map());
+    counts.set(counter, (counts.get(counter) ?? 0) + n);
   }
 
   /** @inheritdoc */
@@ -116,8 +118,9 @@ export class StatsSet implements Recorder {
    */
   snapshot(): StatsDelta {
     const endpoints: EndpointDelta[] = [];
-    for (const e of this.entries) if (e.requests > 0) endpoints.push(this.drainEntry(e));
-    if (this.overflow !== undefined && this.overflow.requests > 0) endpoints.push(this.drainEntry(this.overflow));
+    for (const e of this.entries) if (e.requests > 0 || e.counts?.size) endpoints.push(this.drainEntry(e));
+    const overflow = this.overflow;
+    if (overflow !== undefined && (overflow.requests > 0 || overflow.counts?.size)) endpoints.push(this.drainEntry(overflow));
     const delta: StatsDelta = {
       endpoints,
       errors: this.errors.list(),
@@ -132,23 +135,23 @@ export class StatsSet implements Recorder {
 
   private drainEntry(e: Entry): EndpointDelta {
     const { latency, corrected } = e;
-    const out: EndpointDelta = {
-      method: e.method,
-      name: e.name,
-      requests: e.requests,
-      failures: e.failures,
-      bytes: e.bytes,
-      histogram: '',
-      sumUs: latency.sumUs,
-      minUs: latency.minUs,
-      maxUs: latency.maxUs,
-    };
-    out.histogram = this.encode(latency);
+    const out: EndpointDelta = { method: e.method, name: e.name, requests: e.requests, failures: e.failures, bytes: e.bytes, histogram: '' };
+    // An endpoint with only counters this interval (a WebSocket's messages after its handshake) has no latency.
+    if (e.requests > 0) {
+      out.sumUs = latency.sumUs;
+      out.minUs = latency.minUs;
+      out.maxUs = latency.maxUs;
+      out.histogram = this.encode(latency);
+    }
     if (corrected !== undefined && corrected.count > 0) {
       out.correctedSumUs = corrected.sumUs;
       out.correctedMinUs = corrected.minUs;
       out.correctedMaxUs = corrected.maxUs;
       out.correctedHistogram = this.encode(corrected);
+    }
+    if (e.counts !== undefined && e.counts.size > 0) {
+      out.counts = Object.fromEntries(e.counts);
+      e.counts.clear();
     }
     e.requests = 0;
     e.failures = 0;
@@ -158,6 +161,17 @@ export class StatsSet implements Recorder {
 
   private encode(latency: LatencyHistogram): string {
     return latency.encodeAndClear();
+  }
+
+  private entryOf(method: string, name: string): Entry {
+    let e = this.lastEntry;
+    if (e === undefined || name !== this.lastName || method !== this.lastMethod) {
+      e = this.byMethod.get(method)?.get(name) ?? this.createEntry(method, name);
+      this.lastMethod = method;
+      this.lastName = name;
+      this.lastEntry = e;
+    }
+    return e;
   }
 
   private createEntry(method: string, name: string): Entry {

@@ -30,6 +30,8 @@ export interface EndpointDelta {
   correctedMinUs?: number;
   /** Exact largest latency in `correctedHistogram`, in µs. */
   correctedMaxUs?: number;
+  /** Named counters of the endpoint (Recorder.count); absent when none was added. */
+  counts?: Record<string, number>;
 }
 
 export interface ErrorDelta {

@@ -38,6 +38,7 @@ function countingRecorder(stats: StatsSet, counter: { n: number }): Recorder {
       counter.n++;
       stats.record(method, name, latencyUs, bytes, error, corrected);
     },
+    count: (method: string, name: string, counter: string, n: number) => stats.count(method, name, counter, n),
     recordException: (e: unknown) => stats.recordException(e),
     recordCheck: (n: string, p: boolean) => stats.recordCheck(n, p),
   };

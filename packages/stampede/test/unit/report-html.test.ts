@@ -138,3 +138,17 @@ test('writeHtmlReport writes the file', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('protocol counts and WebSocket traffic get their tables, escaped, only when present', () => {
+  const plain = renderHtmlReport(syntheticReport({ seconds: 5, endpoints: 2 }));
+  assert.ok(!plain.includes('Requests per protocol') && !plain.includes('WebSocket messages'));
+  const report = syntheticReport({ seconds: 5, endpoints: 2 });
+  report.endpoints[0]!.protocols = { h2: 7, 'http/1.1': 2 };
+  report.endpoints[1]!.method = 'WS';
+  report.endpoints[1]!.name = '<live>';
+  report.endpoints[1]!.websocket = { messages_sent: 3, messages_received: 4, bytes_sent: 30, bytes_received: 40 };
+  assert.deepEqual(validateReport(report), []);
+  const html = renderHtmlReport(report);
+  assert.match(html, /<h3>Requests per protocol<\/h3>.*data-v="2">2<\/td><td class="n" data-v="7">7<\/td>/s);
+  assert.match(html, /<h3>WebSocket messages<\/h3>.*&lt;live&gt;<\/td><td class="n" data-v="3">3<\/td><td class="n" data-v="4">4<\/td>/s);
+});

@@ -1,5 +1,5 @@
 /** Test doubles for the user model: a Recorder that keeps everything, a Logger that keeps lines, an HttpSession stub. */
-import type { HttpResponse, HttpSession } from '../../src/http/types.ts';
+import type { HttpResponse, HttpSession, WebSocketConnection } from '../../src/http/types.ts';
 import type { Logger, LogLevel } from '../../src/logger.ts';
 import type { Recorder, RecordedError } from '../../src/stats/recorder.ts';
 
@@ -52,6 +52,9 @@ export class FakeSession implements HttpSession {
   patch(path: string) { return this.request('PATCH', path); }
   delete(path: string) { return this.request('DELETE', path); }
   head(path: string) { return this.request('HEAD', path); }
+  ws(): Promise<WebSocketConnection> {
+    return Promise.reject(new Error('FakeSession has no WebSocket'));
+  }
   flush(): void {
     this.flushes++;
   }

@@ -16,8 +16,8 @@ import { validateReport } from 'stampede-load';
 const root = new URL('../../../../', import.meta.url).pathname;
 const TESTS = [
   'large-file-uploads', 'concurrent-requests', 'memory-leak', 'database-performance', 'capacity',
-  'portrait-load', 'video-scheduling', 'storage-local', 'storage-s3', 'basic-user-operations', 'basic-admin-operations',
-  'api-stress',
+  'portrait-load', 'video-scheduling', 'live-fanout', 'storage-local', 'storage-s3', 'basic-user-operations',
+  'basic-admin-operations', 'api-stress',
 ];
 
 /** The verdicts --quick may give on a healthy API where `passed` is not the only one (the first is expected). */

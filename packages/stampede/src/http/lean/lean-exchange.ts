@@ -5,6 +5,7 @@
  * The same body limits too: `maxBodyBytes` per response, and the thread's budget of bodies in flight
  * (body-budget.ts), whose bytes the parser reserves and this exchange releases when it ends — as Exchange does.
  */
+import type { HttpProtocol } from '../dispatcher.ts';
 import type { Dispatcher } from 'undici';
 import { releaseBodyBytes } from '../body-budget.ts';
 import { TotalTimeoutError } from '../errors.ts';
@@ -18,6 +19,10 @@ const EMPTY_BODY = Buffer.alloc(0);
 
 /** A lean hop: the LeanTransport's for plain-http origins (transport.ts). */
 export class LeanExchange extends HopState implements ConnectionOwner, PoolClient {
+  /** The lean path speaks HTTP/1.1 only; undefined until a response head arrived. */
+  get protocol(): HttpProtocol | undefined {
+    return this.status === 0 ? undefined : 'http/1.1';
+  }
   private chunks: Buffer[] | null = null;
   private request: Buffer | null = null;
   private pool: LeanOriginPool | null = null;

@@ -36,6 +36,10 @@ export interface QuickThreadInit {
   rate?: number;
   timeouts: QuickTimeouts;
   maxNames: number;
+  /** https: accept any certificate. */
+  insecure?: boolean;
+  /** https: offer only HTTP/1.1 (HTTP/2 is used when offered otherwise). */
+  http1?: boolean;
 }
 
 export type ToQuickThread =
@@ -82,7 +86,12 @@ export function createRawLoop(init: QuickThreadInit, stats: StatsSet, firstSlotM
       pacing,
     });
   }
-  const dispatcher = createDispatcher({ connectionsPerOrigin: init.connections, connectTimeoutMs: init.timeouts.connectTimeoutMs });
+  const dispatcher = createDispatcher({
+    connectionsPerOrigin: init.connections,
+    connectTimeoutMs: init.timeouts.connectTimeoutMs,
+    allowH2: init.http1 !== true,
+    ...(init.insecure === true ? { rejectUnauthorized: false } : {}),
+  });
   const headers: Record<string, string> = {};
   for (let h = 0; h + 1 < init.headers.length; h += 2) headers[init.headers[h]!] = init.headers[h + 1]!;
   return new UndiciLoadLoop({
