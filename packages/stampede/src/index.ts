@@ -14,6 +14,7 @@ export type { TaskFunction, TaskItem, TaskSpec } from './user/task.ts';
 export { between, constant, constantPacing, constantThroughput, createWaitTimer } from './user/wait-time.ts';
 export type { WaitTime, WaitTimeFunction, WaitTimeFactory, WaitContext, PacingCounters } from './user/wait-time.ts';
 export { StampedeUserError, StopUser, InterruptTaskSet } from './user/errors.ts';
+export { Counter, Gauge, Rate, Trend } from './user/metrics.ts';
 export type { UserErrorCode } from './user/errors.ts';
 export { createRandom, userSeed } from './user/random.ts';
 export type { RandomSource } from './user/random.ts';
@@ -30,7 +31,7 @@ export type { LoadScriptOptions, LoadScriptResult } from './user/load-script.ts'
 // Statistics and reports (src/stats, src/report)
 export { StatsSet } from './stats/stats-set.ts';
 export { Aggregate } from './stats/aggregate.ts';
-export type { StatsDelta, LatencySummary, TimeseriesPoint } from './stats/types.ts';
+export type { StatsDelta, LatencySummary, TimeseriesPoint, CustomMetricKind, MetricTags } from './stats/types.ts';
 export { buildJsonReport, writeJsonReport, readJsonReport, parseJsonReport } from './report/json-report.ts';
 export { validateReport, reportSchema } from './report/schema.ts';
 export { writeCsvReports } from './report/csv.ts';

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { metricFigures, metricRowOf, metricSelector } from '../report/metric-rows.ts';
 import type { Aggregate, StatsEntryView } from '../stats/aggregate.ts';
 
 /** This package's code (src/ or dist/): frames there are the engine's, not the user's. */
@@ -74,7 +75,7 @@ export function throwSite(stack: string, cwd = process.cwd()): string | undefine
   return undefined;
 }
 
-/** The final tables: requests, response-time percentiles, errors and exceptions. */
+/** The final tables: requests, response-time percentiles, custom metrics, errors and exceptions. */
 export function finalTables(aggregate: Aggregate, elapsedS: number): string {
   const endpoints = aggregate.endpoints(elapsedS);
   const total = aggregate.totals(elapsedS);
@@ -100,6 +101,11 @@ export function finalTables(aggregate: Aggregate, elapsedS: number): string {
   for (const e of [...endpoints, total]) {
     const ps = e.latency.count ? e.latency.percentilesMs(PERCENTILES).map((v) => ms(v).padStart(7)) : PERCENTILES.map(() => '-'.padStart(7));
     lines.push([truncate(e === total ? '' : e.method, 8), truncate(e.name, 48), ...ps, String(e.requests).padStart(8)].join(' '));
+  }
+  const metrics = aggregate.metrics().map((m) => metricRowOf(m, elapsedS));
+  if (metrics.length) {
+    lines.push('', 'Custom metrics', `${'Type'.padEnd(8)} ${'Name'.padEnd(48)} ${'# values'.padStart(8)}  Figures`);
+    for (const m of metrics) lines.push(`${truncate(m.type, 8)} ${truncate(metricSelector(m), 48)} ${String(m.samples).padStart(8)}  ${metricFigures(m)}`);
   }
   const errors = aggregate.errors();
   if (errors.length) {

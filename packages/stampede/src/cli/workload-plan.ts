@@ -6,6 +6,7 @@
  */
 import { checkScenarioClasses } from '../runner/scenario-run.ts';
 import { parseThresholds } from '../thresholds/parse-threshold.ts';
+import { definedMetrics } from '../user/metrics.ts';
 import type { ParsedThreshold } from '../thresholds/threshold-types.ts';
 import { normalizeScenarios, peakUsersOf, type ScenarioPlan, type Scenarios } from '../workload/scenarios.ts';
 import { normalizeStages, parseStages, type StagePlan } from '../workload/stages.ts';
@@ -64,7 +65,8 @@ export function planWorkload(opts: RunOptions, script: PreparedScript): RunWorkl
     (plain ? { default: { executor: 'constantUsers', users: opts.users, spawnRate: opts.spawnRate } } : scenarios!);
   const plans = normalizeScenarios(chosen);
   checkScenarioClasses(plans, script.classes);
-  const thresholds = parseThresholds(thresholdSpec);
+  // The script has been imported here: its module-level custom metrics are defined, and thresholds may name them.
+  const thresholds = parseThresholds(thresholdSpec, definedMetrics());
   const peakUsers = plans.reduce((n, p) => n + (peakUsersOf(p) ?? opts.users), 0);
   const isPlainClosed = plans.length === 1 && plans[0]!.executor === 'constantUsers' && chosen.default !== undefined;
   return {

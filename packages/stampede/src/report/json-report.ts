@@ -7,6 +7,7 @@ import type { Writable } from 'node:stream';
 import type { Aggregate, StatsEntryView } from '../stats/aggregate.ts';
 import { LatencyAccumulator, decodeLatencyHistogram } from '../stats/latency-accumulator.ts';
 import { ReportError } from './errors.ts';
+import { metricRowOf } from './metric-rows.ts';
 import type {
   JsonReport,
   ReportConfig,
@@ -66,6 +67,7 @@ export function buildJsonReport(input: JsonReportInput): JsonReport {
   const durationS = Math.max(0, input.durationS);
   const totals = agg.totals(durationS);
   const latency = totals.latency.summaryMs();
+  const metrics = agg.metrics().map((m) => metricRowOf(m, durationS));
   // Key order follows the contract; optional sections are omitted (not null) when absent.
   return {
     tool: 'stampede',
@@ -89,6 +91,7 @@ export function buildJsonReport(input: JsonReportInput): JsonReport {
     errors: agg.errors(),
     exceptions: agg.exceptions(),
     checks: agg.checks(),
+    ...(metrics.length > 0 ? { metrics } : {}),
     thresholds: (input.thresholds ?? []).map((t) => ({ ...t })),
     timeseries: agg.timeseries(),
     ...(input.generator ? { generator: { ...input.generator } } : {}),

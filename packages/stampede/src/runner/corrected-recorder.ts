@@ -7,6 +7,7 @@
  * Closed-model users in a mixed run use it with a delay of 0 (intended start = actual start).
  */
 import type { RecordedError, Recorder } from '../stats/recorder.ts';
+import type { CustomMetricKind, MetricTags } from '../stats/types.ts';
 
 export class CorrectingRecorder implements Recorder {
   /** How late the current iteration started after its intended time, µs (set before each iteration). */
@@ -30,5 +31,10 @@ export class CorrectingRecorder implements Recorder {
   /** @inheritdoc */
   recordCheck(name: string, passed: boolean): void {
     this.#inner.recordCheck(name, passed);
+  }
+
+  /** @inheritdoc */
+  recordMetric(kind: CustomMetricKind, name: string, value: number, tags?: MetricTags): void {
+    this.#inner.recordMetric?.(kind, name, value, tags);
   }
 }

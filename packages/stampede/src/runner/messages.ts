@@ -116,6 +116,7 @@ export function combineSnapshots(scenarios: readonly ScenarioSnapshot[], loopLag
     delta.errors.push(...s.delta.errors);
     delta.exceptions.push(...s.delta.exceptions);
     delta.checks.push(...s.delta.checks);
+    if (s.delta.metrics) (delta.metrics ??= []).push(...s.delta.metrics);
     counters.iterations += s.counters.iterations;
     counters.late += s.counters.late;
     counters.missed += s.counters.missed;

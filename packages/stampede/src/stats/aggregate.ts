@@ -4,6 +4,7 @@
  * none computes statistics of its own.
  */
 import { LatencyAccumulator, decodeLatencyDelta, usToMs, type ExactLatency } from './latency-accumulator.ts';
+import { MetricMerger, type MetricView } from './metric-series.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import { DEFAULT_MAX_NAMES } from './stats-set.ts';
 import {
@@ -135,6 +136,7 @@ export class Aggregate {
   private readonly errorTally: ErrorTally;
   private readonly exceptionTally: ExceptionTally;
   private readonly checkTally: CheckTally;
+  private readonly metricSeries: MetricMerger;
   private readonly ring: RingBuffer<HistoryRow>;
   private readonly maxNames: number;
   private readonly warn: WarningSink;
@@ -149,6 +151,7 @@ export class Aggregate {
     this.errorTally = new ErrorTally(options.maxErrors ?? 1_000, this.warn);
     this.exceptionTally = new ExceptionTally(options.maxExceptions ?? 500, this.warn);
     this.checkTally = new CheckTally(options.maxChecks ?? DEFAULT_MAX_NAMES, this.warn);
+    this.metricSeries = new MetricMerger(this.maxNames, this.warn);
     this.ring = new RingBuffer(options.timeseriesCapacity ?? DEFAULT_TIMESERIES_CAPACITY);
     this.startS = options.startS ?? 0;
     this.lastTickS = this.startS;
@@ -165,6 +168,7 @@ export class Aggregate {
     }
     for (const x of delta.exceptions) this.exceptionTally.add(x.message, x.stack, x.count);
     for (const c of delta.checks) this.checkTally.add(c.name, c.passes, c.fails);
+    if (delta.metrics) this.metricSeries.merge(delta.metrics);
   }
 
   private mergeEndpoint(d: EndpointDelta): void {
@@ -291,6 +295,7 @@ export class Aggregate {
     this.errorTally.clear();
     this.exceptionTally.clear();
     this.checkTally.clear();
+    this.metricSeries.clear();
     this.startS = tSeconds;
     this.lastTickS = tSeconds;
   }
@@ -342,6 +347,11 @@ export class Aggregate {
   /** Checks by name, first seen first. */
   checks(): CheckDelta[] {
     return this.checkTally.list();
+  }
+
+  /** Custom metrics' series, by name then tag set. */
+  metrics(): MetricView[] {
+    return this.metricSeries.list();
   }
 
   /** The time series (report `timeseries`), oldest first; at most `timeseriesCapacity` points. */

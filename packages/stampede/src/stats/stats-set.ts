@@ -16,7 +16,8 @@ import {
   type TallyLimits,
   type WarningSink,
 } from './tallies.ts';
-import type { EndpointDelta, StatsDelta } from './types.ts';
+import { MetricRecorder } from './metric-series.ts';
+import type { CustomMetricKind, EndpointDelta, MetricTags, StatsDelta } from './types.ts';
 
 /** Default cap on distinct (method, name) pairs, per StatsSet and per Aggregate. */
 export const DEFAULT_MAX_NAMES = 2_000;
@@ -57,6 +58,7 @@ export class StatsSet implements Recorder {
   private readonly errors: ErrorTally;
   private readonly exceptions: ExceptionTally;
   private readonly checks: CheckTally;
+  private readonly metrics: MetricRecorder;
   // One-entry cache: consecutive samples for the same endpoint skip both map lookups.
   private lastMethod = '';
   private lastName = '';
@@ -71,6 +73,7 @@ export class StatsSet implements Recorder {
     this.errors = new ErrorTally(options.maxErrors ?? 1_000, this.warn);
     this.exceptions = new ExceptionTally(options.maxExceptions ?? 500, this.warn);
     this.checks = new CheckTally(options.maxChecks ?? DEFAULT_MAX_NAMES, this.warn);
+    this.metrics = new MetricRecorder(this.maxNames, this.warn);
   }
 
   /** @inheritdoc */
@@ -110,6 +113,12 @@ export class StatsSet implements Recorder {
     this.checks.add(name, passed ? 1 : 0, passed ? 0 : 1);
   }
 
+  /** @inheritdoc */
+  recordMetric(kind: CustomMetricKind, name: string, value: number, tags?: MetricTags): void {
+    // Wall-clock time orders a gauge's values across threads and machines (the last one set is the gauge's value).
+    this.metrics.record(kind, name, value, tags, Date.now());
+  }
+
   /**
    * Everything recorded since the previous snapshot (endpoints without samples are left out), then start over.
    * Cost: ~tens of µs per active endpoint (histogram encode); call about once a second.
@@ -124,6 +133,8 @@ export class StatsSet implements Recorder {
       exceptions: this.exceptions.list(),
       checks: this.checks.list(),
     };
+    const metrics = this.metrics.drain();
+    if (metrics.length > 0) delta.metrics = metrics;
     this.errors.clear();
     this.exceptions.clear();
     this.checks.clear();
