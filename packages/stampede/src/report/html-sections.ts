@@ -4,6 +4,7 @@
  * and stacks come from the target or the user's script and are hostile by assumption).
  */
 import { escapeHtml as esc } from './html-template.ts';
+import { metricFigures, metricSelector } from './metric-rows.ts';
 import type { JsonReport, ReportEndpoint } from './report-types.ts';
 
 /** A number for a table: up to 3 decimals, thousands separated; '–' when missing. */
@@ -113,6 +114,16 @@ export function endpointsHtml(report: JsonReport): string {
   const rows = report.endpoints.map((e) => `<tr>${endpointRow(e, `<td>${esc(e.method)}</td><td class="name">${esc(e.name)}</td>`)}</tr>`).join('');
   const total = endpointRow(report.totals, '<td></td><td>all endpoints</td>');
   return `<section id="endpoints"><h2>Endpoints <span class="muted">(latency in ms; click a column to sort)</span></h2><div class="scroll"><table class="sortable"><thead><tr>${ths}</tr></thead><tbody>${rows}</tbody><tfoot><tr>${total}</tr></tfoot></table></div></section>`;
+}
+
+/** Custom metrics (the script's Counter, Gauge, Rate, Trend), one row per series, in the units the script added. */
+export function metricsHtml(report: JsonReport): string {
+  const metrics = report.metrics ?? [];
+  if (metrics.length === 0) return '';
+  const rows = metrics
+    .map((m) => `<tr><td>${esc(m.type)}</td><td class="name">${esc(metricSelector(m))}</td>${num(m.samples, 0)}<td>${esc(metricFigures(m))}</td></tr>`)
+    .join('');
+  return `<section id="metrics"><h2>Custom metrics</h2><div class="scroll"><table class="sortable"><thead><tr><th>type</th><th>metric</th><th class="n">values</th><th>figures</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
 }
 
 /** Errors by endpoint and kind, and exceptions from user code with their stacks. */

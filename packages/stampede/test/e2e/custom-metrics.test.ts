@@ -57,7 +57,8 @@ test('custom metrics over 2 user threads equal the known totals; thresholds on t
     const config = path.join(dir, 'pass.config.ts');
     writeFileSync(config, `export default { thresholds: { carts_created: ['count>10'], checkout_ms: ['p(95)<300'], 'carts_created{parity:odd}': ['count>0'], ok_rate: ['rate==0.5'], last_user: ['max==3'] } };\n`);
     const json = path.join(dir, 'r.json');
-    const res = await runCli(['-f', script, '--config', config, '--headless', '-u', '4', '-r', '4', '-t', '2s', '--threads', '2', '--host', server.url, '--json', json, '--only-summary']);
+    const html = path.join(dir, 'r.html');
+    const res = await runCli(['-f', script, '--config', config, '--headless', '-u', '4', '-r', '4', '-t', '2s', '--threads', '2', '--host', server.url, '--json', json, '--html', html, '--only-summary']);
     assert.equal(res.code, 0, res.stderr);
     const report = readReport(json);
     assert.equal(report.totals.requests, server.count('GET', '/fast'));
@@ -67,6 +68,9 @@ test('custom metrics over 2 user threads equal the known totals; thresholds on t
     ]);
     assert.match(res.stdout, /Custom metrics/);
     assert.match(res.stdout, /carts_created\{parity:even\}/);
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /<section id="metrics"><h2>Custom metrics<\/h2>/);
+    assert.match(page, /<td class="name">checkout_ms<\/td><td class="n" data-v="\d+">[\d,]+<\/td><td>avg=5 min=5 med=5 p90=5 p95=5 p99=5 max=5<\/td>/);
   } finally {
     done();
     await server.close();
