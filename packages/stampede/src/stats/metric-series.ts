@@ -154,7 +154,7 @@ export interface MetricView {
   tags: MetricTags;
   /** add() calls. */
   samples: number;
-  /** counter: sum of the values; rate: values that were true. */
+  /** counter: sum of the values; rate: values that were true; trend: sum of the values × TREND_SCALE. */
   sum: number;
   /** gauge: the last value set (at wall-clock ms `at`), and the smallest and largest. */
   value: number;
@@ -192,12 +192,10 @@ export class MetricMerger {
       // A name reused with another kind in another thread cannot happen (the definition throws): skip, not corrupt.
       if (s.kind !== d.kind) continue;
       s.samples += d.samples;
+      s.sum += d.sum;
       if (d.kind === 'trend' && d.histogram !== undefined) {
         s.trend!.addDelta(decodeLatencyDelta(d.histogram), { sumUs: d.sum, minUs: d.min, maxUs: d.max });
-        continue;
-      }
-      s.sum += d.sum;
-      if (d.kind === 'gauge') {
+      } else if (d.kind === 'gauge') {
         // The last value set in the run: the latest wall-clock time over threads and workers.
         if ((d.at ?? 0) >= s.at) {
           s.value = d.value ?? 0;
