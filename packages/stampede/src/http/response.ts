@@ -72,6 +72,8 @@ export class SessionResponse implements HttpResponse {
   private readonly name: string;
   private readonly latencyUs: number;
   private readonly bytes: number;
+  /** @internal The request's `tags` option, recorded with it. */
+  tags: Record<string, string> | undefined;
   private owner: ResponseOwner | null = null;
   private verdict = Verdict.None;
   private commitScheduled = false;
@@ -120,7 +122,7 @@ export class SessionResponse implements HttpResponse {
   /** Record now, judged by the current `error` (set from the status, or by success()/failure()). */
   record(recorder: Recorder): void {
     this.verdict = Verdict.Recorded;
-    recorder.record(this.method, this.name, this.latencyUs, this.bytes, this.error);
+    recorder.record(this.method, this.name, this.latencyUs, this.bytes, this.error, undefined, this.tags);
   }
 
   /** @internal catchResponse: hold the recording until a verdict, flush() or the next request. */

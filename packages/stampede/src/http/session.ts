@@ -155,7 +155,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
       if (exchange.setCookies !== null && !crossOrigin) this.storeCookies(exchange.setCookies);
       const next = this.redirectTarget(exchange, to, options);
       if (next === undefined || hop === MAX_REDIRECTS) return this.respond(exchange, verb, hopName, to, options, next);
-      this.recorder.record(verb, hopName, latencyUs(exchange), exchange.headerBytes + exchange.bodyBytes);
+      this.recorder.record(verb, hopName, latencyUs(exchange), exchange.headerBytes + exchange.bodyBytes, undefined, undefined, options.tags);
       // RFC 9110 §15.4.4: 303 turns into GET; §15.4.2/3: user agents turn a redirected POST into GET on 301/302.
       const status = exchange.status;
       if ((status === 303 && verb !== 'HEAD') || ((status === 301 || status === 302) && verb === 'POST')) {
@@ -231,6 +231,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner {
       exchange.headerBytes + exchange.bodyBytes,
       error,
     );
+    response.tags = options.tags;
     if (options.catchResponse === true && !failed) {
       this.pending?.commit();
       response.holdFor(this);

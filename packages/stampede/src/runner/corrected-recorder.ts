@@ -19,8 +19,8 @@ export class CorrectingRecorder implements Recorder {
   }
 
   /** @inheritdoc */
-  record(method: string, name: string, latencyUs: number, bytes: number, error?: RecordedError): void {
-    this.#inner.record(method, name, latencyUs, bytes, error, latencyUs + this.startDelayUs);
+  record(method: string, name: string, latencyUs: number, bytes: number, error?: RecordedError, _corrected?: number, tags?: MetricTags): void {
+    this.#inner.record(method, name, latencyUs, bytes, error, latencyUs + this.startDelayUs, tags);
   }
 
   /** @inheritdoc */

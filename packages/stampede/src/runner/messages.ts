@@ -117,6 +117,7 @@ export function combineSnapshots(scenarios: readonly ScenarioSnapshot[], loopLag
     delta.exceptions.push(...s.delta.exceptions);
     delta.checks.push(...s.delta.checks);
     if (s.delta.metrics) (delta.metrics ??= []).push(...s.delta.metrics);
+    if (s.delta.taggedEndpoints) (delta.taggedEndpoints ??= []).push(...s.delta.taggedEndpoints);
     counters.iterations += s.counters.iterations;
     counters.late += s.counters.late;
     counters.missed += s.counters.missed;

@@ -16,6 +16,7 @@ import type { Recorder } from '../stats/recorder.ts';
 import { StatsSet } from '../stats/stats-set.ts';
 import { errorMessage } from '../user/errors.ts';
 import { createRandom, userSeed } from '../user/random.ts';
+import { GroupTagRecorder } from '../user/metrics.ts';
 import { createTagFilter, type TagFilter } from '../user/task-plan.ts';
 import { isHttpUserClass, resolveHost, type UserClass } from '../user/user.ts';
 import { createUserInstance, runUser, type RunUserContext } from '../user/user-runner.ts';
@@ -172,7 +173,9 @@ export class UserHost {
   }
 
   /** The user context of one user: its session records through `recorder` (the scenario's stats, or a correcting wrapper). */
-  #context(cls: UserClass, userId: number, recorder: Recorder, signal: AbortLike): RunUserContext {
+  #context(cls: UserClass, userId: number, scenarioRecorder: Recorder, signal: AbortLike): RunUserContext {
+    // Requests made inside a `group()` carry its tag: the user's session and measure() record through this.
+    const recorder = new GroupTagRecorder(scenarioRecorder);
     const host = resolveHost(cls, this.#init.host);
     const session = isHttpUserClass(cls)
       ? createHttpSession({ baseUrl: host ?? '', recorder, logger: this.#logger, dispatcher: this.#dispatcher })

@@ -15,13 +15,14 @@ export const TREND_SCALE = 1000;
 const NO_TAGS: MetricTags = Object.freeze({});
 
 /** The key of a series: name and tags sorted by key (tag order in `add()` does not make another series). */
-function seriesKey(name: string, tags: MetricTags): string {
+export function seriesKey(name: string, tags: MetricTags): string {
   const keys = Object.keys(tags);
   if (keys.length === 0) return name;
   return `${name}\u0000${keys.sort().map((k) => `${k}\u0001${tags[k]}`).join('\u0000')}`;
 }
 
-function sortedTags(tags: MetricTags): MetricTags {
+/** The tags with their keys sorted (the form rows carry), values as strings. */
+export function sortedTags(tags: MetricTags): MetricTags {
   const keys = Object.keys(tags);
   if (keys.length === 0) return NO_TAGS;
   const out: Record<string, string> = {};

@@ -35,6 +35,7 @@ export interface Recorder {
    * @param bytes response bytes received (headers + body)
    * @param error present when the request failed
    * @param correctedLatencyUs open model only: latency measured from the intended start time, in microseconds
+   * @param tags the request's tags (request options, the enclosing group), for thresholds that select them
    */
   record(
     method: string,
@@ -43,6 +44,7 @@ export interface Recorder {
     bytes: number,
     error?: RecordedError,
     correctedLatencyUs?: number,
+    tags?: MetricTags,
   ): void;
   /** An exception thrown by user code (deduplicated by message + stack). */
   recordException(error: unknown): void;

@@ -16,7 +16,7 @@ import {
   type TallyLimits,
   type WarningSink,
 } from './tallies.ts';
-import { MetricRecorder } from './metric-series.ts';
+import { MetricRecorder, seriesKey, sortedTags } from './metric-series.ts';
 import type { CustomMetricKind, EndpointDelta, MetricTags, StatsDelta } from './types.ts';
 
 /** Default cap on distinct (method, name) pairs, per StatsSet and per Aggregate. */
@@ -33,6 +33,7 @@ export interface StatsSetOptions extends TallyLimits {
 interface Entry {
   readonly method: string;
   readonly name: string;
+  readonly tags?: MetricTags;
   requests: number;
   failures: number;
   bytes: number;
@@ -40,8 +41,16 @@ interface Entry {
   corrected: LatencyHistogram | undefined;
 }
 
-function newEntry(method: string, name: string): Entry {
-  return { method, name, requests: 0, failures: 0, bytes: 0, latency: new LatencyHistogram(), corrected: undefined };
+function newEntry(method: string, name: string, tags?: MetricTags): Entry {
+  return { method, name, ...(tags ? { tags } : {}), requests: 0, failures: 0, bytes: 0, latency: new LatencyHistogram(), corrected: undefined };
+}
+
+function addSample(e: Entry, latencyUs: number, bytes: number, failed: boolean, correctedLatencyUs: number | undefined): void {
+  e.requests++;
+  e.bytes += bytes;
+  e.latency.record(latencyUs);
+  if (correctedLatencyUs !== undefined) (e.corrected ??= new LatencyHistogram()).record(correctedLatencyUs);
+  if (failed) e.failures++;
 }
 
 /**
@@ -59,6 +68,9 @@ export class StatsSet implements Recorder {
   private readonly exceptions: ExceptionTally;
   private readonly checks: CheckTally;
   private readonly metrics: MetricRecorder;
+  /** Tagged requests by (method, name, tags): a second view for thresholds, capped at maxNames like names. */
+  private readonly tagged = new Map<string, Entry>();
+  private warnedTags = false;
   // One-entry cache: consecutive samples for the same endpoint skip both map lookups.
   private lastMethod = '';
   private lastName = '';
@@ -84,6 +96,7 @@ export class StatsSet implements Recorder {
     bytes: number,
     error?: RecordedError,
     correctedLatencyUs?: number,
+    tags?: MetricTags,
   ): void {
     let e = this.lastEntry;
     if (e === undefined || name !== this.lastName || method !== this.lastMethod) {
@@ -92,14 +105,30 @@ export class StatsSet implements Recorder {
       this.lastName = name;
       this.lastEntry = e;
     }
-    e.requests++;
-    e.bytes += bytes;
-    e.latency.record(latencyUs);
-    if (correctedLatencyUs !== undefined) (e.corrected ??= new LatencyHistogram()).record(correctedLatencyUs);
-    if (error !== undefined) {
-      e.failures++;
-      this.errors.add(e.method, e.name, error.kind, error.message, 1);
+    addSample(e, latencyUs, bytes, error !== undefined, correctedLatencyUs);
+    if (error !== undefined) this.errors.add(e.method, e.name, error.kind, error.message, 1);
+    if (tags !== undefined) {
+      const t = this.taggedEntry(e.method, e.name, tags);
+      if (t !== undefined) addSample(t, latencyUs, bytes, error !== undefined, correctedLatencyUs);
     }
+  }
+
+  /** The tagged entry of a request; undefined past the cap (the request still counts under its name). */
+  private taggedEntry(method: string, name: string, tags: MetricTags): Entry | undefined {
+    if (Object.keys(tags).length === 0) return undefined;
+    const key = seriesKey(`${method}\u0000${name}`, tags);
+    let t = this.tagged.get(key);
+    if (t !== undefined) return t;
+    if (this.tagged.size >= this.maxNames) {
+      if (!this.warnedTags) {
+        this.warnedTags = true;
+        this.warn(`more than ${this.maxNames} distinct tagged requests (name and tags): further tags are not kept apart (thresholds on them see fewer requests); keep tag values few`);
+      }
+      return undefined;
+    }
+    t = newEntry(method, name, sortedTags(tags));
+    this.tagged.set(key, t);
+    return t;
   }
 
   /** @inheritdoc */
@@ -135,6 +164,9 @@ export class StatsSet implements Recorder {
     };
     const metrics = this.metrics.drain();
     if (metrics.length > 0) delta.metrics = metrics;
+    const tagged: EndpointDelta[] = [];
+    for (const t of this.tagged.values()) if (t.requests > 0) tagged.push(this.drainEntry(t));
+    if (tagged.length > 0) delta.taggedEndpoints = tagged;
     this.errors.clear();
     this.exceptions.clear();
     this.checks.clear();
@@ -146,6 +178,7 @@ export class StatsSet implements Recorder {
     const out: EndpointDelta = {
       method: e.method,
       name: e.name,
+      ...(e.tags ? { tags: e.tags } : {}),
       requests: e.requests,
       failures: e.failures,
       bytes: e.bytes,

@@ -7,6 +7,8 @@ import type { ErrorKind } from './recorder.ts';
 export interface EndpointDelta {
   method: string;
   name: string;
+  /** Tags of the requests (request `tags`, the enclosing group); only on StatsDelta.taggedEndpoints rows. */
+  tags?: MetricTags;
   requests: number;
   failures: number;
   bytes: number;
@@ -91,6 +93,11 @@ export interface StatsDelta {
   checks: CheckDelta[];
   /** Custom metrics' series with samples; absent from producers that have none. */
   metrics?: MetricDelta[];
+  /**
+   * Tagged requests again, by (method, name, tags), for thresholds that select tags (`{flow:checkout}`). Every
+   * request is also in `endpoints`: these rows are a second view, never added to the totals.
+   */
+  taggedEndpoints?: EndpointDelta[];
 }
 
 /** Latency summary in milliseconds (report contract keys). */

@@ -49,7 +49,14 @@ function matches(e: StatsEntryView, tags: Record<string, string>): boolean {
   return (tags.name === undefined || e.name === tags.name) && (tags.method === undefined || e.method.toUpperCase() === tags.method.toUpperCase());
 }
 
+/** Tags a request carries (its `tags` option, its group): any selector tag but the three every request has. */
+function requestTags(tags: Record<string, string>): Array<[string, string]> {
+  return Object.entries(tags).filter(([k]) => k !== 'name' && k !== 'method' && k !== 'scenario');
+}
+
 function requestEntries(agg: Aggregate, t: ParsedThreshold, elapsedS: number): StatsEntryView[] {
+  const own = requestTags(t.tags);
+  if (own.length > 0) return agg.taggedEndpoints(elapsedS).filter((e) => matches(e, t.tags) && own.every(([k, v]) => e.tags[k] === v));
   if (t.tags.name === undefined && t.tags.method === undefined) return [agg.totals(elapsedS)];
   return agg.endpoints(elapsedS).filter((e) => matches(e, t.tags));
 }

@@ -16,8 +16,13 @@ const METRICS: Record<MetricName, Kind> = {
   late_iterations: 'counter',
   data_received: 'counter',
 };
+/** Built-in metrics recorded as series of tags, as custom metrics are: a group's duration (`{group:checkout}`). */
+const SERIES_METRICS: Record<string, CustomMetricKind> = { group_duration: 'trend' };
+/** Request metrics: their tags are `name`, `method`, `scenario` and any tag a request carries (its `tags`, its group). */
+const REQUEST_METRICS: ReadonlySet<string> = new Set(['http_req_duration', 'http_req_duration_corrected', 'http_req_failed', 'http_reqs', 'data_received']);
+
 /** Names of the built-in metrics: a custom metric may not take one. */
-export const BUILTIN_METRIC_NAMES: readonly string[] = Object.keys(METRICS);
+export const BUILTIN_METRIC_NAMES: readonly string[] = [...Object.keys(METRICS), ...Object.keys(SERIES_METRICS)];
 
 const AGGREGATIONS: Record<Kind, readonly string[]> = {
   trend: ['p', 'avg', 'min', 'max', 'med', 'count'],
@@ -47,7 +52,7 @@ const TAGS: Record<MetricName, readonly string[]> = {
 export function parseSelector(selector: string, custom: CustomMetrics = NO_CUSTOM): { metric: string; custom?: CustomMetricKind; tags: Record<string, string> } {
   const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:\{(.*)\})?$/s.exec(selector.trim());
   const metric = m?.[1];
-  const customKind = metric === undefined || metric in METRICS ? undefined : custom.get(metric);
+  const customKind = metric === undefined || metric in METRICS ? undefined : (SERIES_METRICS[metric] ?? custom.get(metric));
   if (!m || !metric || (!(metric in METRICS) && customKind === undefined)) {
     const customs = custom.size > 0 ? `, or a custom metric of the script (${[...custom.keys()].join(', ')})` : ', or a custom metric the script defines';
     throw new ThresholdError(`unknown threshold metric '${selector}'`, `use one of ${Object.keys(METRICS).join(', ')}${customs}, optionally with {tag:value}`);
@@ -56,7 +61,7 @@ export function parseSelector(selector: string, custom: CustomMetrics = NO_CUSTO
   for (const part of (m[2] ?? '').split(',').filter((p) => p.trim() !== '')) {
     const i = part.indexOf(':');
     const key = i > 0 ? part.slice(0, i).trim() : '';
-    const known = customKind === undefined ? TAGS[metric as MetricName] : undefined;
+    const known = customKind === undefined && !REQUEST_METRICS.has(metric) ? TAGS[metric as MetricName] : undefined;
     if (key === '' || (known !== undefined && !known.includes(key))) {
       const hint = known ? `write {tag:value} with tag one of ${known.join(', ')}` : 'write {tag:value}';
       throw new ThresholdError(`'${selector}': '${part.trim()}' is not a tag of ${metric}`, hint);

@@ -5,12 +5,18 @@
  * samples travel in the StatsDelta every thread and worker already sends.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Recorder } from '../stats/recorder.ts';
+import type { RecordedError, Recorder } from '../stats/recorder.ts';
 import type { CustomMetricKind, MetricTags } from '../stats/types.ts';
 import { BUILTIN_METRIC_NAMES } from '../thresholds/parse-threshold.ts';
 import { StampedeUserError } from './errors.ts';
 
-const scope = new AsyncLocalStorage<Recorder>();
+/** What user code runs in: its user's recorder, and the path of the group it is in (`checkout::pay`). */
+interface UserScope {
+  readonly recorder: Recorder;
+  readonly group?: string;
+}
+
+const scope = new AsyncLocalStorage<UserScope>();
 const defined = new Map<string, CustomMetricKind>();
 /** Threshold and Prometheus names: letters, digits and underscores, not starting with a digit. */
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -20,7 +26,50 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
  * that defines no metric runs `fn` as is: an AsyncLocalStorage scope costs every promise a little (Node 20).
  */
 export function withMetricRecorder<T>(recorder: Recorder, fn: () => T): T {
-  return defined.size === 0 ? fn() : scope.run(recorder, fn);
+  return defined.size === 0 ? fn() : scope.run({ recorder }, fn);
+}
+
+/** The group user code runs in now (nested groups as `outer::inner`), if any. */
+export function currentGroup(): string | undefined {
+  return scope.getStore()?.group;
+}
+
+/** Runs `fn` inside group `path`: requests it makes carry the tag `group`, and so does anything it starts. */
+export function withinGroup<T>(recorder: Recorder, path: string, fn: () => T): T {
+  return scope.run({ recorder: scope.getStore()?.recorder ?? recorder, group: path }, fn);
+}
+
+/**
+ * The recorder a user's session and `measure()` record through: a request made inside a group gets the tag
+ * `group`, so thresholds can select it (`http_req_duration{group:checkout}`).
+ */
+export class GroupTagRecorder implements Recorder {
+  readonly #inner: Recorder;
+
+  constructor(inner: Recorder) {
+    this.#inner = inner;
+  }
+
+  /** @inheritdoc */
+  record(method: string, name: string, latencyUs: number, bytes: number, error?: RecordedError, correctedLatencyUs?: number, tags?: MetricTags): void {
+    const group = scope.getStore()?.group;
+    this.#inner.record(method, name, latencyUs, bytes, error, correctedLatencyUs, group === undefined ? tags : { ...tags, group });
+  }
+
+  /** @inheritdoc */
+  recordException(error: unknown): void {
+    this.#inner.recordException(error);
+  }
+
+  /** @inheritdoc */
+  recordCheck(name: string, passed: boolean): void {
+    this.#inner.recordCheck(name, passed);
+  }
+
+  /** @inheritdoc */
+  recordMetric(kind: CustomMetricKind, name: string, value: number, tags?: MetricTags): void {
+    this.#inner.recordMetric?.(kind, name, value, tags);
+  }
 }
 
 /** The custom metrics defined in this process, name → kind (for thresholds on them). */
@@ -64,7 +113,7 @@ abstract class Metric {
     if (!Number.isFinite(value)) {
       throw new StampedeUserError('STAMPEDE_ERR_METRIC_VALUE', `${this.name}.add(${String(value)}): the value must be a finite number`);
     }
-    scope.getStore()?.recordMetric?.(this.kind, this.name, value, checkTags(this.name, tags));
+    scope.getStore()?.recorder.recordMetric?.(this.kind, this.name, value, checkTags(this.name, tags));
   }
 }
 

@@ -8,6 +8,7 @@ import type { HttpSession } from '../http/types.ts';
 import type { Logger, LogLevel } from '../logger.ts';
 import type { Recorder } from '../stats/recorder.ts';
 import { StampedeUserError, errorMessage, markRecorded } from './errors.ts';
+import { currentGroup, withinGroup } from './metrics.ts';
 import type { RandomSource } from './random.ts';
 import type { TaskSpec } from './task.ts';
 import { constant, type WaitTime } from './wait-time.ts';
@@ -107,6 +108,26 @@ export class User {
       recorder.record(method, name, latencyUs, 0, { kind: 'other', message: errorMessage(error) });
       markRecorded(error);
       throw error;
+    }
+  }
+
+  /**
+   * Runs `fn` as the group `name` (k6's `group()`): its duration is recorded in the trend `group_duration` with the
+   * tag `group`, and every request made inside it carries that tag, so thresholds can select the group
+   * (`'group_duration{group:checkout}'`, `'http_req_duration{group:checkout}'`). Groups nest as `outer::inner`.
+   * A throw ends the group (its duration is still recorded) and is rethrown.
+   * @returns what `fn` returned
+   */
+  async group<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+    if (typeof name !== 'string' || name === '') throw new StampedeUserError('STAMPEDE_ERR_METRIC_VALUE', 'group(): the name must be a non-empty string');
+    const { clock, recorder } = this.environment;
+    const outer = currentGroup();
+    const path = outer === undefined ? name : `${outer}::${name}`;
+    const startMs = clock.now();
+    try {
+      return await withinGroup(recorder, path, fn);
+    } finally {
+      recorder.recordMetric?.('trend', 'group_duration', clock.now() - startMs, { group: path });
     }
   }
 

@@ -159,3 +159,23 @@ test('custom metrics merge exactly over threads: sums add, a gauge keeps the val
   assert.deepEqual([trend.count, trend.meanUs, trend.minUs, trend.maxUs], [6, 3_500, 1_000, 6_000]);
   assert.equal(warnings.length, 0, 'the producer capped, so the aggregate saw no more tag sets than its cap');
 });
+
+test('tagged requests are a second view: by (method, name, tags), never in the totals twice, capped like names', () => {
+  const warnings: string[] = [];
+  const s = new StatsSet({ maxNames: 2, onWarning: (m) => warnings.push(m) });
+  s.record('GET', '/a', 1_000, 10, undefined, undefined, { flow: 'x' });
+  s.record('GET', '/a', 3_000, 10, undefined, undefined, { flow: 'x' });
+  s.record('GET', '/a', 2_000, 10, undefined, undefined, { flow: 'y', group: 'g' });
+  s.record('GET', '/a', 9_000, 10, undefined, undefined, { flow: 'z' }); // a third tag set: beyond the cap
+  s.record('GET', '/a', 5_000, 10);
+  const agg = new Aggregate();
+  agg.merge(s.snapshot());
+  assert.equal(agg.totals().requests, 5);
+  const rows = agg.taggedEndpoints().map((e) => [e.method, e.name, JSON.stringify(e.tags), e.requests, e.latency.maxUs]);
+  assert.deepEqual(rows, [
+    ['GET', '/a', '{"flow":"x"}', 2, 3_000],
+    ['GET', '/a', '{"flow":"y","group":"g"}', 1, 2_000],
+  ]);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /more than 2 distinct tagged requests/);
+});
