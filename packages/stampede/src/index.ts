@@ -15,6 +15,7 @@ export { between, constant, constantPacing, constantThroughput, createWaitTimer 
 export type { WaitTime, WaitTimeFunction, WaitTimeFactory, WaitContext, PacingCounters } from './user/wait-time.ts';
 export { StampedeUserError, StopUser, InterruptTaskSet } from './user/errors.ts';
 export { Counter, Gauge, Rate, Trend } from './user/metrics.ts';
+export type { SetupContext } from './user/lifecycle.ts';
 export type { UserErrorCode } from './user/errors.ts';
 export { createRandom, userSeed } from './user/random.ts';
 export type { RandomSource } from './user/random.ts';

@@ -81,7 +81,7 @@ export async function runMaster(cliOpts: RunOptions, m: MasterOptions, io: RunIo
         clock: systemClock,
         logger: io.logger,
         bundle: readBundle(script.bundlePath),
-        init: { host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed: opts.seed ?? Math.floor(Math.random() * 2 ** 31) },
+        init: { host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed: opts.seed ?? Math.floor(Math.random() * 2 ** 31), setupData: script.setupData },
         identity: { host: os.hostname(), pid: process.pid },
         respawnLostUsers: !m.abortOnWorkerLoss,
         redisGraceMs: m.redisGraceMs,

@@ -16,6 +16,7 @@ import { captureConsole } from '../runner/console-capture.ts';
 import { WorkerUserThread, type UserThread } from '../runner/user-thread.ts';
 import { Aggregate } from '../stats/aggregate.ts';
 import { distributeUsers } from '../user/distribute.ts';
+import { scriptLifecycle, type ScriptLifecycle } from '../user/lifecycle.ts';
 import { createTagFilter } from '../user/task-plan.ts';
 import { isHttpUserClass, resolveHost, type UserClass } from '../user/user.ts';
 import type { StampedeOptions } from './config-file.ts';
@@ -36,6 +37,10 @@ export interface PreparedScript {
   bundlePath: string;
   /** Every distinct target host of the selected classes. */
   hosts: string[];
+  /** The script's `setup` and `teardown` exports. */
+  lifecycle: ScriptLifecycle;
+  /** What setup() returned, as JSON, once it has run (headless runs: withPlannedRun). */
+  setupData?: string;
   dispose(): void;
 }
 
@@ -60,9 +65,10 @@ export async function prepareScript(opts: RunOptions, io: RunIo): Promise<Prepar
       if (host) hosts.add(checkUrl(host, 'host').href);
     }
     const options = scriptOptions(script.module.options, opts.file);
+    const lifecycle = scriptLifecycle(script.module);
     // dispose() is synchronous: it also runs when the process exits early (a signal before the run, an error).
     process.once('exit', script.dispose);
-    return { classes: script.classes, options, bundlePath: script.bundlePath, hosts: [...hosts], dispose: script.dispose };
+    return { classes: script.classes, options, bundlePath: script.bundlePath, hosts: [...hosts], lifecycle, dispose: script.dispose };
   } catch (error) {
     script.dispose();
     throw error;
@@ -125,7 +131,7 @@ export async function createRun(opts: RunOptions, io: RunIo, script: PreparedScr
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
   const threads: UserThread[] = [];
   for (let i = 0; i < threadCount; i++) {
-    const init = { threadId: i, bundlePath: script.bundlePath, host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed };
+    const init = { threadId: i, bundlePath: script.bundlePath, host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed, setupData: script.setupData };
     // One thread: its users run on this thread's event loop — no second isolate (~50 MiB; issue #11, goal 3).
     threads.push(threadCount === 1 ? guardedInProcessThread(init, script.classes) : new WorkerUserThread(init));
   }

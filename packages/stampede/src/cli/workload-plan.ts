@@ -6,6 +6,7 @@
  */
 import { checkScenarioClasses } from '../runner/scenario-run.ts';
 import { parseThresholds } from '../thresholds/parse-threshold.ts';
+import { runSetup, runTeardown } from '../user/lifecycle.ts';
 import { definedMetrics } from '../user/metrics.ts';
 import type { ParsedThreshold } from '../thresholds/threshold-types.ts';
 import { normalizeScenarios, peakUsersOf, type ScenarioPlan, type Scenarios } from '../workload/scenarios.ts';
@@ -27,6 +28,8 @@ export interface RunWorkload {
   spawnRate: number | null;
   /** The options with the effective scenarios and thresholds filled in. */
   opts: RunOptions;
+  /** The script's teardown(data), once the users have stopped: resolves what it threw, if it did. */
+  teardown?: () => Promise<unknown>;
 }
 
 /** `--arrival-rate` starts users as needed up to `-u` (default 100), docs/cli.md. */
@@ -91,6 +94,9 @@ export function withPlannedRun(opts: RunOptions, io: RunIo, body: (workload: Run
       io.logger.log('error', unreachable);
       return EXIT.aborted;
     }
-    return body(workload, script);
+    // Once per run, here on the master in distributed mode; a throw is exit 2 before any user starts.
+    script.setupData = await runSetup(script.lifecycle, { host: opts.host });
+    const teardown = script.lifecycle.teardown ? () => runTeardown(script.lifecycle, script.setupData) : undefined;
+    return body(teardown ? { ...workload, teardown } : workload, script);
   });
 }

@@ -9,7 +9,7 @@ import type { StatsDelta } from '../stats/types.ts';
 import type { ArrivalScenarioPlan } from '../workload/scenarios.ts';
 
 /** What a worker needs to load the script and run users like the master's local threads would. */
-export interface WorkerInit extends Pick<ThreadInit, 'host' | 'tags' | 'excludeTags' | 'logLevel' | 'maxNames' | 'seed'> {
+export interface WorkerInit extends Pick<ThreadInit, 'host' | 'tags' | 'excludeTags' | 'logLevel' | 'maxNames' | 'seed' | 'setupData'> {
   type: 'init';
   /** sha256 (hex) of the bundle text stored under the run's `bundle` key. */
   bundleHash: string;

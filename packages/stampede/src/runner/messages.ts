@@ -14,6 +14,8 @@ export interface ThreadInit {
   logLevel: LogLevel;
   maxNames: number;
   seed: number;
+  /** What the script's setup() returned, as JSON; absent without setup. */
+  setupData?: string;
 }
 
 /** The scenario of users started without one (LocalRunner.start / setTarget). */

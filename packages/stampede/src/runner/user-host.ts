@@ -16,6 +16,7 @@ import type { Recorder } from '../stats/recorder.ts';
 import { StatsSet } from '../stats/stats-set.ts';
 import { errorMessage } from '../user/errors.ts';
 import { createRandom, userSeed } from '../user/random.ts';
+import { readSetupData } from '../user/lifecycle.ts';
 import { GroupTagRecorder } from '../user/metrics.ts';
 import { createTagFilter, type TagFilter } from '../user/task-plan.ts';
 import { isHttpUserClass, resolveHost, type UserClass } from '../user/user.ts';
@@ -87,6 +88,8 @@ export class UserHost {
   readonly #dispatcher: LeanAgent;
   readonly #logger: Logger;
   readonly #tagFilter: TagFilter;
+  /** What setup() returned: parsed once, frozen, shared by every user of this thread. */
+  readonly #setupData: unknown;
   readonly #users = new Map<number, HostedUser>();
   readonly #scenarios = new Map<string, ScenarioState>();
   #stopping = false;
@@ -103,6 +106,7 @@ export class UserHost {
     this.#dispatcher = createLeanDispatcher();
     capYoungGeneration();
     this.#tagFilter = createTagFilter(init.tags, init.excludeTags);
+    this.#setupData = readSetupData(init.setupData);
     this.#loopDelay.enable();
   }
 
@@ -181,7 +185,7 @@ export class UserHost {
       ? createHttpSession({ baseUrl: host ?? '', recorder, logger: this.#logger, dispatcher: this.#dispatcher })
       : undefined;
     const rng = createRandom(userSeed(this.#init.seed, userId));
-    return { clock: this.#clock, logger: this.#logger, recorder, session, host, signal, rng, tagFilter: this.#tagFilter, userIndex: userId };
+    return { clock: this.#clock, logger: this.#logger, recorder, session, host, signal, rng, tagFilter: this.#tagFilter, userIndex: userId, setupData: this.#setupData };
   }
 
   #class(className: string): UserClass | undefined {

@@ -40,6 +40,8 @@ export interface RunUserContext {
   onIteration?(info: IterationInfo): void;
   /** Where pacing misses are counted; pass one object to aggregate many users (default: per user). */
   pacing?: PacingCounters;
+  /** What the script's setup() returned (read-only). */
+  setupData?: unknown;
 }
 
 /** One task start. */
@@ -106,6 +108,7 @@ export class UserInstance {
       logger: ctx.logger,
       recorder: ctx.recorder,
       session: ctx.session,
+      setupData: ctx.setupData,
       requestStop: () => this.#stopper.abort(),
     };
     this.user = withMetricRecorder(ctx.recorder, () => new userClass(environment));

@@ -28,6 +28,8 @@ export interface UserEnvironment {
   readonly recorder: Recorder;
   /** This user's HTTP session (required by HttpUser). */
   readonly session?: HttpSession;
+  /** What the script's `setup()` returned (frozen), or undefined without setup. */
+  readonly setupData?: unknown;
   /** Asks the runner to stop this user after its current task (used by `User.stop()`). */
   requestStop(): void;
 }
@@ -55,7 +57,7 @@ function createLog(logger: Logger, source: string): UserLog {
  * Base class of every simulated user. Subclasses declare tasks (`@task` methods or `static tasks`),
  * and optionally `weight`, `fixedCount`, `host` and `waitTime`.
  */
-export class User {
+export class User<SetupData = unknown> {
   /** Relative share of users of this class (default 1). Ignored when `fixedCount` > 0. */
   static weight = 1;
   /** Exactly this many users of this class, spawned before the weighted ones (0 = use weight). */
@@ -82,6 +84,14 @@ export class User {
   /** Base URL of the system under test. */
   get host(): string | undefined {
     return this.environment.host;
+  }
+
+  /**
+   * What the script's `export async function setup()` returned, the same for every user (read-only: frozen). Type
+   * it with the class's parameter: `class Buyer extends HttpUser<{ token: string }>`. It travels as JSON.
+   */
+  get setupData(): SetupData {
+    return this.environment.setupData as SetupData;
   }
 
   /** Called once when the user starts, before its first task. A throw stops this user (recorded). */
@@ -153,7 +163,7 @@ export class User {
 }
 
 /** A user with an instrumented HTTP client: `this.client.get('/path', { name })`. */
-export class HttpUser extends User {
+export class HttpUser<SetupData = unknown> extends User<SetupData> {
   static override abstract = true;
 
   /** This user's HTTP session (own cookies and default headers), injected by the runner. */
