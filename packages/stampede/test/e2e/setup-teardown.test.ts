@@ -54,6 +54,22 @@ test('a failing setup ends the run before any user: one line, exit 2, nothing se
   }
 });
 
+test('a failing teardown is logged and counted as an exception of the run: exit 1, in the report', async () => {
+  const server = await startCountingServer();
+  const trace = traceFile();
+  try {
+    const json = `${trace.file}.json`;
+    const res = await runCli(['-f', script, '--headless', '-u', '1', '-t', '1s', '--host', server.url, '--only-summary', '--json', json], { env: { STAMPEDE_TEST_TRACE: trace.file, TEARDOWN_FAILS: '1' } });
+    assert.equal(res.code, 1, res.stderr);
+    assert.match(res.stderr, /teardown\(\) failed: could not delete the test data/);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { exceptions: Array<{ message: string; count: number }> };
+    assert.deepEqual(report.exceptions.map((x) => [x.message, x.count]), [['Error: could not delete the test data', 1]]);
+  } finally {
+    trace.done();
+    await server.close();
+  }
+});
+
 test('distributed: setup runs once, on the master; users on 2 workers read its data', async () => {
   const redis = await startPrivateRedis();
   const server = await startCountingServer();
