@@ -197,6 +197,10 @@ export function buildRunReport(opts: RunOptions, run: PreparedRun, end: RunEnd):
     // Skipped pacing slots and arrival-rate iterations that never started are both iterations that did not happen.
     iterations: { started: counters.iterations, late: counters.late, dropped: counters.dropped + counters.missed },
     generator: generatorFigures(run.cpu.maxPct, runner.counters.loopLagP99Ms, run.inProcess ? 0 : run.threadCount),
+    scenarios: [...runner.scenarioAggregates].map(([name, aggregate]) => {
+      const c = runner.scenarioCounters.get(name);
+      return { name, aggregate, iterations: { started: c?.iterations ?? 0, late: c?.late ?? 0, dropped: (c?.dropped ?? 0) + (c?.missed ?? 0) } };
+    }),
   });
 }
 

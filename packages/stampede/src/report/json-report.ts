@@ -14,6 +14,7 @@ import type {
   ReportEndpoint,
   ReportGenerator,
   ReportIterations,
+  ReportScenario,
   ReportMonitor,
   ReportThreshold,
   ReportWorker,
@@ -39,6 +40,22 @@ export interface JsonReportInput {
   generator?: ReportGenerator;
   workers?: ReportWorker[];
   monitor?: ReportMonitor;
+  /** Each scenario's own statistics and iteration counts, in declaration order. */
+  scenarios?: Array<{ name: string; aggregate: Aggregate; iterations: ReportIterations }>;
+}
+
+function scenarioOf(s: { name: string; aggregate: Aggregate; iterations: ReportIterations }, durationS: number): ReportScenario {
+  const t = s.aggregate.totals(durationS);
+  const metrics = s.aggregate.metrics().map((m) => metricRowOf(m, durationS));
+  return {
+    name: s.name,
+    requests: t.requests,
+    failures: t.failures,
+    rps: t.rps,
+    latency_ms: t.latency.summaryMs(),
+    iterations: { ...s.iterations },
+    ...(metrics.length > 0 ? { metrics } : {}),
+  };
 }
 
 function iso(t: number | Date): string {
@@ -92,6 +109,7 @@ export function buildJsonReport(input: JsonReportInput): JsonReport {
     exceptions: agg.exceptions(),
     checks: agg.checks(),
     ...(metrics.length > 0 ? { metrics } : {}),
+    ...(input.scenarios && input.scenarios.length > 0 ? { scenarios: input.scenarios.map((s) => scenarioOf(s, durationS)) } : {}),
     thresholds: (input.thresholds ?? []).map((t) => ({ ...t })),
     timeseries: agg.timeseries(),
     ...(input.generator ? { generator: { ...input.generator } } : {}),

@@ -132,6 +132,19 @@ export interface ReportMonitor {
   leak?: { verdict: string; slope?: number; r2?: number; [key: string]: unknown };
 }
 
+/** One scenario's results: its requests, latency, iterations and custom metrics, from its own statistics. */
+export interface ReportScenario {
+  name: string;
+  requests: number;
+  failures: number;
+  /** Requests per second over the run's duration_s. */
+  rps: number;
+  latency_ms: LatencySummary;
+  iterations: ReportIterations;
+  /** Its custom metrics' series; absent when none got a value. */
+  metrics?: ReportMetric[];
+}
+
 /** The whole `--json` report. */
 export interface JsonReport {
   tool: 'stampede';
@@ -152,6 +165,8 @@ export interface JsonReport {
   checks: ReportCheck[];
   /** Custom metrics (Counter, Gauge, Rate, Trend in the script); absent when the script defines none that got values. */
   metrics?: ReportMetric[];
+  /** Each scenario of the run, in declaration order (one, `default`, for a plain run). */
+  scenarios?: ReportScenario[];
   thresholds: ReportThreshold[];
   timeseries: TimeseriesPoint[];
   generator?: ReportGenerator;
