@@ -23,6 +23,8 @@ export interface UserAssignment {
   className: string;
   scenario?: string;
   corrected?: boolean;
+  /** Tasks this user runs before it stops (iteration executors). */
+  iterations?: number;
 }
 
 /** One user thread's answer to a snapshot or stop request, as the thread sent it (merged as is by the master). */

@@ -37,7 +37,7 @@ export interface ArrivalShare {
 
 export type ToThread =
   /** `corrected`: also record latency as corrected (= service time) so mixed open/closed totals stay comparable. */
-  | { type: 'spawn'; userId: number; className: string; scenario?: string; corrected?: boolean }
+  | { type: 'spawn'; userId: number; className: string; scenario?: string; corrected?: boolean; iterations?: number }
   /** Stop these users gracefully (they finish their current task). */
   | { type: 'stop-users'; userIds: number[] }
   /** Start this thread's share of an open-model scenario now. */

@@ -152,7 +152,7 @@ export class UserHost {
   handle(message: ToThread): void {
     switch (message.type) {
       case 'spawn':
-        this.#spawn(message.userId, message.className, message.scenario ?? DEFAULT_SCENARIO, message.corrected ?? false);
+        this.#spawn(message.userId, message.className, message.scenario ?? DEFAULT_SCENARIO, message.corrected ?? false, message.iterations);
         break;
       case 'stop-users':
         for (const id of message.userIds) this.#users.get(id)?.controller.abort();
@@ -194,7 +194,7 @@ export class UserHost {
     return cls;
   }
 
-  #spawn(userId: number, className: string, scenarioName: string, corrected: boolean): void {
+  #spawn(userId: number, className: string, scenarioName: string, corrected: boolean, iterations: number | undefined): void {
     const cls = this.#stopping ? undefined : this.#class(className);
     if (!cls) return;
     const scenario = this.#scenario(scenarioName);
@@ -204,6 +204,7 @@ export class UserHost {
     scenario.closedUsers++;
     const done = runUser(cls, {
       ...ctx,
+      maxIterations: iterations,
       pacing: scenario.counters,
       onIteration: () => {
         scenario.counters.iterations++;

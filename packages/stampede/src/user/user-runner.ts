@@ -42,6 +42,8 @@ export interface RunUserContext {
   pacing?: PacingCounters;
   /** What the script's setup() returned (read-only). */
   setupData?: unknown;
+  /** runUser: stop after this many tasks (iteration executors); default: until the signal aborts. */
+  maxIterations?: number;
 }
 
 /** One task start. */
@@ -307,9 +309,12 @@ export async function runUser(userClass: UserClass, ctx: RunUserContext): Promis
   }
   const started = await instance.start();
   if (started === 'failed') return instance.release();
-  while (!instance.signal.aborted) {
+  const max = ctx.maxIterations ?? Infinity;
+  for (let done = 0; !instance.signal.aborted && done < max; ) {
     const step = await instance.step();
     if (step.outcome === 'stopped') break;
+    // After its last iteration a user stops at once: no wait time that would only delay the end of the scenario.
+    if (++done >= max) break;
     await instance.wait(step);
   }
   await instance.stop();
