@@ -15,6 +15,8 @@ import { LocalRunner, type RunnerState } from '../runner/local-runner.ts';
 import { captureConsole } from '../runner/console-capture.ts';
 import { WorkerUserThread, type UserThread } from '../runner/user-thread.ts';
 import { Aggregate } from '../stats/aggregate.ts';
+import { describeException } from '../stats/tallies.ts';
+import { errorMessage } from '../user/errors.ts';
 import { distributeUsers } from '../user/distribute.ts';
 import { scriptLifecycle, type ScriptLifecycle } from '../user/lifecycle.ts';
 import { createTagFilter } from '../user/task-plan.ts';
@@ -145,6 +147,16 @@ export async function createRun(opts: RunOptions, io: RunIo, script: PreparedScr
     throw error;
   }
   return { runner, aggregate, cpu: new ProcessCpuSampler(), threadCount, classes, inProcess: threadCount === 1 };
+}
+
+/**
+ * What teardown() threw, if it did: logged, and counted as an exception of the run (in its report; exit 1 as one
+ * from a task would be), headless or from the web UI.
+ */
+export function recordTeardownFailure(io: RunIo, aggregate: Aggregate, error: unknown): void {
+  if (error === undefined) return;
+  io.logger.log('error', `teardown() failed: ${errorMessage(error)}`);
+  aggregate.merge({ endpoints: [], errors: [], exceptions: [{ ...describeException(error), count: 1 }], checks: [] });
 }
 
 /** --reset-stats: as Locust, forget the statistics each time a ramp-up completes (spawning → running). */

@@ -7,8 +7,6 @@ import { systemClock } from '../clock.ts';
 import { runScenarios } from '../runner/scenario-run.ts';
 import { evaluateThresholds, failedChecks, failingAbortThreshold } from '../thresholds/evaluate-thresholds.ts';
 import { runnerMetricSource } from '../thresholds/metric-value.ts';
-import { describeException } from '../stats/tallies.ts';
-import { errorMessage } from '../user/errors.ts';
 import type { ThresholdResult } from '../thresholds/threshold-types.ts';
 import type { JsonReport } from '../report/report-types.ts';
 import { resolveRunOptions } from './config-file.ts';
@@ -21,7 +19,7 @@ import { PrometheusError } from '../prometheus/errors.ts';
 import { pushSummary } from '../prometheus/pushgateway.ts';
 import { startTestMetricsServer, type TestMetricsServer } from '../prometheus/metrics-server.ts';
 import { runWithWebUi } from './web-command.ts';
-import { buildRunReport, createRun, resetStatsAfterRamps, writeRunReports, type PreparedRun } from './prepared-run.ts';
+import { buildRunReport, createRun, recordTeardownFailure, resetStatsAfterRamps, writeRunReports, type PreparedRun } from './prepared-run.ts';
 import { withPlannedRun, type RunWorkload } from './workload-plan.ts';
 import { EXIT } from './exit-codes.ts';
 import type { RunIo } from './run-io.ts';
@@ -144,12 +142,7 @@ async function runUntilStopped(w: RunWorkload, io: RunIo, run: PreparedRun, hook
   stop.abort();
   await runner.stop(opts.stopTimeoutS * 1000);
   await scenarios;
-  const teardownError = await w.teardown?.();
-  if (teardownError !== undefined) {
-    // Counted as an exception of the run (exit 1 as one from a task would be), in the report with its stack.
-    io.logger.log('error', `teardown() failed: ${errorMessage(teardownError)}`);
-    aggregate.merge({ endpoints: [], errors: [], exceptions: [{ ...describeException(teardownError), count: 1 }], checks: [] });
-  }
+  recordTeardownFailure(io, aggregate, await w.teardown?.());
   return finish(w, io, run, ending, hooks);
 }
 
