@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { JsonReport } from '../../src/report/report-types.ts';
 import { randomBytes } from 'node:crypto';
-import { runCli } from '../fixtures/cli-process.ts';
+import { fixtureScripts, runCli } from '../fixtures/cli-process.ts';
 import { spawnStampede } from '../fixtures/cluster-processes.ts';
 import { startCountingServer } from '../fixtures/counting-server.ts';
 import { startPrivateRedis } from '../fixtures/private-redis.ts';
@@ -47,6 +47,22 @@ test('perUserIterations and sharedIterations run exactly their iterations, then 
     const report = JSON.parse(readFileSync(json, 'utf8')) as JsonReport;
     assert.deepEqual(report.scenarios?.map((s) => [s.name, s.iterations.started, s.requests]), [['each', 15, 15], ['shared', 23, 23]]);
     assert.equal(report.partial, false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await server.close();
+  }
+});
+
+test('an iteration scenario from the config file', async () => {
+  const server = await startCountingServer();
+  const dir = mkdtempSync(path.join(tmpdir(), 'stampede-iterations-'));
+  try {
+    const config = path.join(dir, 'stampede.config.ts');
+    writeFileSync(config, `export default { scenarios: { once: { executor: 'sharedIterations', users: 2, iterations: 7 } } };\n`);
+    // counting-users makes one request per task.
+    const res = await runCli(['-f', path.join(fixtureScripts, 'counting-users.ts'), '--config', config, '--headless', '-t', '30s', '--host', server.url, '--only-summary']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(server.total(), 7);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await server.close();
