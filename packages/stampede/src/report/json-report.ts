@@ -85,6 +85,15 @@ export function buildJsonReport(input: JsonReportInput): JsonReport {
   const totals = agg.totals(durationS);
   const latency = totals.latency.summaryMs();
   const metrics = agg.metrics().map((m) => metricRowOf(m, durationS));
+  const tagged = agg.taggedEndpoints(durationS).map((e) => ({
+    method: e.method,
+    name: e.name,
+    tags: { ...e.tags },
+    requests: e.requests,
+    failures: e.failures,
+    rps: e.rps,
+    latency_ms: e.latency.summaryMs(),
+  }));
   // Key order follows the contract; optional sections are omitted (not null) when absent.
   return {
     tool: 'stampede',
@@ -110,6 +119,7 @@ export function buildJsonReport(input: JsonReportInput): JsonReport {
     checks: agg.checks(),
     ...(metrics.length > 0 ? { metrics } : {}),
     ...(input.scenarios && input.scenarios.length > 0 ? { scenarios: input.scenarios.map((s) => scenarioOf(s, durationS)) } : {}),
+    ...(tagged.length > 0 ? { tagged_requests: tagged } : {}),
     thresholds: (input.thresholds ?? []).map((t) => ({ ...t })),
     timeseries: agg.timeseries(),
     ...(input.generator ? { generator: { ...input.generator } } : {}),

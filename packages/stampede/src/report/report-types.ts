@@ -132,6 +132,17 @@ export interface ReportMonitor {
   leak?: { verdict: string; slope?: number; r2?: number; [key: string]: unknown };
 }
 
+/** The requests of one (method, name) that carried one set of tags (their `tags` option, their group). */
+export interface ReportTaggedRequests {
+  method: string;
+  name: string;
+  tags: Record<string, string>;
+  requests: number;
+  failures: number;
+  rps: number;
+  latency_ms: LatencySummary;
+}
+
 /** One scenario's results: its requests, latency, iterations and custom metrics, from its own statistics. */
 export interface ReportScenario {
   name: string;
@@ -165,8 +176,10 @@ export interface JsonReport {
   checks: ReportCheck[];
   /** Custom metrics (Counter, Gauge, Rate, Trend in the script); absent when the script defines none that got values. */
   metrics?: ReportMetric[];
-  /** Each scenario of the run, in declaration order (one, `default`, for a plain run). */
+  /** Each scenario of the run, in declaration order, when there are two or more. */
   scenarios?: ReportScenario[];
+  /** Tagged requests by (method, name, tags): a second view of requests already in `endpoints`; absent when none. */
+  tagged_requests?: ReportTaggedRequests[];
   thresholds: ReportThreshold[];
   timeseries: TimeseriesPoint[];
   generator?: ReportGenerator;

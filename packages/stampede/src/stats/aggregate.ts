@@ -381,9 +381,11 @@ export class Aggregate {
     return this.checkTally.list();
   }
 
-  /** Tagged request rows (for thresholds that select request tags or groups). @param elapsedS as in endpoints() */
+  /** Tagged request rows (thresholds on request tags and groups), by name, method, then tags. @param elapsedS as in endpoints() */
   taggedEndpoints(elapsedS: number = this.elapsedS): TaggedEntryView[] {
-    return [...this.tagged.values()].map((e) => ({ ...this.view(e, elapsedS), tags: e.tags }));
+    return [...this.tagged]
+      .sort(([ka, a], [kb, b]) => byNameThenMethod(a, b) || (ka < kb ? -1 : ka > kb ? 1 : 0))
+      .map(([, e]) => ({ ...this.view(e, elapsedS), tags: e.tags }));
   }
 
   /** Custom metrics' series, by name then tag set. */

@@ -47,6 +47,12 @@ test('thresholds select groups, nested groups and request tags; their counts are
     assert.ok(groups <= fast && groups >= fast - 3, `${groups} groups for ${fast} GET /fast`);
     assert.ok(report.thresholds.every((t) => t.passed), JSON.stringify(report.thresholds));
     assert.ok(report.metrics?.some((m) => m.name === 'group_duration' && m.tags.group === 'checkout'));
+    // The report lists the tagged requests too: each (method, name, tags) with its own count.
+    assert.deepEqual(report.tagged_requests?.map((r) => [r.method, r.name, JSON.stringify(r.tags), r.requests]), [
+      ['GET', '/fast', '{"flow":"buy","group":"checkout"}', fast],
+      ['GET', '/other', '{"flow":"browse"}', server.count('GET', '/other')],
+      ['GET', '/slow', '{"group":"checkout::pay"}', slow],
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await server.close();
