@@ -14,6 +14,8 @@ export type { TaskFunction, TaskItem, TaskSpec } from './user/task.ts';
 export { between, constant, constantPacing, constantThroughput } from './user/wait-time.ts';
 export type { WaitTime, WaitTimeFunction, WaitTimeFactory, WaitContext, PacingCounters } from './user/wait-time.ts';
 export { StampedeUserError, StopUser, InterruptTaskSet } from './user/errors.ts';
+export { Counter, Gauge, Rate, Trend } from './user/metrics.ts';
+export type { SetupContext } from './user/lifecycle.ts';
 export type { UserErrorCode } from './user/errors.ts';
 export type { RandomSource } from './user/random.ts';
 // HTTP client
@@ -22,6 +24,7 @@ export { createHttpSession } from './http/session.ts';
 export { createDispatcher } from './http/dispatcher.ts';
 export { measure } from './http/measure.ts';
 export type { Recorder, RecordedError, ErrorKind } from './stats/recorder.ts';
+export type { CustomMetricKind, MetricTags } from './stats/types.ts';
 export type { Logger, LogLevel, LogRecord } from './logger.ts';
 // Config file and script options: scenarios, stages, shapes, thresholds
 export { defineConfig } from './config.ts';

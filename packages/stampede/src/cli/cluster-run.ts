@@ -42,7 +42,7 @@ export async function openMaster(redis: Redis, opts: RunOptions, m: MasterOption
     logger,
     bundle: readBundle(script.bundlePath),
     // --seed, or a new one (each test of the web UI gets its own through its reset).
-    init: { host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed: opts.seed ?? Math.floor(Math.random() * 2 ** 31), insecure: opts.insecure },
+    init: { host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed: opts.seed ?? Math.floor(Math.random() * 2 ** 31), insecure: opts.insecure, setupData: script.setupData },
     identity: { host: os.hostname(), pid: process.pid },
     respawnLostUsers: !m.abortOnWorkerLoss,
     redisGraceMs: m.redisGraceMs,

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { metricFigures, metricRowOf, metricSelector } from '../report/metric-rows.ts';
 import type { Aggregate, StatsEntryView } from '../stats/aggregate.ts';
 import { PROTOCOL_FAMILY, WEBSOCKET_FAMILY, counterFamily } from '../stats/counters.ts';
 
@@ -107,7 +108,7 @@ function websocketLines(endpoints: readonly StatsEntryView[]): string[] {
   return lines;
 }
 
-/** The final tables: requests, response-time percentiles, errors and exceptions. */
+/** The final tables: requests, response-time percentiles, custom metrics, errors and exceptions. */
 export function finalTables(aggregate: Aggregate, elapsedS: number): string {
   const endpoints = aggregate.endpoints(elapsedS);
   const total = aggregate.totals(elapsedS);
@@ -135,6 +136,11 @@ export function finalTables(aggregate: Aggregate, elapsedS: number): string {
     lines.push([truncate(e === total ? '' : e.method, 8), truncate(e.name, 48), ...ps, String(e.requests).padStart(8)].join(' '));
   }
   lines.push(...protocolLines(endpoints, total), ...websocketLines(endpoints));
+  const metrics = aggregate.metrics().map((m) => metricRowOf(m, elapsedS));
+  if (metrics.length) {
+    lines.push('', 'Custom metrics', `${'Type'.padEnd(8)} ${'Name'.padEnd(48)} ${'# values'.padStart(8)}  Figures`);
+    for (const m of metrics) lines.push(`${truncate(m.type, 8)} ${truncate(metricSelector(m), 48)} ${String(m.samples).padStart(8)}  ${metricFigures(m)}`);
+  }
   const errors = aggregate.errors();
   if (errors.length) {
     lines.push('', 'Errors', `${'# occurrences'.padStart(13)}  Error`);

@@ -15,7 +15,10 @@ import { LocalRunner, type RunnerState } from '../runner/local-runner.ts';
 import { captureConsole } from '../runner/console-capture.ts';
 import { WorkerUserThread, type UserThread } from '../runner/user-thread.ts';
 import { Aggregate } from '../stats/aggregate.ts';
+import { describeException } from '../stats/tallies.ts';
+import { errorMessage } from '../user/errors.ts';
 import { distributeUsers } from '../user/distribute.ts';
+import { scriptLifecycle, type ScriptLifecycle } from '../user/lifecycle.ts';
 import { createTagFilter } from '../user/task-plan.ts';
 import { isHttpUserClass, resolveHost, type UserClass } from '../user/user.ts';
 import type { StampedeOptions } from '../config.ts';
@@ -36,6 +39,10 @@ export interface PreparedScript {
   bundlePath: string;
   /** Every distinct target host of the selected classes. */
   hosts: string[];
+  /** The script's `setup` and `teardown` exports. */
+  lifecycle: ScriptLifecycle;
+  /** What setup() returned, as JSON, once it has run (headless runs: withPlannedRun). */
+  setupData?: string;
   dispose(): void;
 }
 
@@ -60,9 +67,10 @@ export async function prepareScript(opts: RunOptions, io: RunIo): Promise<Prepar
       if (host) hosts.add(checkUrl(host, 'host').href);
     }
     const options = scriptOptions(script.module.options, opts.file);
+    const lifecycle = scriptLifecycle(script.module);
     // dispose() is synchronous: it also runs when the process exits early (a signal before the run, an error).
     process.once('exit', script.dispose);
-    return { classes: script.classes, options, bundlePath: script.bundlePath, hosts: [...hosts], dispose: script.dispose };
+    return { classes: script.classes, options, bundlePath: script.bundlePath, hosts: [...hosts], lifecycle, dispose: script.dispose };
   } catch (error) {
     script.dispose();
     throw error;
@@ -125,7 +133,7 @@ export async function createRun(opts: RunOptions, io: RunIo, script: PreparedScr
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
   const threads: UserThread[] = [];
   for (let i = 0; i < threadCount; i++) {
-    const init = { threadId: i, bundlePath: script.bundlePath, host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed, insecure: opts.insecure };
+    const init = { threadId: i, bundlePath: script.bundlePath, host: opts.host, tags: opts.tags, excludeTags: opts.excludeTags, logLevel: opts.logLevel, maxNames: opts.maxNames, seed, insecure: opts.insecure, setupData: script.setupData };
     // One thread: its users run on this thread's event loop — no second isolate (~50 MiB; issue #11, goal 3).
     threads.push(threadCount === 1 ? guardedInProcessThread(init, script.classes) : new WorkerUserThread(init));
   }
@@ -139,6 +147,16 @@ export async function createRun(opts: RunOptions, io: RunIo, script: PreparedScr
     throw error;
   }
   return { runner, aggregate, cpu: new ProcessCpuSampler(), threadCount, classes, inProcess: threadCount === 1 };
+}
+
+/**
+ * What teardown() threw, if it did: logged, and counted as an exception of the run (in its report; exit 1 as one
+ * from a task would be), headless or from the web UI.
+ */
+export function recordTeardownFailure(io: RunIo, aggregate: Aggregate, error: unknown): void {
+  if (error === undefined) return;
+  io.logger.log('error', `teardown() failed: ${errorMessage(error)}`);
+  aggregate.merge({ endpoints: [], errors: [], exceptions: [{ ...describeException(error), count: 1 }], checks: [] });
 }
 
 /** --reset-stats: as Locust, forget the statistics each time a ramp-up completes (spawning → running). */
@@ -191,6 +209,10 @@ export function buildRunReport(opts: RunOptions, run: PreparedRun, end: RunEnd):
     // Skipped pacing slots and arrival-rate iterations that never started are both iterations that did not happen.
     iterations: { started: counters.iterations, late: counters.late, dropped: counters.dropped + counters.missed },
     generator: generatorFigures(run.cpu.maxPct, runner.counters.loopLagP99Ms, run.inProcess ? 0 : run.threadCount),
+    scenarios: [...runner.scenarioAggregates].map(([name, aggregate]) => {
+      const c = runner.scenarioCounters.get(name);
+      return { name, aggregate, iterations: { started: c?.iterations ?? 0, late: c?.late ?? 0, dropped: (c?.dropped ?? 0) + (c?.missed ?? 0) } };
+    }),
   });
 }
 

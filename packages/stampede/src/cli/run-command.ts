@@ -19,7 +19,7 @@ import { PrometheusError } from '../prometheus/errors.ts';
 import { pushSummary } from '../prometheus/pushgateway.ts';
 import { startTestMetricsServer, type TestMetricsServer } from '../prometheus/metrics-server.ts';
 import { runWithWebUi } from './web-command.ts';
-import { buildRunReport, createRun, resetStatsAfterRamps, writeRunReports, type PreparedRun } from './prepared-run.ts';
+import { buildRunReport, createRun, recordTeardownFailure, resetStatsAfterRamps, writeRunReports, type PreparedRun } from './prepared-run.ts';
 import { withPlannedRun, type RunWorkload } from './workload-plan.ts';
 import { EXIT } from './exit-codes.ts';
 import type { RunIo } from './run-io.ts';
@@ -142,6 +142,7 @@ async function runUntilStopped(w: RunWorkload, io: RunIo, run: PreparedRun, hook
   stop.abort();
   await runner.stop(opts.stopTimeoutS * 1000);
   await scenarios;
+  recordTeardownFailure(io, aggregate, await w.teardown?.());
   return finish(w, io, run, ending, hooks);
 }
 

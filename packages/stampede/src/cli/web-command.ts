@@ -3,6 +3,7 @@
  * tests. On SIGINT/SIGTERM: stop the test, write the reports the flags ask for, exit (4 when a test was cut short).
  * The serving part (serveWebUi) is shared with the master's web UI (master-web.ts), whose tests run on workers.
  */
+import { runSetup, runTeardown } from '../user/lifecycle.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock } from '../clock.ts';
@@ -18,7 +19,7 @@ import { startWebUi, type ClusterView } from '../web/web-ui.ts';
 import { parseDurationS } from '../workload/duration.ts';
 import { UsageError } from './errors.ts';
 import type { RunOptions } from './options.ts';
-import { buildRunReport, createRun, resetStatsAfterRamps, unreachableTarget, withScript, writeRunReports, type PreparedRun, type PreparedScript } from './prepared-run.ts';
+import { buildRunReport, createRun, recordTeardownFailure, resetStatsAfterRamps, unreachableTarget, withScript, writeRunReports, type PreparedRun, type PreparedScript } from './prepared-run.ts';
 import { EXIT } from './exit-codes.ts';
 import type { RunIo } from './run-io.ts';
 import { requestVerdict, tallyOf } from './run-verdict.ts';
@@ -180,16 +181,24 @@ function quitAfterTest<R extends WebPreparedRun>(session: TestSession<R>, second
   });
 }
 
-/** The UI's tests on local user threads, fresh for each test. */
+/** The UI's tests on local user threads, fresh for each test; each test is a run: the script's setup and teardown. */
 function localRuns(io: RunIo, script: PreparedScript): WebRunFactory<WebPreparedRun> {
+  const setupData = new WeakMap<WebPreparedRun, string | undefined>();
   return {
     createRun: async (runOpts, classes, config) => {
+      // A throw answers the start request (422) with setup's one-line message; no user starts.
+      script.setupData = await runSetup(script.lifecycle, { host: runOpts.host });
       const run = await createRun(runOpts, io, script, config.users, classes);
       run.runner.on('tick', () => run.cpu.sample());
       if (runOpts.resetStats) resetStatsAfterRamps(run, io);
-      return { ...run, runOpts };
+      const webRun = { ...run, runOpts };
+      setupData.set(webRun, script.setupData);
+      return webRun;
     },
-    closeRun: (run) => run.runner.close(),
+    closeRun: async (run) => {
+      await run.runner.close();
+      recordTeardownFailure(io, run.aggregate, await runTeardown(script.lifecycle, setupData.get(run)));
+    },
     report: (test, partial) => {
       const { run, config } = test;
       return buildRunReport(run.runOpts, run, { ...testEnd(test, partial), users: config.users, spawnRate: config.spawnRate });

@@ -6,6 +6,8 @@
  */
 import { checkScenarioClasses } from '../runner/scenario-run.ts';
 import { parseThresholds } from '../thresholds/parse-threshold.ts';
+import { runSetup, runTeardown } from '../user/lifecycle.ts';
+import { definedMetrics } from '../user/metrics.ts';
 import type { ParsedThreshold } from '../thresholds/threshold-types.ts';
 import { normalizeScenarios, peakUsersOf, type ScenarioPlan, type Scenarios } from '../workload/scenarios.ts';
 import { normalizeStages, parseStages, type StagePlan } from '../workload/stages.ts';
@@ -26,6 +28,8 @@ export interface RunWorkload {
   spawnRate: number | null;
   /** The options with the effective scenarios and thresholds filled in. */
   opts: RunOptions;
+  /** The script's teardown(data), once the users have stopped: resolves what it threw, if it did. */
+  teardown?: () => Promise<unknown>;
 }
 
 /** `--arrival-rate` starts users as needed up to `-u` (default 100), docs/cli.md. */
@@ -64,7 +68,8 @@ export function planWorkload(opts: RunOptions, script: PreparedScript): RunWorkl
     (plain ? { default: { executor: 'constantUsers', users: opts.users, spawnRate: opts.spawnRate } } : scenarios!);
   const plans = normalizeScenarios(chosen);
   checkScenarioClasses(plans, script.classes);
-  const thresholds = parseThresholds(thresholdSpec);
+  // The script has been imported here: its module-level custom metrics are defined, and thresholds may name them.
+  const thresholds = parseThresholds(thresholdSpec, definedMetrics());
   const peakUsers = plans.reduce((n, p) => n + (peakUsersOf(p) ?? opts.users), 0);
   const isPlainClosed = plans.length === 1 && plans[0]!.executor === 'constantUsers' && chosen.default !== undefined;
   return {
@@ -89,6 +94,9 @@ export function withPlannedRun(opts: RunOptions, io: RunIo, body: (workload: Run
       io.logger.log('error', unreachable);
       return EXIT.aborted;
     }
-    return body(workload, script);
+    // Once per run, here on the master in distributed mode; a throw is exit 2 before any user starts.
+    script.setupData = await runSetup(script.lifecycle, { host: opts.host });
+    const teardown = script.lifecycle.teardown ? () => runTeardown(script.lifecycle, script.setupData) : undefined;
+    return body(teardown ? { ...workload, teardown } : workload, script);
   });
 }

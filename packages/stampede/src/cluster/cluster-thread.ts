@@ -58,7 +58,7 @@ export class ClusterThread implements UserThread {
   post(message: ToThread): void {
     switch (message.type) {
       case 'spawn':
-        this.#place([{ userId: message.userId, className: message.className, scenario: message.scenario, corrected: message.corrected }]);
+        this.#place([{ userId: message.userId, className: message.className, scenario: message.scenario, corrected: message.corrected, iterations: message.iterations }]);
         break;
       case 'start-arrival':
         this.#arrivals.start(message, this.#live());

@@ -181,7 +181,7 @@ export class ClusterWorker {
       }
       const threads: UserThread[] = [];
       for (let i = 0; i < this.#o.threads; i++) {
-        const init: ThreadInit = { threadId: i, bundlePath: this.#bundle.path, host: m.host, tags: m.tags, excludeTags: m.excludeTags, logLevel: m.logLevel, maxNames: m.maxNames, seed: m.seed, insecure: m.insecure };
+        const init: ThreadInit = { threadId: i, bundlePath: this.#bundle.path, host: m.host, tags: m.tags, excludeTags: m.excludeTags, logLevel: m.logLevel, maxNames: m.maxNames, seed: m.seed, insecure: m.insecure, setupData: m.setupData };
         threads.push(this.#o.createThread(init));
       }
       this.#group = new LocalThreadGroup(threads, {

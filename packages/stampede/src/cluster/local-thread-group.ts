@@ -69,7 +69,7 @@ export class LocalThreadGroup {
     for (const t of this.#threads) if (this.#load.get(t)! < this.#load.get(thread)!) thread = t;
     this.#userThread.set(u.userId, thread);
     this.#load.set(thread, this.#load.get(thread)! + 1);
-    thread.post({ type: 'spawn', userId: u.userId, className: u.className, scenario: u.scenario, corrected: u.corrected });
+    thread.post({ type: 'spawn', userId: u.userId, className: u.className, scenario: u.scenario, corrected: u.corrected, iterations: u.iterations });
   }
 
   /**

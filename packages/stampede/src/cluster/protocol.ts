@@ -9,7 +9,7 @@ import type { StatsDelta } from '../stats/types.ts';
 import type { ArrivalScenarioPlan } from '../workload/scenarios.ts';
 
 /** What a worker needs to load the script and run users like the master's local threads would. */
-export interface WorkerInit extends Pick<ThreadInit, 'host' | 'tags' | 'excludeTags' | 'logLevel' | 'maxNames' | 'seed' | 'insecure'> {
+export interface WorkerInit extends Pick<ThreadInit, 'host' | 'tags' | 'excludeTags' | 'logLevel' | 'maxNames' | 'seed' | 'insecure' | 'setupData'> {
   type: 'init';
   /** sha256 (hex) of the bundle text stored under the run's `bundle` key. */
   bundleHash: string;
@@ -23,6 +23,8 @@ export interface UserAssignment {
   className: string;
   scenario?: string;
   corrected?: boolean;
+  /** Tasks this user runs before it stops (iteration executors). */
+  iterations?: number;
 }
 
 /** One user thread's answer to a snapshot or stop request, as the thread sent it (merged as is by the master). */

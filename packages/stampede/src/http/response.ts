@@ -12,6 +12,7 @@
  * Transport failures (status 0) are recorded at once, even with catchResponse: there is no response to judge.
  */
 import type { Recorder, RecordedError } from '../stats/recorder.ts';
+import type { MetricTags } from '../stats/types.ts';
 import type { Logger } from '../logger.ts';
 import { PROTOCOL_FAMILY } from '../stats/counters.ts';
 import type { HttpProtocol } from './dispatcher.ts';
@@ -32,8 +33,9 @@ export function recordHop(
   bytes: number,
   error: RecordedError | undefined,
   protocol: HttpProtocol | undefined,
+  tags: MetricTags | undefined,
 ): void {
-  recorder.record(method, name, latencyUs, bytes, error);
+  recorder.record(method, name, latencyUs, bytes, error, undefined, tags);
   if (protocol !== undefined) recorder.count?.(method, name, PROTOCOL_COUNTER[protocol], 1);
 }
 
@@ -95,6 +97,8 @@ export class SessionResponse implements HttpResponse {
   private readonly name: string;
   private readonly latencyUs: number;
   private readonly bytes: number;
+  /** @internal The request's `tags` option, recorded with it. */
+  tags: Record<string, string> | undefined;
   private owner: ResponseOwner | null = null;
   private verdict = Verdict.None;
   private commitScheduled = false;
@@ -145,7 +149,7 @@ export class SessionResponse implements HttpResponse {
   /** Record now, judged by the current `error` (set from the status, or by success()/failure()). */
   record(recorder: Recorder): void {
     this.verdict = Verdict.Recorded;
-    recordHop(recorder, this.method, this.name, this.latencyUs, this.bytes, this.error, this.protocol);
+    recordHop(recorder, this.method, this.name, this.latencyUs, this.bytes, this.error, this.protocol, this.tags);
   }
 
   /** @internal catchResponse: hold the recording until a verdict, flush() or the next request. */

@@ -171,7 +171,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner, WebSoc
       if (exchange.setCookies !== null && !crossOrigin) this.storeCookies(exchange.setCookies);
       const next = this.redirectTarget(exchange, to, options);
       if (next === undefined || hop === MAX_REDIRECTS) return this.respond(exchange, verb, hopName, to, options, next);
-      recordHop(this.recorder, verb, hopName, latencyUs(exchange), exchange.headerBytes + exchange.bodyBytes, undefined, exchange.protocol);
+      recordHop(this.recorder, verb, hopName, latencyUs(exchange), exchange.headerBytes + exchange.bodyBytes, undefined, exchange.protocol, options.tags);
       // RFC 9110 §15.4.4: 303 turns into GET; §15.4.2/3: user agents turn a redirected POST into GET on 301/302.
       const status = exchange.status;
       if ((status === 303 && verb !== 'HEAD') || ((status === 301 || status === 302) && verb === 'POST')) {
@@ -249,6 +249,7 @@ class Session implements HttpSessionHandle, ExchangeOwner, ResponseOwner, WebSoc
       error,
       exchange.protocol,
     );
+    response.tags = options.tags;
     if (options.catchResponse === true && !failed) {
       this.pending?.commit();
       response.holdFor(this);

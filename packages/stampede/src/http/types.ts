@@ -13,6 +13,8 @@ export type MultipartValue = string | { data: Uint8Array; filename?: string; con
 export interface RequestOptions {
   /** Statistics name (groups URLs like /clients/123 under /clients/:id). Defaults to the path without query. */
   name?: string;
+  /** Tags of this request (each redirect hop too), for thresholds that select them: `'http_req_duration{flow:checkout}'`. */
+  tags?: Record<string, string>;
   headers?: Record<string, string>;
   /** Query parameters appended to the path. */
   query?: Record<string, string | number | boolean>;

@@ -5,6 +5,8 @@
  */
 import type { RunnerState } from '../runner/local-runner.ts';
 import type { Aggregate } from '../stats/aggregate.ts';
+import { TREND_SCALE } from '../stats/metric-series.ts';
+import type { MetricTags } from '../stats/types.ts';
 import { ExpositionWriter } from './exposition.ts';
 import { DEFAULT_LATENCY_BUCKETS_S, latencyBuckets } from './hdr-buckets.ts';
 
@@ -46,6 +48,7 @@ export function renderTestMetrics(aggregate: Aggregate, runner: RunnerView | und
   writeRequestMetrics(w, aggregate, options.latencyBucketsS ?? DEFAULT_LATENCY_BUCKETS_S);
   writeOutcomeMetrics(w, aggregate);
   writeRunnerMetrics(w, aggregate, runner);
+  writeCustomMetrics(w, aggregate);
   w.family('stampede_threshold_passed', 'gauge', 'Whether a threshold currently passes (1) or fails (0).');
   for (const t of options.thresholds?.() ?? []) {
     w.sample('stampede_threshold_passed', { metric: t.metric, condition: t.condition }, t.passed ? 1 : 0);
@@ -120,5 +123,50 @@ function writeRunnerMetrics(w: ExpositionWriter, aggregate: Aggregate, runner: R
     w.family('stampede_iterations_total', 'counter', 'Iterations started (open model).').sample('stampede_iterations_total', {}, c.iterations);
     w.family('stampede_iterations_late_total', 'counter', 'Iterations started after their intended time (open model).').sample('stampede_iterations_late_total', {}, c.late);
     w.family('stampede_iterations_dropped_total', 'counter', 'Iterations that could not start for lack of a free user (open model).').sample('stampede_iterations_dropped_total', {}, c.missed);
+  }
+}
+
+/** A tag as a label: Prometheus label names are [a-zA-Z_][a-zA-Z0-9_]*, and `le` and `result` are the exporter's own. */
+function tagLabels(tags: MetricTags): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tags)) {
+    let name = k.replace(/[^a-zA-Z0-9_]/g, '_').replace(/^(?=[0-9])|^$/, '_');
+    if (name === 'le' || name === 'result' || name.startsWith('__')) name = `tag_${name}`;
+    out[name] = v;
+  }
+  return out;
+}
+
+/**
+ * The script's custom metrics, as `stampede_custom_<name>`: a counter as `_total`; a rate as `_total` by result
+ * (pass, fail), so PromQL can take its ratio over any window; a gauge as a gauge; a trend as a histogram whose
+ * bounds are the latency buckets read as milliseconds (1 to 60,000 in the trend's unit). Tags become labels; series
+ * are bounded by the Aggregate's cap on tag sets.
+ */
+function writeCustomMetrics(w: ExpositionWriter, aggregate: Aggregate): void {
+  // Family name → metric: a gauge named `x_total` and a counter named `x` would share one; the first keeps it.
+  const families = new Map<string, string>();
+  for (const m of aggregate.metrics()) {
+    const base = `stampede_custom_${m.name}`;
+    const labels = tagLabels(m.tags);
+    const name = m.kind === 'counter' || m.kind === 'rate' ? `${base}_total` : base;
+    const owner = families.get(name);
+    if (owner !== undefined && owner !== m.name) continue;
+    if (owner === undefined) {
+      families.set(name, m.name);
+      const type = m.kind === 'trend' ? 'histogram' : m.kind === 'gauge' ? 'gauge' : 'counter';
+      w.family(name, type, `Custom ${m.kind} ${m.name} of the script${m.kind === 'rate' ? ', values by result (pass: true)' : ''}.`);
+    }
+    if (m.kind === 'counter') w.sample(name, labels, m.sum);
+    else if (m.kind === 'gauge') w.sample(name, labels, m.value);
+    else if (m.kind === 'rate') {
+      w.sample(name, { ...labels, result: 'pass' }, m.sum);
+      w.sample(name, { ...labels, result: 'fail' }, m.samples - m.sum);
+    } else {
+      const acc = m.trend!;
+      // latencyBuckets reads bounds in s against µs; the trend holds thousandths, so bound b s is b × 1,000 units.
+      const buckets = latencyBuckets(acc, DEFAULT_LATENCY_BUCKETS_S).map((b) => ({ le: b.le * TREND_SCALE, count: b.count }));
+      w.histogram(name, labels, buckets, (acc.meanUs * acc.count) / TREND_SCALE, acc.count);
+    }
   }
 }

@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { monitorCharts, spectrumChart, suiteTestCharts, timeseriesCharts, type ChartSpec } from './html-charts.ts';
-import { chartsHtml, endpointsHtml, errorsHtml, headerHtml, runVerdict, summaryHtml, thresholdsHtml } from './html-sections.ts';
+import { chartsHtml, endpointsHtml, errorsHtml, headerHtml, metricsHtml, runVerdict, summaryHtml, thresholdsHtml } from './html-sections.ts';
 import { monitorHtml, partialBanner, recommendationsHtml, suiteHeaderHtml, suiteHtml, suiteOverviewHtml, suiteTestHtml, suiteVerdict, testAnchor, type HtmlSuiteSummary } from './html-suite.ts';
 import { renderPage } from './html-template.ts';
 import type { JsonReport } from './report-types.ts';
@@ -34,6 +34,7 @@ export function renderHtmlReport(report: JsonReport, extras: HtmlReportExtras = 
     ...(extras.suite ? ([['suite', 'Suite']] as Array<[string, string]>) : []),
     ['summary', 'Summary'],
     ['endpoints', 'Endpoints'],
+    ...(report.metrics?.length ? ([['metrics', 'Custom metrics']] as Array<[string, string]>) : []),
     ['over-time', 'Over time'],
     ['spectrum', 'Percentiles'],
     ['errors', 'Errors'],
@@ -46,6 +47,7 @@ export function renderHtmlReport(report: JsonReport, extras: HtmlReportExtras = 
     summaryHtml(report, verdict),
     thresholdsHtml(report),
     endpointsHtml(report),
+    metricsHtml(report),
     chartsHtml('over-time', 'Over time', series.map((c) => c.id), series.length ? '' : 'No per-second data.') ||
       '<section id="over-time"><h2>Over time</h2><p class="muted">The run was too short for per-second data.</p></section>',
     spectrum

@@ -4,6 +4,7 @@
  * and stacks come from the target or the user's script and are hostile by assumption).
  */
 import { escapeHtml as esc } from './html-template.ts';
+import { metricFigures, metricSelector } from './metric-rows.ts';
 import type { JsonReport, ReportEndpoint } from './report-types.ts';
 
 /** A number for a table: up to 3 decimals, thousands separated; '–' when missing. */
@@ -133,6 +134,16 @@ function websocketHtml(report: JsonReport): string {
     .join('');
   if (rows === '') return '';
   return `<h3>WebSocket messages</h3><table><thead><tr><th>name</th><th class="n">messages sent</th><th class="n">messages received</th><th class="n">bytes sent</th><th class="n">bytes received</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+/** Custom metrics (the script's Counter, Gauge, Rate, Trend), one row per series, in the units the script added. */
+export function metricsHtml(report: JsonReport): string {
+  const metrics = report.metrics ?? [];
+  if (metrics.length === 0) return '';
+  const rows = metrics
+    .map((m) => `<tr><td>${esc(m.type)}</td><td class="name">${esc(metricSelector(m))}</td>${num(m.samples, 0)}<td>${esc(metricFigures(m))}</td></tr>`)
+    .join('');
+  return `<section id="metrics"><h2>Custom metrics</h2><div class="scroll"><table class="sortable"><thead><tr><th>type</th><th>metric</th><th class="n">values</th><th>figures</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
 }
 
 /** Errors by endpoint and kind, and exceptions from user code with their stacks. */

@@ -8,12 +8,14 @@ import type { Aggregate, StatsEntryView } from '../stats/aggregate.ts';
 import { PROTOCOL_FAMILY, WEBSOCKET_FAMILY, counterFamily } from '../stats/counters.ts';
 import { LatencyAccumulator, decodeLatencyHistogram } from '../stats/latency-accumulator.ts';
 import { ReportError } from './errors.ts';
+import { metricRowOf } from './metric-rows.ts';
 import type {
   JsonReport,
   ReportConfig,
   ReportEndpoint,
   ReportGenerator,
   ReportIterations,
+  ReportScenario,
   ReportMonitor,
   ReportThreshold,
   ReportWorker,
@@ -39,6 +41,22 @@ export interface JsonReportInput {
   generator?: ReportGenerator;
   workers?: ReportWorker[];
   monitor?: ReportMonitor;
+  /** Each scenario's own statistics and iteration counts, in declaration order. */
+  scenarios?: Array<{ name: string; aggregate: Aggregate; iterations: ReportIterations }>;
+}
+
+function scenarioOf(s: { name: string; aggregate: Aggregate; iterations: ReportIterations }, durationS: number): ReportScenario {
+  const t = s.aggregate.totals(durationS);
+  const metrics = s.aggregate.metrics().map((m) => metricRowOf(m, durationS));
+  return {
+    name: s.name,
+    requests: t.requests,
+    failures: t.failures,
+    rps: t.rps,
+    latency_ms: t.latency.summaryMs(),
+    iterations: { ...s.iterations },
+    ...(metrics.length > 0 ? { metrics } : {}),
+  };
 }
 
 function iso(t: number | Date): string {
@@ -80,6 +98,16 @@ export function buildJsonReport(input: JsonReportInput): JsonReport {
   const durationS = Math.max(0, input.durationS);
   const totals = agg.totals(durationS);
   const latency = totals.latency.summaryMs();
+  const metrics = agg.metrics().map((m) => metricRowOf(m, durationS));
+  const tagged = agg.taggedEndpoints(durationS).map((e) => ({
+    method: e.method,
+    name: e.name,
+    tags: { ...e.tags },
+    requests: e.requests,
+    failures: e.failures,
+    rps: e.rps,
+    latency_ms: e.latency.summaryMs(),
+  }));
   // Key order follows the contract; optional sections are omitted (not null) when absent.
   return {
     tool: 'stampede',
@@ -103,6 +131,9 @@ export function buildJsonReport(input: JsonReportInput): JsonReport {
     errors: agg.errors(),
     exceptions: agg.exceptions(),
     checks: agg.checks(),
+    ...(metrics.length > 0 ? { metrics } : {}),
+    ...(input.scenarios && input.scenarios.length > 0 ? { scenarios: input.scenarios.map((s) => scenarioOf(s, durationS)) } : {}),
+    ...(tagged.length > 0 ? { tagged_requests: tagged } : {}),
     thresholds: (input.thresholds ?? []).map((t) => ({ ...t })),
     timeseries: agg.timeseries(),
     ...(input.generator ? { generator: { ...input.generator } } : {}),

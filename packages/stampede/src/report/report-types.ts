@@ -3,7 +3,7 @@
  * and carry their units; report-schema.json publishes the same shape and every report is validated against it.
  */
 import type { ErrorKind } from '../stats/recorder.ts';
-import type { LatencySummary, TimeseriesPoint } from '../stats/types.ts';
+import type { CustomMetricKind, LatencySummary, TimeseriesPoint } from '../stats/types.ts';
 
 /** The run's configuration as reported. */
 export interface ReportConfig {
@@ -92,6 +92,31 @@ export interface ReportCheck {
   fails: number;
 }
 
+/**
+ * One series of a custom metric (a name and one tag set). Fields by type: counter `count` (sum of the values) and
+ * `rate` (per second); rate `rate` (share of true values, 0–1) and `count` (true values); gauge `value` (the last
+ * set), `min`, `max`; trend `min`, `mean`, `p50`…`p999`, `max`, in the unit of the values added.
+ */
+export interface ReportMetric {
+  name: string;
+  type: CustomMetricKind;
+  /** The tags of this series; {} for the series of values added without tags. */
+  tags: Record<string, string>;
+  /** Values added. */
+  samples: number;
+  count?: number;
+  rate?: number;
+  value?: number;
+  min?: number;
+  max?: number;
+  mean?: number;
+  p50?: number;
+  p90?: number;
+  p95?: number;
+  p99?: number;
+  p999?: number;
+}
+
 export interface ReportThreshold {
   /** e.g. "p95_ms", "failure_rate". */
   metric: string;
@@ -125,6 +150,30 @@ export interface ReportMonitor {
   leak?: { verdict: string; slope?: number; r2?: number; [key: string]: unknown };
 }
 
+/** The requests of one (method, name) that carried one set of tags (their `tags` option, their group). */
+export interface ReportTaggedRequests {
+  method: string;
+  name: string;
+  tags: Record<string, string>;
+  requests: number;
+  failures: number;
+  rps: number;
+  latency_ms: LatencySummary;
+}
+
+/** One scenario's results: its requests, latency, iterations and custom metrics, from its own statistics. */
+export interface ReportScenario {
+  name: string;
+  requests: number;
+  failures: number;
+  /** Requests per second over the run's duration_s. */
+  rps: number;
+  latency_ms: LatencySummary;
+  iterations: ReportIterations;
+  /** Its custom metrics' series; absent when none got a value. */
+  metrics?: ReportMetric[];
+}
+
 /** The whole `--json` report. */
 export interface JsonReport {
   tool: 'stampede';
@@ -143,6 +192,12 @@ export interface JsonReport {
   errors: ReportError[];
   exceptions: ReportException[];
   checks: ReportCheck[];
+  /** Custom metrics (Counter, Gauge, Rate, Trend in the script); absent when the script defines none that got values. */
+  metrics?: ReportMetric[];
+  /** Each scenario of the run, in declaration order, when there are two or more. */
+  scenarios?: ReportScenario[];
+  /** Tagged requests by (method, name, tags): a second view of requests already in `endpoints`; absent when none. */
+  tagged_requests?: ReportTaggedRequests[];
   thresholds: ReportThreshold[];
   timeseries: TimeseriesPoint[];
   generator?: ReportGenerator;

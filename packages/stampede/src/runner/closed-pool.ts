@@ -36,6 +36,9 @@ export class ClosedPool {
   readonly #host: PoolHost;
   readonly #corrected: boolean;
   #classForUser: (index: number) => string;
+  #quota: ((slot: number) => number) | undefined;
+  #spawned = false;
+  #drained: Array<() => void> = [];
   readonly #live: LiveUser[] = [];
   /**
    * The next user's place in the class order. A user that stopped itself keeps its place, so the next one takes the
@@ -90,6 +93,16 @@ export class ClosedPool {
     this.#classForUser = classForUser;
   }
 
+  /** Each user spawned from now on runs this many tasks (by its place), then stops (iteration executors). */
+  setQuota(quota: (slot: number) => number): void {
+    this.#quota = quota;
+  }
+
+  /** Resolves once users have been spawned and every one has stopped itself (an iteration scenario is over). */
+  drained(): Promise<void> {
+    return new Promise((resolve) => this.#drained.push(resolve));
+  }
+
   /** Ends the ramp loop (the run is stopping; the threads stop the users themselves). */
   close(): void {
     this.#closed = true;
@@ -104,6 +117,7 @@ export class ClosedPool {
     this.#host.releaseThread(this.#live[i]!.thread);
     this.#live.splice(i, 1);
     if (this.#ramping && this.targetUsers > this.#rampFrom) this.#exitedInRamp++;
+    if (this.#live.length === 0 && this.#spawned) for (const resolve of this.#drained.splice(0)) resolve();
     return true;
   }
 
@@ -141,7 +155,8 @@ export class ClosedPool {
     const slot = this.#nextSlot++;
     this.#live.push({ id, thread, slot });
     const className = this.#classForUser(slot);
-    thread.post({ type: 'spawn', userId: id, className, scenario: this.scenario, corrected: this.#corrected || undefined });
+    this.#spawned = true;
+    thread.post({ type: 'spawn', userId: id, className, scenario: this.scenario, corrected: this.#corrected || undefined, iterations: this.#quota?.(slot) });
   }
 
   /** Stops the most recently started users first, which keeps the class mix of the spawn order. */

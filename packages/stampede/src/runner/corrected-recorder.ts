@@ -7,6 +7,7 @@
  * Closed-model users in a mixed run use it with a delay of 0 (intended start = actual start).
  */
 import type { RecordedError, Recorder } from '../stats/recorder.ts';
+import type { CustomMetricKind, MetricTags } from '../stats/types.ts';
 
 export class CorrectingRecorder implements Recorder {
   /** How late the current iteration started after its intended time, µs (set before each iteration). */
@@ -18,8 +19,8 @@ export class CorrectingRecorder implements Recorder {
   }
 
   /** @inheritdoc */
-  record(method: string, name: string, latencyUs: number, bytes: number, error?: RecordedError): void {
-    this.#inner.record(method, name, latencyUs, bytes, error, latencyUs + this.startDelayUs);
+  record(method: string, name: string, latencyUs: number, bytes: number, error?: RecordedError, _corrected?: number, tags?: MetricTags): void {
+    this.#inner.record(method, name, latencyUs, bytes, error, latencyUs + this.startDelayUs, tags);
   }
 
   /** @inheritdoc */
@@ -35,5 +36,10 @@ export class CorrectingRecorder implements Recorder {
   /** @inheritdoc */
   recordCheck(name: string, passed: boolean): void {
     this.#inner.recordCheck(name, passed);
+  }
+
+  /** @inheritdoc */
+  recordMetric(kind: CustomMetricKind, name: string, value: number, tags?: MetricTags): void {
+    this.#inner.recordMetric?.(kind, name, value, tags);
   }
 }

@@ -16,6 +16,8 @@ export interface ThreadInit {
   seed: number;
   /** https: accept any certificate (--insecure). */
   insecure?: boolean;
+  /** What the script's setup() returned, as JSON; absent without setup. */
+  setupData?: string;
 }
 
 /** The scenario of users started without one (LocalRunner.start / setTarget). */
@@ -37,7 +39,7 @@ export interface ArrivalShare {
 
 export type ToThread =
   /** `corrected`: also record latency as corrected (= service time) so mixed open/closed totals stay comparable. */
-  | { type: 'spawn'; userId: number; className: string; scenario?: string; corrected?: boolean }
+  | { type: 'spawn'; userId: number; className: string; scenario?: string; corrected?: boolean; iterations?: number }
   /** Stop these users gracefully (they finish their current task). */
   | { type: 'stop-users'; userIds: number[] }
   /** Start this thread's share of an open-model scenario now. */
@@ -118,6 +120,8 @@ export function combineSnapshots(scenarios: readonly ScenarioSnapshot[], loopLag
     delta.errors.push(...s.delta.errors);
     delta.exceptions.push(...s.delta.exceptions);
     delta.checks.push(...s.delta.checks);
+    if (s.delta.metrics) (delta.metrics ??= []).push(...s.delta.metrics);
+    if (s.delta.taggedEndpoints) (delta.taggedEndpoints ??= []).push(...s.delta.taggedEndpoints);
     counters.iterations += s.counters.iterations;
     counters.late += s.counters.late;
     counters.missed += s.counters.missed;

@@ -64,13 +64,22 @@ async function runOne(plan: ScenarioPlan, o: ScenarioRunOptions, mixed: boolean)
   }
   const pool = runner.pool(plan.name, classOrder(classes, plan.peakUsers), mixed);
   pool.setClassForUser(classOrder(classes, plan.peakUsers));
+  // An iteration scenario also ends when its last user has run its iterations: the shape only bounds its duration.
+  const shapeStop = new AbortController();
+  const onAbort = () => shapeStop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (plan.quota) {
+    pool.setQuota(plan.quota);
+    void pool.drained().then(onAbort);
+  }
   await followShape(pool, plan.shape, {
     clock,
     logger: o.logger,
-    signal,
+    signal: shapeStop.signal,
     scenario: plan.name,
     classOrder: (names) => classOrder(scenarioClasses(o.classes, names ?? plan.userClasses, plan.name), plan.peakUsers),
   });
+  signal.removeEventListener('abort', onAbort);
   // The shape is over: its users finish their current task and stop.
   pool.setTarget(0, Infinity);
 }

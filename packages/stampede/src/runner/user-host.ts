@@ -16,6 +16,8 @@ import type { Recorder } from '../stats/recorder.ts';
 import { StatsSet } from '../stats/stats-set.ts';
 import { errorMessage } from '../user/errors.ts';
 import { createRandom, userSeed } from '../user/random.ts';
+import { readSetupData } from '../user/lifecycle.ts';
+import { GroupTagRecorder } from '../user/metrics.ts';
 import { createTagFilter, type TagFilter } from '../user/task-plan.ts';
 import { isHttpUserClass, resolveHost, type UserClass } from '../user/user.ts';
 import { createUserInstance, runUser, type RunUserContext } from '../user/user-runner.ts';
@@ -86,6 +88,8 @@ export class UserHost {
   readonly #dispatcher: LeanAgent;
   readonly #logger: Logger;
   readonly #tagFilter: TagFilter;
+  /** What setup() returned: parsed once, frozen, shared by every user of this thread. */
+  readonly #setupData: unknown;
   readonly #users = new Map<number, HostedUser>();
   readonly #scenarios = new Map<string, ScenarioState>();
   #stopping = false;
@@ -102,6 +106,7 @@ export class UserHost {
     this.#dispatcher = createLeanDispatcher(init.insecure === true ? { rejectUnauthorized: false } : {});
     capYoungGeneration();
     this.#tagFilter = createTagFilter(init.tags, init.excludeTags);
+    this.#setupData = readSetupData(init.setupData);
     this.#loopDelay.enable();
   }
 
@@ -147,7 +152,7 @@ export class UserHost {
   handle(message: ToThread): void {
     switch (message.type) {
       case 'spawn':
-        this.#spawn(message.userId, message.className, message.scenario ?? DEFAULT_SCENARIO, message.corrected ?? false);
+        this.#spawn(message.userId, message.className, message.scenario ?? DEFAULT_SCENARIO, message.corrected ?? false, message.iterations);
         break;
       case 'stop-users':
         for (const id of message.userIds) this.#users.get(id)?.controller.abort();
@@ -172,13 +177,15 @@ export class UserHost {
   }
 
   /** The user context of one user: its session records through `recorder` (the scenario's stats, or a correcting wrapper). */
-  #context(cls: UserClass, userId: number, recorder: Recorder, signal: AbortLike): RunUserContext {
+  #context(cls: UserClass, userId: number, scenarioRecorder: Recorder, signal: AbortLike): RunUserContext {
+    // Requests made inside a `group()` carry its tag: the user's session and measure() record through this.
+    const recorder = new GroupTagRecorder(scenarioRecorder);
     const host = resolveHost(cls, this.#init.host);
     const session = isHttpUserClass(cls)
       ? createHttpSession({ baseUrl: host ?? '', recorder, logger: this.#logger, dispatcher: this.#dispatcher })
       : undefined;
     const rng = createRandom(userSeed(this.#init.seed, userId));
-    return { clock: this.#clock, logger: this.#logger, recorder, session, host, signal, rng, tagFilter: this.#tagFilter, userIndex: userId };
+    return { clock: this.#clock, logger: this.#logger, recorder, session, host, signal, rng, tagFilter: this.#tagFilter, userIndex: userId, setupData: this.#setupData };
   }
 
   #class(className: string): UserClass | undefined {
@@ -187,7 +194,7 @@ export class UserHost {
     return cls;
   }
 
-  #spawn(userId: number, className: string, scenarioName: string, corrected: boolean): void {
+  #spawn(userId: number, className: string, scenarioName: string, corrected: boolean, iterations: number | undefined): void {
     const cls = this.#stopping ? undefined : this.#class(className);
     if (!cls) return;
     const scenario = this.#scenario(scenarioName);
@@ -197,6 +204,7 @@ export class UserHost {
     scenario.closedUsers++;
     const done = runUser(cls, {
       ...ctx,
+      maxIterations: iterations,
       pacing: scenario.counters,
       onIteration: () => {
         scenario.counters.iterations++;

@@ -4,6 +4,7 @@
  * none computes statistics of its own.
  */
 import { LatencyAccumulator, decodeLatencyDelta, usToMs, type ExactLatency } from './latency-accumulator.ts';
+import { MetricMerger, seriesKey, type MetricView } from './metric-series.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import { DEFAULT_MAX_NAMES } from './stats-set.ts';
 import {
@@ -15,7 +16,7 @@ import {
   type TallyLimits,
   type WarningSink,
 } from './tallies.ts';
-import type { CheckDelta, EndpointDelta, ErrorDelta, ExceptionDelta, StatsDelta, TimeseriesPoint } from './types.ts';
+import type { CheckDelta, EndpointDelta, ErrorDelta, ExceptionDelta, MetricTags, StatsDelta, TimeseriesPoint } from './types.ts';
 
 /** Locust's PERCENTILES_TO_REPORT (its CSV columns 50%..100%), kept per interval in the history. */
 export const HISTORY_PERCENTILES = [50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100] as const;
@@ -66,6 +67,11 @@ export interface StatsEntryView {
    * WebSocket's messages and bytes (`ws:…`). Empty when none was counted.
    */
   counts: ReadonlyMap<string, number>;
+}
+
+/** A tagged request row: the requests of one (method, name) that carried these tags. */
+export interface TaggedEntryView extends StatsEntryView {
+  tags: MetricTags;
 }
 
 /** The totals view: an entry named "Aggregated" plus the count of requests interrupted by the stop. */
@@ -141,6 +147,9 @@ export class Aggregate {
   private readonly errorTally: ErrorTally;
   private readonly exceptionTally: ExceptionTally;
   private readonly checkTally: CheckTally;
+  private readonly metricSeries: MetricMerger;
+  private readonly tagged = new Map<string, Entry & { tags: MetricTags }>();
+  private warnedTags = false;
   private readonly ring: RingBuffer<HistoryRow>;
   private readonly maxNames: number;
   private readonly warn: WarningSink;
@@ -155,6 +164,7 @@ export class Aggregate {
     this.errorTally = new ErrorTally(options.maxErrors ?? 1_000, this.warn);
     this.exceptionTally = new ExceptionTally(options.maxExceptions ?? 500, this.warn);
     this.checkTally = new CheckTally(options.maxChecks ?? DEFAULT_MAX_NAMES, this.warn);
+    this.metricSeries = new MetricMerger(this.maxNames, this.warn);
     this.ring = new RingBuffer(options.timeseriesCapacity ?? DEFAULT_TIMESERIES_CAPACITY);
     this.startS = options.startS ?? 0;
     this.lastTickS = this.startS;
@@ -171,6 +181,31 @@ export class Aggregate {
     }
     for (const x of delta.exceptions) this.exceptionTally.add(x.message, x.stack, x.count);
     for (const c of delta.checks) this.checkTally.add(c.name, c.passes, c.fails);
+    if (delta.metrics) this.metricSeries.merge(delta.metrics);
+    for (const d of delta.taggedEndpoints ?? []) this.mergeTagged(d);
+  }
+
+  /** A tagged row: only its own entry (its requests are in `endpoints` already, and in the totals). */
+  private mergeTagged(d: EndpointDelta): void {
+    const tags = d.tags ?? {};
+    const key = seriesKey(`${d.method}\u0000${d.name}`, tags);
+    let e = this.tagged.get(key);
+    if (e === undefined) {
+      if (this.tagged.size >= this.maxNames) {
+        if (!this.warnedTags) {
+          this.warnedTags = true;
+          this.warn(`more than ${this.maxNames} distinct tagged requests (name and tags): further tags are not kept apart`);
+        }
+        return;
+      }
+      e = Object.assign(new Entry(d.method, d.name), { tags });
+      this.tagged.set(key, e);
+    }
+    e.requests += d.requests;
+    e.failures += d.failures;
+    e.bytes += d.bytes;
+    e.latency.addDelta(decodeLatencyDelta(d.histogram), exactOf(d));
+    if (d.correctedHistogram !== undefined) (e.corrected ??= new LatencyAccumulator()).addDelta(decodeLatencyDelta(d.correctedHistogram), correctedExactOf(d));
   }
 
   private mergeEndpoint(d: EndpointDelta): void {
@@ -303,6 +338,8 @@ export class Aggregate {
     this.errorTally.clear();
     this.exceptionTally.clear();
     this.checkTally.clear();
+    this.metricSeries.clear();
+    this.tagged.clear();
     this.startS = tSeconds;
     this.lastTickS = tSeconds;
   }
@@ -355,6 +392,18 @@ export class Aggregate {
   /** Checks by name, first seen first. */
   checks(): CheckDelta[] {
     return this.checkTally.list();
+  }
+
+  /** Tagged request rows (thresholds on request tags and groups), by name, method, then tags. @param elapsedS as in endpoints() */
+  taggedEndpoints(elapsedS: number = this.elapsedS): TaggedEntryView[] {
+    return [...this.tagged]
+      .sort(([ka, a], [kb, b]) => byNameThenMethod(a, b) || (ka < kb ? -1 : ka > kb ? 1 : 0))
+      .map(([, e]) => ({ ...this.view(e, elapsedS), tags: e.tags }));
+  }
+
+  /** Custom metrics' series, by name then tag set. */
+  metrics(): MetricView[] {
+    return this.metricSeries.list();
   }
 
   /** The time series (report `timeseries`), oldest first; at most `timeseriesCapacity` points. */

@@ -2,6 +2,7 @@
  * The one entry point of samples into the statistics: user → client → Recorder → aggregate → readers.
  * Implemented by the stats module (per-thread histogram set); the HTTP client and user code only see this.
  */
+import type { CustomMetricKind, MetricTags } from './types.ts';
 
 /**
  * Failure kinds, classified once. Transport failures are counted apart from HTTP error statuses.
@@ -38,6 +39,7 @@ export interface Recorder {
    * @param bytes response bytes received (headers + body)
    * @param error present when the request failed
    * @param correctedLatencyUs open model only: latency measured from the intended start time, in microseconds
+   * @param tags the request's tags (request options, the enclosing group), for thresholds that select them
    */
   record(
     method: string,
@@ -46,6 +48,7 @@ export interface Recorder {
     bytes: number,
     error?: RecordedError,
     correctedLatencyUs?: number,
+    tags?: MetricTags,
   ): void;
   /**
    * Add `n` to a named counter of an endpoint, beside its requests: the protocol that answered
@@ -57,4 +60,9 @@ export interface Recorder {
   recordException(error: unknown): void;
   /** A named check (assertion on a response). */
   recordCheck(name: string, passed: boolean): void;
+  /**
+   * One sample of a custom metric (`Counter`, `Gauge`, `Rate`, `Trend`), already validated by the metric.
+   * Optional: a recorder without it (a suite's own) drops custom metrics.
+   */
+  recordMetric?(kind: CustomMetricKind, name: string, value: number, tags?: MetricTags): void;
 }

@@ -16,7 +16,8 @@ import {
   type TallyLimits,
   type WarningSink,
 } from './tallies.ts';
-import type { EndpointDelta, StatsDelta } from './types.ts';
+import { MetricRecorder, seriesKey, sortedTags } from './metric-series.ts';
+import type { CustomMetricKind, EndpointDelta, MetricTags, StatsDelta } from './types.ts';
 
 /** Default cap on distinct (method, name) pairs, per StatsSet and per Aggregate. */
 export const DEFAULT_MAX_NAMES = 2_000;
@@ -32,6 +33,7 @@ export interface StatsSetOptions extends TallyLimits {
 interface Entry {
   readonly method: string;
   readonly name: string;
+  readonly tags?: MetricTags;
   requests: number;
   failures: number;
   bytes: number;
@@ -40,8 +42,16 @@ interface Entry {
   counts: Map<string, number> | undefined;
 }
 
-function newEntry(method: string, name: string): Entry {
-  return { method, name, requests: 0, failures: 0, bytes: 0, latency: new LatencyHistogram(), corrected: undefined, counts: undefined };
+function newEntry(method: string, name: string, tags?: MetricTags): Entry {
+  return { method, name, ...(tags ? { tags } : {}), requests: 0, failures: 0, bytes: 0, latency: new LatencyHistogram(), corrected: undefined, counts: undefined };
+}
+
+function addSample(e: Entry, latencyUs: number, bytes: number, failed: boolean, correctedLatencyUs: number | undefined): void {
+  e.requests++;
+  e.bytes += bytes;
+  e.latency.record(latencyUs);
+  if (correctedLatencyUs !== undefined) (e.corrected ??= new LatencyHistogram()).record(correctedLatencyUs);
+  if (failed) e.failures++;
 }
 
 /**
@@ -58,6 +68,10 @@ export class StatsSet implements Recorder {
   private readonly errors: ErrorTally;
   private readonly exceptions: ExceptionTally;
   private readonly checks: CheckTally;
+  private readonly metrics: MetricRecorder;
+  /** Tagged requests by (method, name, tags): a second view for thresholds, capped at maxNames like names. */
+  private readonly tagged = new Map<string, Entry>();
+  private warnedTags = false;
   // One-entry cache: consecutive samples for the same endpoint skip both map lookups.
   private lastMethod = '';
   private lastName = '';
@@ -72,6 +86,7 @@ export class StatsSet implements Recorder {
     this.errors = new ErrorTally(options.maxErrors ?? 1_000, this.warn);
     this.exceptions = new ExceptionTally(options.maxExceptions ?? 500, this.warn);
     this.checks = new CheckTally(options.maxChecks ?? DEFAULT_MAX_NAMES, this.warn);
+    this.metrics = new MetricRecorder(this.maxNames, this.warn);
   }
 
   /** @inheritdoc */
@@ -82,16 +97,33 @@ export class StatsSet implements Recorder {
     bytes: number,
     error?: RecordedError,
     correctedLatencyUs?: number,
+    tags?: MetricTags,
   ): void {
     const e = this.entryOf(method, name);
-    e.requests++;
-    e.bytes += bytes;
-    e.latency.record(latencyUs);
-    if (correctedLatencyUs !== undefined) (e.corrected ??= new LatencyHistogram()).record(correctedLatencyUs);
-    if (error !== undefined) {
-      e.failures++;
-      this.errors.add(e.method, e.name, error.kind, error.message, 1);
+    addSample(e, latencyUs, bytes, error !== undefined, correctedLatencyUs);
+    if (error !== undefined) this.errors.add(e.method, e.name, error.kind, error.message, 1);
+    if (tags !== undefined) {
+      const t = this.taggedEntry(e.method, e.name, tags);
+      if (t !== undefined) addSample(t, latencyUs, bytes, error !== undefined, correctedLatencyUs);
     }
+  }
+
+  /** The tagged entry of a request; undefined past the cap (the request still counts under its name). */
+  private taggedEntry(method: string, name: string, tags: MetricTags): Entry | undefined {
+    if (Object.keys(tags).length === 0) return undefined;
+    const key = seriesKey(`${method}\u0000${name}`, tags);
+    let t = this.tagged.get(key);
+    if (t !== undefined) return t;
+    if (this.tagged.size >= this.maxNames) {
+      if (!this.warnedTags) {
+        this.warnedTags = true;
+        this.warn(`more than ${this.maxNames} distinct tagged requests (name and tags): further tags are not kept apart (thresholds on them see fewer requests); keep tag values few`);
+      }
+      return undefined;
+    }
+    t = newEntry(method, name, sortedTags(tags));
+    this.tagged.set(key, t);
+    return t;
   }
 
   /** @inheritdoc */
@@ -112,6 +144,12 @@ export class StatsSet implements Recorder {
     this.checks.add(name, passed ? 1 : 0, passed ? 0 : 1);
   }
 
+  /** @inheritdoc */
+  recordMetric(kind: CustomMetricKind, name: string, value: number, tags?: MetricTags): void {
+    // Wall-clock time orders a gauge's values across threads and machines (the last one set is the gauge's value).
+    this.metrics.record(kind, name, value, tags, Date.now());
+  }
+
   /**
    * Everything recorded since the previous snapshot (endpoints without samples are left out), then start over.
    * Cost: ~tens of µs per active endpoint (histogram encode); call about once a second.
@@ -127,6 +165,11 @@ export class StatsSet implements Recorder {
       exceptions: this.exceptions.list(),
       checks: this.checks.list(),
     };
+    const metrics = this.metrics.drain();
+    if (metrics.length > 0) delta.metrics = metrics;
+    const tagged: EndpointDelta[] = [];
+    for (const t of this.tagged.values()) if (t.requests > 0) tagged.push(this.drainEntry(t));
+    if (tagged.length > 0) delta.taggedEndpoints = tagged;
     this.errors.clear();
     this.exceptions.clear();
     this.checks.clear();
@@ -135,7 +178,7 @@ export class StatsSet implements Recorder {
 
   private drainEntry(e: Entry): EndpointDelta {
     const { latency, corrected } = e;
-    const out: EndpointDelta = { method: e.method, name: e.name, requests: e.requests, failures: e.failures, bytes: e.bytes, histogram: '' };
+    const out: EndpointDelta = { method: e.method, name: e.name, ...(e.tags ? { tags: e.tags } : {}), requests: e.requests, failures: e.failures, bytes: e.bytes, histogram: '' };
     // An endpoint with only counters this interval (a WebSocket's messages after its handshake) has no latency.
     if (e.requests > 0) {
       out.sumUs = latency.sumUs;

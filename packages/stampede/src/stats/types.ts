@@ -7,6 +7,8 @@ import type { ErrorKind } from './recorder.ts';
 export interface EndpointDelta {
   method: string;
   name: string;
+  /** Tags of the requests (request `tags`, the enclosing group); only on StatsDelta.taggedEndpoints rows. */
+  tags?: MetricTags;
   requests: number;
   failures: number;
   bytes: number;
@@ -54,12 +56,50 @@ export interface CheckDelta {
   fails: number;
 }
 
+/** The four kinds of custom metric a script defines (k6's): `new Counter('carts_created')` and so on. */
+export type CustomMetricKind = 'counter' | 'gauge' | 'rate' | 'trend';
+
+/** A custom metric's tags (`.add(value, { flow: 'checkout' })`); the empty object for the untagged series. */
+export type MetricTags = Readonly<Record<string, string>>;
+
+/**
+ * One series (metric name + tag set) of a custom metric since the previous snapshot. Counts and sums are exact, so
+ * deltas from threads and workers add up to the run's figures.
+ */
+export interface MetricDelta {
+  name: string;
+  kind: CustomMetricKind;
+  tags: MetricTags;
+  /** Number of add() calls. */
+  samples: number;
+  /**
+   * counter: sum of the values; rate: values that were true (non-zero); trend: exact sum of the histogram's values
+   * (in thousandths, as recorded); gauge: 0.
+   */
+  sum: number;
+  /** gauge: the last value set, with `at` (wall-clock ms) to find the last one across threads; trend: absent. */
+  value?: number;
+  at?: number;
+  /** gauge: smallest and largest value set; trend: exact smallest and largest recorded thousandths. */
+  min?: number;
+  max?: number;
+  /** trend: histogram of the values × 1,000 (as integers, the latency layout), encoded as EndpointDelta.histogram. */
+  histogram?: string;
+}
+
 /** Everything recorded by one thread since its previous snapshot. */
 export interface StatsDelta {
   endpoints: EndpointDelta[];
   errors: ErrorDelta[];
   exceptions: ExceptionDelta[];
   checks: CheckDelta[];
+  /** Custom metrics' series with samples; absent from producers that have none. */
+  metrics?: MetricDelta[];
+  /**
+   * Tagged requests again, by (method, name, tags), for thresholds that select tags (`{flow:checkout}`). Every
+   * request is also in `endpoints`: these rows are a second view, never added to the totals.
+   */
+  taggedEndpoints?: EndpointDelta[];
 }
 
 /** Latency summary in milliseconds (report contract keys). */

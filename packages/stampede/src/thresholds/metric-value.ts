@@ -4,6 +4,7 @@
  */
 import type { Aggregate, StatsEntryView } from '../stats/aggregate.ts';
 import { LatencyAccumulator } from '../stats/latency-accumulator.ts';
+import { TREND_SCALE, type MetricView } from '../stats/metric-series.ts';
 import type { ParsedThreshold } from './threshold-types.ts';
 
 /** Iteration counts as the runner keeps them. */
@@ -48,21 +49,56 @@ function matches(e: StatsEntryView, tags: Record<string, string>): boolean {
   return (tags.name === undefined || e.name === tags.name) && (tags.method === undefined || e.method.toUpperCase() === tags.method.toUpperCase());
 }
 
+/** Tags a request carries (its `tags` option, its group): any selector tag but the three every request has. */
+function requestTags(tags: Record<string, string>): Array<[string, string]> {
+  return Object.entries(tags).filter(([k]) => k !== 'name' && k !== 'method' && k !== 'scenario');
+}
+
 function requestEntries(agg: Aggregate, t: ParsedThreshold, elapsedS: number): StatsEntryView[] {
+  const own = requestTags(t.tags);
+  if (own.length > 0) return agg.taggedEndpoints(elapsedS).filter((e) => matches(e, t.tags) && own.every(([k, v]) => e.tags[k] === v));
   if (t.tags.name === undefined && t.tags.method === undefined) return [agg.totals(elapsedS)];
   return agg.endpoints(elapsedS).filter((e) => matches(e, t.tags));
 }
 
-function trendValue(entries: StatsEntryView[], t: ParsedThreshold): number | null {
+/** A trend's aggregation over histograms in µs (latency, or a custom trend's thousandths), in ms (or the trend's unit). */
+function trendValue(histograms: LatencyAccumulator[], t: ParsedThreshold): number | null {
   const acc = new LatencyAccumulator();
-  for (const e of entries) acc.addAccumulator(t.metric === 'http_req_duration_corrected' ? (e.corrected ?? e.latency) : e.latency);
+  for (const h of histograms) acc.addAccumulator(h);
   if (acc.count === 0) return null;
   const a = t.aggregation;
   if (a.kind === 'count') return acc.count;
-  if (a.kind === 'avg') return acc.meanUs / 1000;
-  if (a.kind === 'min') return acc.minUs / 1000;
-  if (a.kind === 'max') return acc.maxUs / 1000;
-  return acc.percentileUs(a.kind === 'p' ? a.percentile : 50) / 1000;
+  if (a.kind === 'avg') return acc.meanUs / TREND_SCALE;
+  if (a.kind === 'min') return acc.minUs / TREND_SCALE;
+  if (a.kind === 'max') return acc.maxUs / TREND_SCALE;
+  return acc.percentileUs(a.kind === 'p' ? a.percentile : 50) / TREND_SCALE;
+}
+
+/** The series of a custom metric whose tags include the threshold's (`scenario` picks the aggregate instead). */
+function customSeries(agg: Aggregate, t: ParsedThreshold): MetricView[] {
+  const wanted = Object.entries(t.tags).filter(([k]) => k !== 'scenario');
+  return agg.metrics().filter((m) => m.name === t.metric && wanted.every(([k, v]) => m.tags[k] === v));
+}
+
+function customValue(agg: Aggregate, t: ParsedThreshold, elapsedS: number): number | null {
+  const series = customSeries(agg, t);
+  const samples = series.reduce((n, m) => n + m.samples, 0);
+  if (samples === 0) return null;
+  const sum = series.reduce((n, m) => n + m.sum, 0);
+  switch (t.custom) {
+    case 'counter':
+      return perCount(sum, t, elapsedS);
+    case 'rate':
+      return sum / samples;
+    case 'gauge': {
+      const a = t.aggregation.kind;
+      if (a === 'min') return Math.min(...series.map((m) => m.min));
+      if (a === 'max') return Math.max(...series.map((m) => m.max));
+      return series.reduce((last, m) => (m.at > last.at ? m : last)).value;
+    }
+    default:
+      return trendValue(series.flatMap((m) => (m.trend ? [m.trend] : [])), t);
+  }
 }
 
 function perCount(count: number, t: ParsedThreshold, elapsedS: number): number | null {
@@ -72,7 +108,8 @@ function perCount(count: number, t: ParsedThreshold, elapsedS: number): number |
 
 function requestValue(agg: Aggregate, t: ParsedThreshold, elapsedS: number): number | null {
   const entries = requestEntries(agg, t, elapsedS);
-  if (t.metric === 'http_req_duration' || t.metric === 'http_req_duration_corrected') return trendValue(entries, t);
+  if (t.metric === 'http_req_duration') return trendValue(entries.map((e) => e.latency), t);
+  if (t.metric === 'http_req_duration_corrected') return trendValue(entries.map((e) => e.corrected ?? e.latency), t);
   const requests = entries.reduce((n, e) => n + e.requests, 0);
   if (t.metric === 'http_req_failed') return requests > 0 ? entries.reduce((n, e) => n + e.failures, 0) / requests : null;
   if (t.metric === 'data_received') return perCount(entries.reduce((n, e) => n + e.bytesReceived, 0), t, elapsedS);
@@ -91,6 +128,7 @@ export function metricValue(t: ParsedThreshold, source: MetricSource): number | 
   }
   const agg = source.aggregate(scenario);
   if (!agg) return null;
+  if (t.custom !== undefined) return customValue(agg, t, elapsedS);
   if (t.metric === 'checks') {
     const rows = agg.checks().filter((c) => t.tags.check === undefined || c.name === t.tags.check);
     const total = rows.reduce((n, c) => n + c.passes + c.fails, 0);

@@ -9,6 +9,7 @@
  *     http_reqs: ['rate>100'],
  *   }
  */
+import type { CustomMetricKind } from '../stats/types.ts';
 import type { Duration } from '../workload/duration.ts';
 
 /** Latency metrics, in ms: service time, and latency from the intended start (open model; = service time otherwise). */
@@ -28,8 +29,11 @@ export type MetricSelector = MetricName | `${MetricName}{${string}}`;
 
 /** Comparison operators (`===` is `==`). */
 export type ThresholdOperator = '<' | '<=' | '>' | '>=' | '==' | '===' | '!=';
-/** `p(N)`, `avg`, `min`, `max`, `med` for trends (ms); `rate` for rates; `count` and `rate` (per second) for counters. */
-export type Aggregation = `p(${number})` | 'avg' | 'min' | 'max' | 'med' | 'rate' | 'count';
+/**
+ * `p(N)`, `avg`, `min`, `max`, `med` for trends (ms); `rate` for rates; `count` and `rate` (per second) for counters;
+ * `value`, `min`, `max` for gauges.
+ */
+export type Aggregation = `p(${number})` | 'avg' | 'min' | 'max' | 'med' | 'rate' | 'count' | 'value';
 /** One condition, e.g. `p(95)<300`, `rate < 0.01`. */
 export type ThresholdExpression = `${Aggregation}${ThresholdOperator}${number}` | `${Aggregation} ${ThresholdOperator} ${number}`;
 
@@ -42,18 +46,23 @@ export interface ThresholdObject {
   delayAbortEval?: Duration;
 }
 
-/** Thresholds by metric selector. */
-export type Thresholds = { [K in MetricSelector]?: Array<ThresholdExpression | ThresholdObject> };
+/** Thresholds by metric selector: a built-in metric's, or a custom metric's (`carts_created`, `checkout_ms{flow:a}`). */
+export type Thresholds = { [K in MetricSelector]?: Array<ThresholdExpression | ThresholdObject> } & {
+  [selector: string]: Array<ThresholdExpression | ThresholdObject> | undefined;
+};
 
 /** A parsed, validated threshold. */
 export interface ParsedThreshold {
   /** The selector as written, e.g. `http_req_duration{name:/portraits}`. */
   selector: string;
-  metric: MetricName;
+  /** A built-in metric (MetricName), or a custom metric's name (then `custom` is its kind). */
+  metric: string;
+  /** Set for a custom metric (`Counter`, `Gauge`, `Rate`, `Trend` in the script): its kind. */
+  custom?: CustomMetricKind;
   tags: Record<string, string>;
   /** The condition as written, e.g. `p(95)<300`. */
   condition: string;
-  aggregation: { kind: 'p'; percentile: number } | { kind: 'avg' | 'min' | 'max' | 'med' | 'rate' | 'count' };
+  aggregation: { kind: 'p'; percentile: number } | { kind: 'avg' | 'min' | 'max' | 'med' | 'rate' | 'count' | 'value' };
   operator: ThresholdOperator;
   limit: number;
   abortOnFail: boolean;

@@ -22,7 +22,13 @@ export type UserErrorCode =
   /** A wait-time function got bad arguments or returned a bad value. */
   | 'STAMPEDE_ERR_WAIT_TIME'
   /** An HttpUser was created without an HTTP session, or without a host. */
-  | 'STAMPEDE_ERR_NO_HOST';
+  | 'STAMPEDE_ERR_NO_HOST'
+  /** A custom metric's name is malformed, built in, or already defined as another kind. */
+  | 'STAMPEDE_ERR_METRIC_NAME'
+  /** A custom metric was given a value it cannot hold (not a finite number, a negative trend value). */
+  | 'STAMPEDE_ERR_METRIC_VALUE'
+  /** The script's setup() threw or returned what JSON cannot carry, or `setup`/`teardown` is not a function. */
+  | 'STAMPEDE_ERR_SETUP';
 
 /** A configuration or script error in the user model. `code` is stable; `hint` says how to fix it. */
 export class StampedeUserError extends StampedeError<UserErrorCode> {}

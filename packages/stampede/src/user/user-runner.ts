@@ -13,6 +13,7 @@ import type { Logger } from '../logger.ts';
 import type { Recorder } from '../stats/recorder.ts';
 import { StopLatch, type AbortLike } from '../stop-latch.ts';
 import { InterruptTaskSet, StampedeUserError, StopUser, errorMessage, isRecorded } from './errors.ts';
+import { withMetricRecorder } from './metrics.ts';
 import type { RandomSource } from './random.ts';
 import { compileTaskPlan, pickWeighted, type PlanEntry, type TagFilter, type TaskPlan } from './task-plan.ts';
 import { TaskSet } from './task-set.ts';
@@ -39,6 +40,10 @@ export interface RunUserContext {
   onIteration?(info: IterationInfo): void;
   /** Where pacing misses are counted; pass one object to aggregate many users (default: per user). */
   pacing?: PacingCounters;
+  /** What the script's setup() returned (read-only). */
+  setupData?: unknown;
+  /** runUser: stop after this many tasks (iteration executors); default: until the signal aborts. */
+  maxIterations?: number;
 }
 
 /** One task start. */
@@ -105,9 +110,10 @@ export class UserInstance {
       logger: ctx.logger,
       recorder: ctx.recorder,
       session: ctx.session,
+      setupData: ctx.setupData,
       requestStop: () => this.#stopper.abort(),
     };
-    this.user = new userClass(environment);
+    this.user = withMetricRecorder(ctx.recorder, () => new userClass(environment));
     this.#stack = [{ holder: this.user, plan, timer: createWaitTimer(userClass.waitTime), cursor: 0 }];
     const onRunStop = () => this.#stopper.abort();
     if (ctx.signal.aborted) onRunStop();
@@ -116,7 +122,12 @@ export class UserInstance {
   }
 
   /** Calls onStart. `failed`: it threw (recorded); the user must not run. */
-  async start(): Promise<'ok' | 'stopped' | 'failed'> {
+  start(): Promise<'ok' | 'stopped' | 'failed'> {
+    // start, step and stop run the user's code: custom metrics it feeds record into this user's recorder.
+    return withMetricRecorder(this.#ctx.recorder, () => this.#start());
+  }
+
+  async #start(): Promise<'ok' | 'stopped' | 'failed'> {
     try {
       await this.user.onStart();
       return this.signal.aborted ? 'stopped' : 'ok';
@@ -132,7 +143,11 @@ export class UserInstance {
   }
 
   /** Runs one task (entering task sets as picked), then flushes the session. No wait. */
-  async step(): Promise<StepResult> {
+  step(): Promise<StepResult> {
+    return withMetricRecorder(this.#ctx.recorder, () => this.#step());
+  }
+
+  async #step(): Promise<StepResult> {
     for (;;) {
       if (this.signal.aborted) return { outcome: 'stopped' };
       const frame = this.#stack[this.#stack.length - 1]!;
@@ -158,7 +173,11 @@ export class UserInstance {
   }
 
   /** Leaves every task set (their onStop, innermost first), calls the user's onStop, releases the run signal. */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    return withMetricRecorder(this.#ctx.recorder, () => this.#stop());
+  }
+
+  async #stop(): Promise<void> {
     this.#stopper.abort();
     while (this.#stack.length > 1) await this.#leave();
     try {
@@ -290,9 +309,12 @@ export async function runUser(userClass: UserClass, ctx: RunUserContext): Promis
   }
   const started = await instance.start();
   if (started === 'failed') return instance.release();
-  while (!instance.signal.aborted) {
+  const max = ctx.maxIterations ?? Infinity;
+  for (let done = 0; !instance.signal.aborted && done < max; ) {
     const step = await instance.step();
     if (step.outcome === 'stopped') break;
+    // After its last iteration a user stops at once: no wait time that would only delay the end of the scenario.
+    if (++done >= max) break;
     await instance.wait(step);
   }
   await instance.stop();

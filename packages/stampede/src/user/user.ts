@@ -8,6 +8,7 @@ import type { HttpSession } from '../http/types.ts';
 import type { Logger, LogLevel } from '../logger.ts';
 import type { Recorder } from '../stats/recorder.ts';
 import { StampedeUserError, errorMessage, markRecorded } from './errors.ts';
+import { currentGroup, withinGroup } from './metrics.ts';
 import type { RandomSource } from './random.ts';
 import type { TaskSpec } from './task.ts';
 import { constant, type WaitTime } from './wait-time.ts';
@@ -27,6 +28,8 @@ export interface UserEnvironment {
   readonly recorder: Recorder;
   /** This user's HTTP session (required by HttpUser). */
   readonly session?: HttpSession;
+  /** What the script's `setup()` returned (frozen), or undefined without setup. */
+  readonly setupData?: unknown;
   /** Asks the runner to stop this user after its current task (used by `User.stop()`). */
   requestStop(): void;
 }
@@ -54,7 +57,7 @@ function createLog(logger: Logger, source: string): UserLog {
  * Base class of every simulated user. Subclasses declare tasks (`@task` methods or `static tasks`),
  * and optionally `weight`, `fixedCount`, `host` and `waitTime`.
  */
-export class User {
+export class User<SetupData = unknown> {
   /** Relative share of users of this class (default 1). Ignored when `fixedCount` > 0. */
   static weight = 1;
   /** Exactly this many users of this class, spawned before the weighted ones (0 = use weight). */
@@ -81,6 +84,14 @@ export class User {
   /** Base URL of the system under test. */
   get host(): string | undefined {
     return this.environment.host;
+  }
+
+  /**
+   * What the script's `export async function setup()` returned, the same for every user (read-only: frozen). Type
+   * it with the class's parameter: `class Buyer extends HttpUser<{ token: string }>`. It travels as JSON.
+   */
+  get setupData(): SetupData {
+    return this.environment.setupData as SetupData;
   }
 
   /** Called once when the user starts, before its first task. A throw stops this user (recorded). */
@@ -111,6 +122,26 @@ export class User {
   }
 
   /**
+   * Runs `fn` as the group `name` (k6's `group()`): its duration is recorded in the trend `group_duration` with the
+   * tag `group`, and every request made inside it carries that tag, so thresholds can select the group
+   * (`'group_duration{group:checkout}'`, `'http_req_duration{group:checkout}'`). Groups nest as `outer::inner`.
+   * A throw ends the group (its duration is still recorded) and is rethrown.
+   * @returns what `fn` returned
+   */
+  async group<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+    if (typeof name !== 'string' || name === '') throw new StampedeUserError('STAMPEDE_ERR_METRIC_VALUE', 'group(): the name must be a non-empty string');
+    const { clock, recorder } = this.environment;
+    const outer = currentGroup();
+    const path = outer === undefined ? name : `${outer}::${name}`;
+    const startMs = clock.now();
+    try {
+      return await withinGroup(recorder, path, fn);
+    } finally {
+      recorder.recordMetric?.('trend', 'group_duration', clock.now() - startMs, { group: path });
+    }
+  }
+
+  /**
    * Records a named check (passes/fails counted per name). Never throws: a throwing condition fails.
    * @returns whether the check passed
    */
@@ -132,7 +163,7 @@ export class User {
 }
 
 /** A user with an instrumented HTTP client: `this.client.get('/path', { name })`. */
-export class HttpUser extends User {
+export class HttpUser<SetupData = unknown> extends User<SetupData> {
   static override abstract = true;
 
   /** This user's HTTP session (own cookies and default headers), injected by the runner. */

@@ -2,6 +2,7 @@
  * The JSON shapes of the web UI's API and live stream (docs/web-ui.md). Shared by the server and the browser app
  * (type-only imports, so nothing of the server reaches the bundle). Times in ms, rates per second, sizes in bytes.
  */
+import type { ReportMetric } from '../report/report-types.ts';
 import type { TimeseriesPoint } from '../stats/types.ts';
 
 /** Lifecycle of the test the UI controls. `starting`: threads are loading the script. */
@@ -120,6 +121,8 @@ export interface StatsResponse {
   totals: StatsRow;
   /** Requests recorded as interrupted by the stop. */
   interrupted: number;
+  /** The script's custom metrics, one row per series (the JSON report's `metrics` rows); absent when none. */
+  metrics?: ReportMetric[];
 }
 
 /** One point of the charts: the report's time-series point. */

@@ -2,6 +2,7 @@
  * Reads the run's Aggregate into the UI's JSON shapes. No statistics of its own (docs/architecture.md "one aggregate,
  * many readers"): the only figure added is the current rate, the difference of two exact counts one second apart.
  */
+import { metricRowOf } from '../report/metric-rows.ts';
 import type { Aggregate, StatsEntryView } from '../stats/aggregate.ts';
 import type { ExceptionRow, FailureRow, StatsResponse, StatsRow } from './api-types.ts';
 
@@ -75,10 +76,12 @@ export function statsRow(e: StatsEntryView, rates: CurrentRates): StatsRow {
 /** Every endpoint row (none is cut) and the totals row. */
 export function statsResponse(aggregate: Aggregate, rates: CurrentRates): StatsResponse {
   const totals = aggregate.totals();
+  const metrics = aggregate.metrics().map((m) => metricRowOf(m, aggregate.elapsedS));
   return {
     rows: aggregate.endpoints().map((e) => statsRow(e, rates)),
     totals: statsRow(totals, rates),
     interrupted: totals.interrupted,
+    ...(metrics.length > 0 ? { metrics } : {}),
   };
 }
 

@@ -77,6 +77,30 @@ export interface RampingUsersScenario extends ScenarioBase {
   stages: Stage[];
 }
 
+/** Each of `users` users runs `iterations` tasks, then stops; the scenario ends when all have (k6's per-vu-iterations). */
+export interface PerUserIterationsScenario extends ScenarioBase {
+  executor: 'perUserIterations';
+  users: number;
+  /** Tasks each user runs. */
+  iterations: number;
+  /** The scenario ends by then even if iterations are left (default 10m). */
+  maxDuration?: Duration;
+}
+
+/**
+ * `iterations` tasks in total over `users` users, then the scenario ends (k6's shared-iterations). The iterations are
+ * split evenly up front (user i runs ⌊iterations / users⌋, one more for the first iterations mod users), so the
+ * total is exact on any number of threads and workers.
+ */
+export interface SharedIterationsScenario extends ScenarioBase {
+  executor: 'sharedIterations';
+  users: number;
+  /** Tasks in total. */
+  iterations: number;
+  /** The scenario ends by then even if iterations are left (default 10m). */
+  maxDuration?: Duration;
+}
+
 /** A custom load shape, evaluated every second. */
 export interface ShapeScenario extends ScenarioBase {
   executor: 'shape';
@@ -91,6 +115,8 @@ export type ScenarioOptions =
   | RampingArrivalRateScenario
   | ConstantUsersScenario
   | RampingUsersScenario
+  | PerUserIterationsScenario
+  | SharedIterationsScenario
   | ShapeScenario;
 
 /** Scenarios by name. */
@@ -123,6 +149,8 @@ export interface ClosedScenarioPlan extends PlanBase {
   shape: LoadShape;
   /** Most users it will run; undefined when a custom shape does not say. */
   peakUsers?: number;
+  /** Iteration executors: the tasks the user in place `slot` runs before it stops; the scenario ends when all have. */
+  quota?: (slot: number) => number;
 }
 
 export type ScenarioPlan = ArrivalScenarioPlan | ClosedScenarioPlan;
@@ -171,6 +199,25 @@ function arrivalPlan(name: string, s: ConstantArrivalRateScenario | RampingArriv
   };
 }
 
+/** k6's default maxDuration of its iteration executors. */
+const DEFAULT_MAX_DURATION = '10m';
+
+function iterationsPlan(name: string, s: PerUserIterationsScenario | SharedIterationsScenario, base: PlanBase): ClosedScenarioPlan {
+  const w = `scenarios.${name}`;
+  const users = count(s.users, `${w}.users`, 1);
+  const iterations = count(s.iterations, `${w}.iterations`, 1);
+  const endMs = parseDurationMs(s.maxDuration ?? DEFAULT_MAX_DURATION, `${w}.maxDuration`);
+  const shape: LoadShape = {
+    tick: (t) => (t * 1000 < endMs ? { users, spawnRate: Infinity } : null),
+    nextChangeS: (t) => (t * 1000 < endMs ? endMs / 1000 : undefined),
+  };
+  const quota =
+    s.executor === 'perUserIterations'
+      ? () => iterations
+      : (slot: number) => Math.floor(iterations / users) + (slot % users < iterations % users ? 1 : 0);
+  return { ...base, kind: 'closed', shape, peakUsers: users, quota };
+}
+
 function closedPlan(name: string, s: ConstantUsersScenario | RampingUsersScenario | ShapeScenario, base: PlanBase): ClosedScenarioPlan {
   const w = `scenarios.${name}`;
   if (s.executor === 'rampingUsers') {
@@ -192,7 +239,7 @@ function closedPlan(name: string, s: ConstantUsersScenario | RampingUsersScenari
   return { ...base, kind: 'closed', shape: toLoadShape(s.shape, `${w}.shape`), peakUsers };
 }
 
-const EXECUTORS = ['constantArrivalRate', 'rampingArrivalRate', 'constantUsers', 'rampingUsers', 'shape'] as const;
+const EXECUTORS = ['constantArrivalRate', 'rampingArrivalRate', 'constantUsers', 'rampingUsers', 'perUserIterations', 'sharedIterations', 'shape'] as const;
 
 /** Validates scenarios into plans (in declaration order). Throws WorkloadError (exit 2 from the CLI). */
 export function normalizeScenarios(scenarios: Scenarios): ScenarioPlan[] {
@@ -206,7 +253,9 @@ export function normalizeScenarios(scenarios: Scenarios): ScenarioPlan[] {
     }
     const userClasses = s.userClasses === undefined ? undefined : [...s.userClasses];
     const base: PlanBase = { name, executor: s.executor, startMs: parseDurationMs(s.startTime ?? 0, `scenarios.${name}.startTime`), userClasses };
-    return s.executor === 'constantArrivalRate' || s.executor === 'rampingArrivalRate' ? arrivalPlan(name, s, base) : closedPlan(name, s, base);
+    if (s.executor === 'constantArrivalRate' || s.executor === 'rampingArrivalRate') return arrivalPlan(name, s, base);
+    if (s.executor === 'perUserIterations' || s.executor === 'sharedIterations') return iterationsPlan(name, s, base);
+    return closedPlan(name, s, base);
   });
 }
 

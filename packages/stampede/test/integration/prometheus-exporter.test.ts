@@ -20,6 +20,14 @@ function fedAggregate(): Aggregate {
   s.record('GET', '/b?q="x"', 120_000, 0, { kind: 'timeout', message: 'timed out after 30s' });
   s.record('DELETE', '/a/:id', 1_500, 0, { kind: 'http_4xx', message: 'HTTP 404' });
   s.recordCheck('body has id', true);
+  // Custom metrics as a script's Counter, Rate, Gauge and Trend record them (a tag key that is no label name too).
+  s.recordMetric('counter', 'carts_created', 2, { flow: 'checkout' });
+  s.recordMetric('counter', 'carts_created', 3, { flow: 'checkout' });
+  s.recordMetric('rate', 'ok_rate', 1);
+  s.recordMetric('rate', 'ok_rate', 0);
+  s.recordMetric('rate', 'ok_rate', 1);
+  s.recordMetric('gauge', 'queue_depth', 7, { 'le': 'x', 'data-center': 'eu' });
+  for (const v of [0.5, 3, 40]) s.recordMetric('trend', 'checkout_time', v);
   agg.merge(s.snapshot());
   agg.tick(1, 2);
   return agg;
@@ -39,6 +47,13 @@ test('serves /metrics with the exposition content type; other paths 404, other m
     assert.match(body, /^stampede_requests_total\{method="GET",name="\/a"\} 50$/m);
     assert.match(body, /^stampede_request_failures_total\{method="GET",name="\/b\?q=\\"x\\"",kind="timeout"\} 1$/m);
     assert.match(body, /^stampede_threshold_passed\{metric="failure_rate",condition="< 0.01"\} 0$/m);
+    assert.match(body, /^# TYPE stampede_custom_carts_created_total counter\nstampede_custom_carts_created_total\{flow="checkout"\} 5$/m);
+    assert.match(body, /^stampede_custom_ok_rate_total\{result="pass"\} 2\nstampede_custom_ok_rate_total\{result="fail"\} 1$/m);
+    assert.match(body, /^stampede_custom_queue_depth\{data_center="eu",tag_le="x"\} 7$/m);
+    assert.match(body, /^stampede_custom_checkout_time_bucket\{le="1"\} 1$/m);
+    assert.match(body, /^stampede_custom_checkout_time_bucket\{le="5"\} 2$/m);
+    assert.match(body, /^stampede_custom_checkout_time_sum 43.5$/m);
+    assert.match(body, /^stampede_custom_checkout_time_count 3$/m);
 
     const head = await fetch(server.url, { method: 'HEAD' });
     assert.equal(head.status, 200);

@@ -127,3 +127,55 @@ test('a delta from an older producer (no exact side data) still merges within hi
   assert.ok(Math.abs(l.maxUs - 997_000) / 997_000 < 0.001);
   assert.ok(Math.abs(l.minUs - 997) / 997 < 0.001);
 });
+
+test('custom metrics merge exactly over threads: sums add, a gauge keeps the value set last, tag sets beyond the cap lose their tags', async () => {
+  const warnings: string[] = [];
+  const agg = new Aggregate({ maxNames: 2, onWarning: (m) => warnings.push(m) });
+  const a = new StatsSet({ maxNames: 2 });
+  const b = new StatsSet({ maxNames: 2 });
+  a.recordMetric('counter', 'carts', 2, { flow: 'x' });
+  b.recordMetric('counter', 'carts', 3, { flow: 'x' });
+  b.recordMetric('counter', 'carts', 1, { flow: 'y' });
+  b.recordMetric('counter', 'carts', 4, { flow: 'z' }); // a third tag set: beyond the cap of 2, counted untagged
+  a.recordMetric('gauge', 'depth', 9);
+  await new Promise((r) => setTimeout(r, 5));
+  b.recordMetric('gauge', 'depth', 4);
+  for (const v of [1, 2, 3, 4]) a.recordMetric('trend', 'ms', v);
+  for (const v of [5, 6]) b.recordMetric('trend', 'ms', v);
+  // The later gauge value reaches the aggregate first: the value set last still wins.
+  agg.merge(b.snapshot());
+  agg.merge(a.snapshot());
+  const rows = agg.metrics().map((m) => [m.name, JSON.stringify(m.tags), m.samples, m.sum]);
+  assert.deepEqual(rows, [
+    ['carts', '{}', 1, 4],
+    ['carts', '{"flow":"x"}', 2, 5],
+    ['carts', '{"flow":"y"}', 1, 1],
+    ['depth', '{}', 2, 0],
+    ['ms', '{}', 6, 21_000],
+  ]);
+  const depth = agg.metrics().find((m) => m.name === 'depth')!;
+  assert.deepEqual([depth.value, depth.min, depth.max], [4, 4, 9]);
+  const trend = agg.metrics().find((m) => m.name === 'ms')!.trend!;
+  assert.deepEqual([trend.count, trend.meanUs, trend.minUs, trend.maxUs], [6, 3_500, 1_000, 6_000]);
+  assert.equal(warnings.length, 0, 'the producer capped, so the aggregate saw no more tag sets than its cap');
+});
+
+test('tagged requests are a second view: by (method, name, tags), never in the totals twice, capped like names', () => {
+  const warnings: string[] = [];
+  const s = new StatsSet({ maxNames: 2, onWarning: (m) => warnings.push(m) });
+  s.record('GET', '/a', 1_000, 10, undefined, undefined, { flow: 'x' });
+  s.record('GET', '/a', 3_000, 10, undefined, undefined, { flow: 'x' });
+  s.record('GET', '/a', 2_000, 10, undefined, undefined, { flow: 'y', group: 'g' });
+  s.record('GET', '/a', 9_000, 10, undefined, undefined, { flow: 'z' }); // a third tag set: beyond the cap
+  s.record('GET', '/a', 5_000, 10);
+  const agg = new Aggregate();
+  agg.merge(s.snapshot());
+  assert.equal(agg.totals().requests, 5);
+  const rows = agg.taggedEndpoints().map((e) => [e.method, e.name, JSON.stringify(e.tags), e.requests, e.latency.maxUs]);
+  assert.deepEqual(rows, [
+    ['GET', '/a', '{"flow":"x"}', 2, 3_000],
+    ['GET', '/a', '{"flow":"y","group":"g"}', 1, 2_000],
+  ]);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /more than 2 distinct tagged requests/);
+});

@@ -2,6 +2,8 @@
  * The statistics table: every endpoint (nothing is cut), searchable, sortable by any column, shown a page at a time
  * with the totals row always at the bottom. Only the visible page is rendered.
  */
+import { metricFigures, metricSelector } from '../../report/metric-rows.ts';
+import type { ReportMetric } from '../../report/report-types.ts';
 import type { StatsResponse, StatsRow } from '../api-types.ts';
 import { byId, fillTable, fmt, fmtBytes, fmtMs, h, setText } from './dom.ts';
 
@@ -52,6 +54,7 @@ export class StatsTable {
   update(data: StatsResponse): void {
     this.#data = data;
     this.#render();
+    renderMetrics(data.metrics ?? []);
   }
 
   #go(page: number): void {
@@ -118,4 +121,16 @@ export class StatsTable {
       }),
     );
   }
+}
+
+/** The script's custom metrics under the endpoints: one row per series, hidden while there is none. */
+function renderMetrics(metrics: readonly ReportMetric[]): void {
+  const wrap = byId('metrics-wrap');
+  wrap.hidden = metrics.length === 0;
+  if (metrics.length === 0) return;
+  const head = h('tr', null, h('th', { class: 'text' }, 'Type'), h('th', { class: 'text' }, 'Metric'), h('th', null, 'Values'), h('th', { class: 'text' }, 'Figures'));
+  const rows = metrics.map((m) =>
+    h('tr', null, h('td', { class: 'text' }, m.type), h('td', { class: 'text name' }, metricSelector(m)), h('td', null, fmt(m.samples)), h('td', { class: 'text' }, metricFigures(m))),
+  );
+  fillTable(byId<HTMLTableElement>('metrics-table'), head, rows);
 }
