@@ -9,6 +9,7 @@ import { UndiciLoadLoop, type LoopRequest } from '../runner/raw/undici-loop.ts';
 import type { RecordedError, Recorder } from '../stats/recorder.ts';
 import { Aggregate } from '../stats/aggregate.ts';
 import { StatsSet } from '../stats/stats-set.ts';
+import type { MetricTags } from '../stats/types.ts';
 import type { LiveLoad, LoadResult } from './load-result.ts';
 
 /** One request of the round-robin list. */
@@ -34,9 +35,9 @@ export interface HttpLoadOptions {
 /** A recorder that counts requests as they complete, for the monitor's requests_total. */
 function countingRecorder(stats: StatsSet, counter: { n: number }): Recorder {
   return {
-    record(method: string, name: string, latencyUs: number, bytes: number, error?: RecordedError, corrected?: number) {
+    record(method: string, name: string, latencyUs: number, bytes: number, error?: RecordedError, corrected?: number, tags?: MetricTags) {
       counter.n++;
-      stats.record(method, name, latencyUs, bytes, error, corrected);
+      stats.record(method, name, latencyUs, bytes, error, corrected, tags);
     },
     count: (method: string, name: string, counter: string, n: number) => stats.count(method, name, counter, n),
     recordException: (e: unknown) => stats.recordException(e),

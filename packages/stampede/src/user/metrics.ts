@@ -57,6 +57,11 @@ export class GroupTagRecorder implements Recorder {
   }
 
   /** @inheritdoc */
+  count(method: string, name: string, counter: string, n: number): void {
+    this.#inner.count?.(method, name, counter, n);
+  }
+
+  /** @inheritdoc */
   recordException(error: unknown): void {
     this.#inner.recordException(error);
   }
