@@ -57,7 +57,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     try {
       pgDb = kind === 'postgres' ? await createTestDatabase() : undefined;
       const dbArgs = pgDb ? ['--db', pgDb.url] : [];
-      api = await startCli(dbArgs, {}, 90_000, dataDir);
+      // One process: the kill must hit the process that writes the upload (serve's default forks a worker per core).
+      api = await startCli(['--workers', '1', ...dbArgs], {}, 90_000, dataDir);
       const token = await cliUser(api.url, 'crashuser');
       const client = await fresh(`${api.url}/clients`, 'POST', { token, body: JSON.stringify({ name: 'Ada' }) });
       const clientId = JSON.parse(client.body).id as number;
@@ -129,7 +130,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       api = undefined;
 
       // Nothing left to settle: the next start logs nothing about storage (the missing thumbnail is counted again).
-      api = await startCli(dbArgs, {}, 90_000, dataDir);
+      api = await startCli(['--workers', '1', ...dbArgs], {}, 90_000, dataDir);
       const again = JSON.parse(api.stderr().split('\n').find((l) => l.includes('storage reconciled')) ?? '{}');
       assert.equal(again.staged_removed ?? 0, 0);
       assert.equal(again.orphans_removed ?? 0, 0);
