@@ -6,40 +6,15 @@
  * iteration carries the same delay (not the earlier requests' time, which is not its own latency).
  * Closed-model users in a mixed run use it with a delay of 0 (intended start = actual start).
  */
-import type { RecordedError, Recorder } from '../stats/recorder.ts';
-import type { CustomMetricKind, MetricTags } from '../stats/types.ts';
+import { ForwardingRecorder, type RecordedError } from '../stats/recorder.ts';
+import type { MetricTags } from '../stats/types.ts';
 
-export class CorrectingRecorder implements Recorder {
+export class CorrectingRecorder extends ForwardingRecorder {
   /** How late the current iteration started after its intended time, µs (set before each iteration). */
   startDelayUs = 0;
-  readonly #inner: Recorder;
-
-  constructor(inner: Recorder) {
-    this.#inner = inner;
-  }
 
   /** @inheritdoc */
-  record(method: string, name: string, latencyUs: number, bytes: number, error?: RecordedError, _corrected?: number, tags?: MetricTags): void {
-    this.#inner.record(method, name, latencyUs, bytes, error, latencyUs + this.startDelayUs, tags);
-  }
-
-  /** @inheritdoc */
-  count(method: string, name: string, counter: string, n: number): void {
-    this.#inner.count?.(method, name, counter, n);
-  }
-
-  /** @inheritdoc */
-  recordException(error: unknown): void {
-    this.#inner.recordException(error);
-  }
-
-  /** @inheritdoc */
-  recordCheck(name: string, passed: boolean): void {
-    this.#inner.recordCheck(name, passed);
-  }
-
-  /** @inheritdoc */
-  recordMetric(kind: CustomMetricKind, name: string, value: number, tags?: MetricTags): void {
-    this.#inner.recordMetric?.(kind, name, value, tags);
+  override record(method: string, name: string, latencyUs: number, bytes: number, error?: RecordedError, _corrected?: number, tags?: MetricTags): void {
+    this.inner.record(method, name, latencyUs, bytes, error, latencyUs + this.startDelayUs, tags);
   }
 }

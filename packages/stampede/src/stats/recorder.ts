@@ -66,3 +66,35 @@ export interface Recorder {
    */
   recordMetric?(kind: CustomMetricKind, name: string, value: number, tags?: MetricTags): void;
 }
+
+/**
+ * A recorder that hands every call to `inner`. Wrappers (the open model's correction, the group tag, a suite's request
+ * counter) extend it and override only what they change, so none drops a call it forgot (a counter, a custom metric).
+ */
+export class ForwardingRecorder implements Recorder {
+  protected readonly inner: Recorder;
+
+  constructor(inner: Recorder) {
+    this.inner = inner;
+  }
+
+  record(method: string, name: string, latencyUs: number, bytes: number, error?: RecordedError, correctedLatencyUs?: number, tags?: MetricTags): void {
+    this.inner.record(method, name, latencyUs, bytes, error, correctedLatencyUs, tags);
+  }
+
+  count(method: string, name: string, counter: string, n: number): void {
+    this.inner.count?.(method, name, counter, n);
+  }
+
+  recordException(error: unknown): void {
+    this.inner.recordException(error);
+  }
+
+  recordCheck(name: string, passed: boolean): void {
+    this.inner.recordCheck(name, passed);
+  }
+
+  recordMetric(kind: CustomMetricKind, name: string, value: number, tags?: MetricTags): void {
+    this.inner.recordMetric?.(kind, name, value, tags);
+  }
+}

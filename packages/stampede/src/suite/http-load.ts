@@ -6,7 +6,7 @@
 import { systemClock, type Clock } from '../clock.ts';
 import { createDispatcher } from '../http/dispatcher.ts';
 import { UndiciLoadLoop, type LoopRequest } from '../runner/raw/undici-loop.ts';
-import type { RecordedError, Recorder } from '../stats/recorder.ts';
+import { ForwardingRecorder, type RecordedError } from '../stats/recorder.ts';
 import { Aggregate } from '../stats/aggregate.ts';
 import { StatsSet } from '../stats/stats-set.ts';
 import type { MetricTags } from '../stats/types.ts';
@@ -33,16 +33,13 @@ export interface HttpLoadOptions {
 }
 
 /** A recorder that counts requests as they complete, for the monitor's requests_total. */
-function countingRecorder(stats: StatsSet, counter: { n: number }): Recorder {
-  return {
-    record(method: string, name: string, latencyUs: number, bytes: number, error?: RecordedError, corrected?: number, tags?: MetricTags) {
-      counter.n++;
-      stats.record(method, name, latencyUs, bytes, error, corrected, tags);
-    },
-    count: (method: string, name: string, counter: string, n: number) => stats.count(method, name, counter, n),
-    recordException: (e: unknown) => stats.recordException(e),
-    recordCheck: (n: string, p: boolean) => stats.recordCheck(n, p),
-  };
+class CountingRecorder extends ForwardingRecorder {
+  requests = 0;
+
+  override record(method: string, name: string, latencyUs: number, bytes: number, error?: RecordedError, corrected?: number, tags?: MetricTags): void {
+    this.requests++;
+    this.inner.record(method, name, latencyUs, bytes, error, corrected, tags);
+  }
 }
 
 /** Folds the recorder into the Aggregate once a second (the per-second time series), until the load ends. */
@@ -61,7 +58,7 @@ export async function runHttpLoad(o: HttpLoadOptions): Promise<LoadResult> {
   const connections = o.connections ?? 10;
   const stats = new StatsSet();
   const aggregate = new Aggregate();
-  const counter = { n: 0 };
+  const counter = new CountingRecorder(stats);
   const startMs = clock.now();
   const startedAtWallMs = clock.wallNow();
   const endMs = startMs + o.durationS * 1000;
@@ -72,13 +69,13 @@ export async function runHttpLoad(o: HttpLoadOptions): Promise<LoadResult> {
     requests: o.requests,
     connections,
     dispatcher: createDispatcher({ connectionsPerOrigin: connections }),
-    recorder: countingRecorder(stats, counter),
+    recorder: counter,
     pacing: o.rate ? { firstSlotMs: loopStartMs, intervalMs: 1000 / o.rate } : undefined,
   });
   const stop = new AbortController();
   const onAbort = () => loop.stop();
   o.signal?.addEventListener('abort', onAbort, { once: true });
-  o.onStart?.({ requests: () => counter.n });
+  o.onStart?.({ requests: () => counter.requests });
   const ticker = foldEverySecond(clock, { startMs, endMs, connections }, stats, aggregate, stop.signal);
   if (o.signal?.aborted) loop.stop();
   await loop.run(loopStartMs + o.durationS * 1000);

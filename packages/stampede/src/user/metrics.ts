@@ -5,7 +5,7 @@
  * samples travel in the StatsDelta every thread and worker already sends.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { RecordedError, Recorder } from '../stats/recorder.ts';
+import { ForwardingRecorder, type RecordedError, type Recorder } from '../stats/recorder.ts';
 import type { CustomMetricKind, MetricTags } from '../stats/types.ts';
 import { BUILTIN_METRIC_NAMES } from '../thresholds/parse-threshold.ts';
 import { StampedeUserError } from './errors.ts';
@@ -43,37 +43,11 @@ export function withinGroup<T>(recorder: Recorder, path: string, fn: () => T): T
  * The recorder a user's session and `measure()` record through: a request made inside a group gets the tag
  * `group`, so thresholds can select it (`http_req_duration{group:checkout}`).
  */
-export class GroupTagRecorder implements Recorder {
-  readonly #inner: Recorder;
-
-  constructor(inner: Recorder) {
-    this.#inner = inner;
-  }
-
+export class GroupTagRecorder extends ForwardingRecorder {
   /** @inheritdoc */
-  record(method: string, name: string, latencyUs: number, bytes: number, error?: RecordedError, correctedLatencyUs?: number, tags?: MetricTags): void {
+  override record(method: string, name: string, latencyUs: number, bytes: number, error?: RecordedError, correctedLatencyUs?: number, tags?: MetricTags): void {
     const group = scope.getStore()?.group;
-    this.#inner.record(method, name, latencyUs, bytes, error, correctedLatencyUs, group === undefined ? tags : { ...tags, group });
-  }
-
-  /** @inheritdoc */
-  count(method: string, name: string, counter: string, n: number): void {
-    this.#inner.count?.(method, name, counter, n);
-  }
-
-  /** @inheritdoc */
-  recordException(error: unknown): void {
-    this.#inner.recordException(error);
-  }
-
-  /** @inheritdoc */
-  recordCheck(name: string, passed: boolean): void {
-    this.#inner.recordCheck(name, passed);
-  }
-
-  /** @inheritdoc */
-  recordMetric(kind: CustomMetricKind, name: string, value: number, tags?: MetricTags): void {
-    this.#inner.recordMetric?.(kind, name, value, tags);
+    this.inner.record(method, name, latencyUs, bytes, error, correctedLatencyUs, group === undefined ? tags : { ...tags, group });
   }
 }
 
